@@ -1,0 +1,126 @@
+"""Builds the python-telegram-bot ``Application``: handlers, commands, start-up checks."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import common, counsellor, onboarding
+from bot.handlers.errors import on_error
+from bot.i18n import N_, gettext_for
+from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
+from bot.runtime import DB_KEY, SETTINGS_KEY
+from bot.settings import SUPPORTED_LOCALES, Settings, require_token
+from storage import crypto
+from storage.actors import SystemActor
+from storage.db import Database
+from storage.keys import check_or_set_canary
+from storage.people import list_counsellors
+
+log = logging.getLogger(__name__)
+
+BENEFICIARY_COMMANDS = [
+    ("menu", N_("Your menu")),
+    ("aide", N_("Help")),
+    ("lang", N_("Change the language")),
+    ("annuler", N_("Leave what you are doing")),
+]
+COUNSELLOR_COMMANDS = [
+    ("beneficiaires", N_("Your beneficiaries")),
+    ("invite", N_("Invite a beneficiary: /invite First Last")),
+    ("aide", N_("Help")),
+    ("lang", N_("Change the language")),
+]
+
+
+def _commands(pairs: list[tuple[str, str]], locale: str) -> list[BotCommand]:
+    _ = gettext_for(locale)
+    return [BotCommand(name, _(description)) for name, description in pairs]
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """``setMyCommands`` in both languages, and the counsellors' own list per chat."""
+    bot = application.bot
+    for locale in SUPPORTED_LOCALES:
+        await bot.set_my_commands(_commands(BENEFICIARY_COMMANDS, locale), language_code=locale)
+    await bot.set_my_commands(_commands(BENEFICIARY_COMMANDS, SUPPORTED_LOCALES[0]))
+    db: Database = application.bot_data[DB_KEY]
+    async with db.transaction() as session:
+        counsellors = await list_counsellors(session, SystemActor("commands"))
+    for person in counsellors:
+        if not person.active:
+            continue
+        try:
+            await bot.set_my_commands(
+                _commands(COUNSELLOR_COMMANDS, SUPPORTED_LOCALES[0]),
+                scope=BotCommandScopeChat(person.telegram_id),
+            )
+        except TelegramError:
+            # A counsellor who never opened the chat: commands still work when typed.
+            log.info("could not set commands for counsellor %s", person.id)
+
+
+async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    db: Database = application.bot_data[DB_KEY]
+    async with db.transaction() as session:
+        await check_or_set_canary(session)
+    await register_commands(application)
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    db: Database = application.bot_data[DB_KEY]
+    await db.dispose()
+
+
+def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", onboarding.start))
+    application.add_handler(
+        CallbackQueryHandler(onboarding.consent_button, pattern=f"^{CONSENT_PREFIX}")
+    )
+    application.add_handler(CommandHandler("invite", counsellor.invite))
+    application.add_handler(CommandHandler("beneficiaires", counsellor.beneficiaries))
+    application.add_handler(CallbackQueryHandler(counsellor.beneficiaries, pattern="^ben:list$"))
+    application.add_handler(CommandHandler(["aide", "help"], common.help_command))
+    application.add_handler(CallbackQueryHandler(common.help_command, pattern=f"^{HELP}$"))
+    application.add_handler(CommandHandler("menu", common.menu_command))
+    application.add_handler(CommandHandler(["lang", "settings", "reglages"], common.lang_command))
+    application.add_handler(CallbackQueryHandler(common.lang_command, pattern="^lang$"))
+    application.add_handler(CallbackQueryHandler(common.lang_chosen, pattern=f"^{LANG_PREFIX}"))
+    application.add_handler(CommandHandler(["annuler", "cancel"], common.cancel_command))
+    application.add_handler(CallbackQueryHandler(common.unknown_button))
+    application.add_handler(MessageHandler(filters.ALL, common.anything_else))
+    application.add_error_handler(on_error)
+
+
+def build_application(settings: Settings, db: Database) -> Application:  # type: ignore[type-arg]
+    assert settings.encryption_key is not None
+    crypto.configure(settings.encryption_key)
+    application = (
+        Application.builder()
+        .token(require_token(settings))
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_base_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(False)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[DB_KEY] = db
+    application.bot_data[SETTINGS_KEY] = settings
+    add_handlers(application)
+    return application
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]

@@ -1,0 +1,137 @@
+"""Help, menu, language, cancel, and the reply to anything outside a flow."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.handlers.onboarding import stranger_text
+from bot.i18n import Translate, gettext_for
+from bot.keyboards import HELP, LANG_PREFIX, language_keyboard, menu_keyboard
+from bot.runtime import Caller, Context, database, identify
+from bot.settings import SUPPORTED_LOCALES
+from storage.actors import CounsellorActor, PersonActor
+from storage.people import set_locale
+
+log = logging.getLogger(__name__)
+
+
+def help_text(actor: PersonActor, _: Translate) -> str:
+    if isinstance(actor, CounsellorActor):
+        return _(
+            "What you can do as a counsellor:\n"
+            "/invite First Last — create a one-use invitation link\n"
+            "/beneficiaires — your beneficiaries and where they stand\n"
+            "/lang — change the language\n"
+            "/aide — this help"
+        )
+    return _(
+        "What you can do:\n"
+        "/menu — your menu\n"
+        "/lang — change the language\n"
+        "/annuler — leave what you are doing (nothing is lost)\n"
+        "/aide — this help\n\n"
+        "Only you and your counsellor can read your answers."
+    )
+
+
+async def _known(update: Update, context: Context) -> tuple[Caller, PersonActor] | None:
+    """The caller if known; strangers get the polite sentence and nothing else."""
+    caller = await identify(update, context)
+    if caller is None:
+        return None
+    if caller.actor is None:
+        message = update.effective_message
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        if message is not None:
+            await message.reply_text(stranger_text(caller._))
+        return None
+    return caller, caller.actor
+
+
+async def help_command(update: Update, context: Context) -> None:
+    known = await _known(update, context)
+    if known is None or update.effective_message is None:
+        return
+    caller, actor = known
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await update.effective_message.reply_text(
+        help_text(actor, caller._), reply_markup=menu_keyboard(actor, caller._)
+    )
+
+
+async def menu_command(update: Update, context: Context) -> None:
+    known = await _known(update, context)
+    if known is None or update.effective_message is None:
+        return
+    caller, actor = known
+    await update.effective_message.reply_text(
+        caller._("Your menu:"), reply_markup=menu_keyboard(actor, caller._)
+    )
+
+
+async def lang_command(update: Update, context: Context) -> None:
+    known = await _known(update, context)
+    if known is None or update.effective_message is None:
+        return
+    caller, _actor = known
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await update.effective_message.reply_text(
+        caller._("Choose your language:"), reply_markup=language_keyboard(caller._)
+    )
+
+
+async def lang_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    known = await _known(update, context)
+    if known is None or query is None or query.data is None:
+        return
+    _caller, actor = known
+    locale = query.data.removeprefix(LANG_PREFIX)
+    if locale not in SUPPORTED_LOCALES:
+        await query.answer()
+        return
+    async with database(context).transaction() as session:
+        await set_locale(session, actor, locale)
+    _ = gettext_for(locale)
+    await query.answer()
+    await query.edit_message_text(
+        _("Done: I will now speak English with you."), reply_markup=menu_keyboard(actor, _)
+    )
+
+
+async def cancel_command(update: Update, context: Context) -> None:
+    known = await _known(update, context)
+    if known is None or update.effective_message is None:
+        return
+    caller, actor = known
+    await update.effective_message.reply_text(
+        caller._("Stopped. Nothing you answered is lost; pick up again from the menu."),
+        reply_markup=menu_keyboard(actor, caller._),
+    )
+
+
+async def anything_else(update: Update, context: Context) -> None:
+    """Any message no flow is waiting for: a sticker, a photo, a long text, an edit."""
+    known = await _known(update, context)
+    if known is None or update.effective_message is None:
+        return
+    caller, actor = known
+    await update.effective_message.reply_text(
+        caller._("I did not expect a message here. Use the menu to choose what to do."),
+        reply_markup=menu_keyboard(actor, caller._),
+    )
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    """A press whose data we do not recognise (an old or forged button)."""
+    query = update.callback_query
+    known = await _known(update, context)
+    if known is None or query is None:
+        return
+    caller, _actor = known
+    await query.answer(caller._("This button is no longer active."), show_alert=False)

@@ -1,0 +1,84 @@
+"""Interface strings (gettext, built with Babel) and local date formatting.
+
+Message ids are the English text; ``bot/locales/<lang>/LC_MESSAGES/bot.po``
+holds the French and English catalogs, ``dialogues/locales`` those of the
+questionnaire engine. The ``.po`` files are compiled in memory on first use,
+so there is no binary to forget to rebuild, and a missing catalog is an error
+rather than a silent fallback to the message ids.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.settings import SUPPORTED_LOCALES
+
+CATALOG_DIRS = {
+    "bot": Path(__file__).with_name("locales"),
+    "dialogues": Path(__file__).parent.parent / "dialogues" / "locales",
+}
+
+Translate = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+def _compile(po_path: Path, locale: str) -> gettext.GNUTranslations:
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@cache
+def translations(locale: str) -> gettext.GNUTranslations:
+    if locale not in SUPPORTED_LOCALES:
+        locale = SUPPORTED_LOCALES[0]
+    merged: gettext.GNUTranslations | None = None
+    for domain, directory in CATALOG_DIRS.items():
+        po_path = directory / locale / "LC_MESSAGES" / f"{domain}.po"
+        if not po_path.exists():
+            if domain == "bot":
+                raise FileNotFoundError(f"missing catalog {po_path}")
+            continue
+        compiled = _compile(po_path, locale)
+        if merged is None:
+            merged = compiled
+        else:
+            merged.add_fallback(compiled)
+    assert merged is not None
+    return merged
+
+
+def gettext_for(locale: str) -> Translate:
+    return translations(locale).gettext
+
+
+def ngettext_for(locale: str) -> Callable[[str, str, int], str]:
+    return translations(locale).ngettext
+
+
+def format_datetime(moment: datetime, locale: str, timezone: str, fmt: str = "medium") -> str:
+    """A UTC instant shown in the person's zone and language (Babel)."""
+    return babel_format_datetime(moment, format=fmt, tzinfo=ZoneInfo(timezone), locale=locale)
+
+
+def format_date_long(moment: datetime, locale: str, timezone: str) -> str:
+    return babel_format_datetime(
+        moment, format="d MMMM y", tzinfo=ZoneInfo(timezone), locale=locale
+    )

@@ -1,0 +1,64 @@
+"""What every handler needs: the database, the settings, who is talking, in which language.
+
+Kept in ``Application.bot_data`` under fixed keys so that a handler is a
+function of (update, stored state) and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translate, gettext_for
+from bot.settings import SUPPORTED_LOCALES, Settings
+from storage.actors import PersonActor, resolve_actor
+from storage.db import Database
+
+DB_KEY = "db"
+SETTINGS_KEY = "settings"
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def database(context: Context) -> Database:
+    db: Database = context.bot_data[DB_KEY]
+    return db
+
+
+def settings(context: Context) -> Settings:
+    value: Settings = context.bot_data[SETTINGS_KEY]
+    return value
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The person behind an update: their actor (``None`` for a stranger) and language."""
+
+    telegram_id: int
+    actor: PersonActor | None
+    locale: str
+
+    @property
+    def _(self) -> Translate:
+        return gettext_for(self.locale)
+
+
+def guess_locale(update: Update, default: str) -> str:
+    """Before we know someone, speak the language their Telegram app uses if we have it."""
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    short = code.split("-")[0].lower()
+    return short if short in SUPPORTED_LOCALES else default
+
+
+async def identify(update: Update, context: Context) -> Caller | None:
+    """Resolve the Telegram user of this update into a :class:`Caller`."""
+    user = update.effective_user
+    if user is None:
+        return None
+    async with database(context).transaction() as session:
+        actor = await resolve_actor(session, user.id)
+    locale = actor.locale if actor else guess_locale(update, settings(context).default_locale)
+    return Caller(user.id, actor, locale)

@@ -1,0 +1,128 @@
+"""Settings from the environment or a ``.env`` file (documented in ``.env.example``).
+
+A missing or malformed setting must stop the program with one line naming it
+and exit status 2, never a traceback: :func:`load_settings` does that.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.crypto import EncryptionKeyError, parse_keys
+
+SUPPORTED_LOCALES = ("fr", "en")
+EXIT_BAD_SETTINGS = 2
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    telegram_bot_token: Annotated[str, Field(min_length=1)] | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_base_file_url: str | None = None
+    telegram_bot_username: str | None = None
+    database_url: str = "sqlite+aiosqlite:///./bilan.db"
+    encryption_key: str | None = None
+    default_locale: str = "fr"
+    default_timezone: str = "Europe/Paris"
+    webhook_secret_token: str | None = None
+    log_level: str = "INFO"
+    failed_start_limit: Annotated[int, Field(ge=1)] = 5
+    failed_start_window_seconds: Annotated[int, Field(ge=1)] = 600
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if value is not None and (":" not in value or not value.split(":", 1)[0].isdigit()):
+            raise ValueError("expected the form 123456789:ABC... given by @BotFather")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _encryption_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_keys(value)
+            except EncryptionKeyError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone (expected e.g. Europe/Paris)") from None
+        return value
+
+    @property
+    def file_base_url(self) -> str:
+        """PTB's base_file_url, derived from the API one unless set."""
+        if self.telegram_api_base_file_url:
+            return self.telegram_api_base_file_url
+        base = self.telegram_api_base_url
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+
+
+def fail(message: str) -> None:
+    """Print one line to stderr and exit with the settings error status."""
+    print(f"bilan-bot: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_SETTINGS)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        fail(f"setting {name} is invalid: {reason}")
+        raise AssertionError("unreachable") from exc
+
+
+def require_token(settings: Settings) -> str:
+    if not settings.telegram_bot_token:
+        fail(
+            "setting TELEGRAM_BOT_TOKEN is missing: talk to @BotFather on Telegram "
+            "(/newbot), then put TELEGRAM_BOT_TOKEN=<token> in .env or the environment"
+        )
+    assert settings.telegram_bot_token is not None
+    return settings.telegram_bot_token
+
+
+def require_encryption_key(settings: Settings) -> str:
+    if not settings.encryption_key:
+        fail(
+            "setting ENCRYPTION_KEY is missing: create one with `bilan-bot keys generate` "
+            "and put ENCRYPTION_KEY=<key> in .env (keep a copy: without it the data is unreadable)"
+        )
+    assert settings.encryption_key is not None
+    return settings.encryption_key
