@@ -78,9 +78,7 @@ def _database(settings: Settings) -> Database:
     return Database(settings.database_url)
 
 
-def _with_db(
-    settings: Settings, work: Callable[[Database], Awaitable[int]]
-) -> int:
+def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
     async def runner() -> int:
         db = _database(settings)
         try:
@@ -108,7 +106,9 @@ def cmd_counsellor(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: Database) -> int:
         async with db.transaction() as session:
             if args.action == "add":
-                info = await add_counsellor(session, ADMIN, args.telegram_id, args.name, args.locale)
+                info = await add_counsellor(
+                    session, ADMIN, args.telegram_id, args.name, args.locale
+                )
                 print(f"counsellor {info.id} added (Telegram id {info.telegram_id})")
             elif args.action == "list":
                 people = await list_counsellors(session, ADMIN)
@@ -206,8 +206,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (OperationalError, ProgrammingError, OSError) as exc:
         logging.getLogger(__name__).debug("database error", exc_info=True)
-        print(f"bilan-bot: cannot use the database ({type(exc).__name__}); "
-              "check DATABASE_URL and run `bilan-bot db upgrade`", file=sys.stderr)
+        print(
+            f"bilan-bot: cannot use the database ({type(exc).__name__}); "
+            "check DATABASE_URL and run `bilan-bot db upgrade`",
+            file=sys.stderr,
+        )
     return EXIT_ERROR
 
 

@@ -20,7 +20,9 @@ EXIT_BAD_SETTINGS = 2
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
 
     telegram_bot_token: Annotated[str, Field(min_length=1)] | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"

@@ -28,8 +28,9 @@ def extract(source: Path) -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
         source, method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        template.add(message, locations=[(filename, lineno)], auto_comments=comments,
-                     context=context)
+        template.add(
+            message, locations=[(filename, lineno)], auto_comments=comments, context=context
+        )
     return template
 
 

@@ -74,8 +74,13 @@ class Phase(enum.StrEnum):
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     # Stored as plain strings (no native ENUM type) so adding a value later
     # is a code change, not a PostgreSQL type migration.
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda members: [m.value for m in members])
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class Counsellor(Base):

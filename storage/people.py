@@ -236,9 +236,7 @@ async def accept_invitation(
     return BeneficiaryActor(beneficiary.id, telegram_id, locale, beneficiary.timezone)
 
 
-async def list_beneficiaries(
-    session: AsyncSession, actor: Actor
-) -> list[BeneficiarySummary]:
+async def list_beneficiaries(session: AsyncSession, actor: Actor) -> list[BeneficiarySummary]:
     """A counsellor's own beneficiaries, newest first."""
     if not isinstance(actor, CounsellorActor):
         raise AccessDenied("only a counsellor lists beneficiaries")
@@ -268,13 +266,13 @@ async def set_locale(session: AsyncSession, actor: PersonActor, locale: str) -> 
         )
     else:
         await session.execute(
-            update(Beneficiary)
-            .where(Beneficiary.id == actor.beneficiary_id)
-            .values(locale=locale)
+            update(Beneficiary).where(Beneficiary.id == actor.beneficiary_id).values(locale=locale)
         )
 
 
-async def touch(session: AsyncSession, actor: BeneficiaryActor, now: datetime | None = None) -> None:
+async def touch(
+    session: AsyncSession, actor: BeneficiaryActor, now: datetime | None = None
+) -> None:
     """Remember the beneficiary's last activity (shown on the counsellor's card)."""
     await session.execute(
         update(Beneficiary)

@@ -49,12 +49,25 @@ class PostgresServer:
         pwfile.write_text(self.password)
         os.chmod(pwfile, 0o644)
         self._run(
-            str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", self.user,
-            "--auth=md5", f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8",
+            str(self.bin_dir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            self.user,
+            "--auth=md5",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
         )
         self._run(
-            str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-w", "-l",
-            str(self.root / "log"), "-o",
+            str(self.bin_dir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-w",
+            "-l",
+            str(self.root / "log"),
+            "-o",
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200",

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import Translate, gettext_for
-from bot.keyboards import HELP, LANG_PREFIX, language_keyboard, menu_keyboard
+from bot.keyboards import LANG_PREFIX, language_keyboard, menu_keyboard
 from bot.runtime import Caller, Context, database, identify
 from bot.settings import SUPPORTED_LOCALES
 from storage.actors import CounsellorActor, PersonActor

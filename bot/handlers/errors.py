@@ -28,7 +28,10 @@ async def on_error(update: object, context: Context) -> None:
     try:
         await context.bot.send_message(
             update.effective_chat.id,
-            _("Sorry, something went wrong on my side. Nothing you sent is lost; please try again."),
+            _(
+                "Sorry, something went wrong on my side. "
+                "Nothing you sent is lost; please try again."
+            ),
         )
     except TelegramError:
         log.warning("could not send the error notice for update %s", update_id)

@@ -17,7 +17,7 @@ from bot.attempts import FailedAttempts
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import CONSENT_PREFIX, button, menu_keyboard
 from bot.runtime import Caller, Context, database, identify, settings
-from storage.actors import BeneficiaryActor, CounsellorActor
+from storage.actors import CounsellorActor
 from storage.people import PendingInvitation, accept_invitation, find_invitation
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,9 @@ def consent_text(pending: PendingInvitation, _: Translate) -> str:
         "your consent.\n\n"
         "Do you agree to use this bot for your bilan? Refusing changes nothing to your "
         "bilan itself."
-    ).format(name=html.escape(pending.beneficiary_name), counsellor=html.escape(pending.counsellor_name))
+    ).format(
+        name=html.escape(pending.beneficiary_name), counsellor=html.escape(pending.counsellor_name)
+    )
 
 
 def consent_keyboard(token: str, locale: str, _: Translate) -> InlineKeyboardMarkup:

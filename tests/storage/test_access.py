@@ -76,7 +76,10 @@ async def test_counsellor_lists_only_their_own(db: Database, world: World) -> No
     assert {p.name for p in mine} == {"Paul Durand", "Inès Roux"}
     assert {p.name for p in theirs} == {"Léa Moreau"}
     statuses = {p.name: p.status for p in mine}
-    assert statuses == {"Paul Durand": BeneficiaryStatus.ACTIVE, "Inès Roux": BeneficiaryStatus.INVITED}
+    assert statuses == {
+        "Paul Durand": BeneficiaryStatus.ACTIVE,
+        "Inès Roux": BeneficiaryStatus.INVITED,
+    }
 
 
 @pytest.mark.parametrize(
@@ -180,7 +183,9 @@ async def test_counsellor_cannot_accept_an_invitation(db: Database, world: World
         assert await find_invitation(session, issued.token) is not None
 
 
-async def test_active_beneficiary_cannot_take_a_second_invitation(db: Database, world: World) -> None:
+async def test_active_beneficiary_cannot_take_a_second_invitation(
+    db: Database, world: World
+) -> None:
     async with db.transaction() as session:
         issued = await create_invitation(session, world.b, "Paul bis")
     async with db.transaction() as session:
