@@ -71,7 +71,7 @@ class Phase(enum.StrEnum):
     CLOS = "clos"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
+def string_enum(cls: type[enum.Enum], name: str) -> Enum:
     # Stored as plain strings (no native ENUM type) so adding a value later
     # is a code change, not a PostgreSQL type migration.
     return Enum(
@@ -93,6 +93,7 @@ class Counsellor(Base):
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Beneficiary(Base):
@@ -104,14 +105,16 @@ class Beneficiary(Base):
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     name: Mapped[str] = mapped_column(EncryptedText)
     status: Mapped[BeneficiaryStatus] = mapped_column(
-        _enum(BeneficiaryStatus, "beneficiary_status"), default=BeneficiaryStatus.INVITED
+        string_enum(BeneficiaryStatus, "beneficiary_status"), default=BeneficiaryStatus.INVITED
     )
-    phase: Mapped[Phase] = mapped_column(_enum(Phase, "phase"), default=Phase.PRELIMINAIRE)
+    phase: Mapped[Phase] = mapped_column(string_enum(Phase, "phase"), default=Phase.PRELIMINAIRE)
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when Telegram answers 403 (the person blocked the bot); cleared on /start.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counsellor: Mapped[Counsellor] = relationship(lazy="raise")
 

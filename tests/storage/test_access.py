@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from storage.actors import (
-    AccessDenied,
-    BeneficiaryActor,
-    CounsellorActor,
-    SystemActor,
-    resolve_actor,
-)
+from storage.actors import AccessDenied, resolve_actor
 from storage.db import Database
 from storage.models import BeneficiaryStatus, utcnow
 from storage.people import (
@@ -26,47 +19,7 @@ from storage.people import (
     get_beneficiary,
     list_beneficiaries,
 )
-
-ADMIN = SystemActor("test")
-
-
-@dataclass
-class World:
-    a: CounsellorActor
-    b: CounsellorActor
-    paul: BeneficiaryActor
-    lea: BeneficiaryActor
-    pending_id: int
-
-
-async def _counsellor(db: Database, telegram_id: int, name: str) -> CounsellorActor:
-    async with db.transaction() as session:
-        await add_counsellor(session, ADMIN, telegram_id, name)
-        actor = await resolve_actor(session, telegram_id)
-    assert isinstance(actor, CounsellorActor)
-    return actor
-
-
-async def _invite_and_accept(
-    db: Database, counsellor: CounsellorActor, name: str, telegram_id: int
-) -> BeneficiaryActor:
-    async with db.transaction() as session:
-        issued = await create_invitation(session, counsellor, name)
-    async with db.transaction() as session:
-        actor = await accept_invitation(session, issued.token, telegram_id, "fr")
-    assert actor is not None
-    return actor
-
-
-@pytest.fixture
-async def world(db: Database) -> World:
-    a = await _counsellor(db, 111, "Claire Martin")
-    b = await _counsellor(db, 222, "Bruno Petit")
-    paul = await _invite_and_accept(db, a, "Paul Durand", 1001)
-    lea = await _invite_and_accept(db, b, "Léa Moreau", 1002)
-    async with db.transaction() as session:
-        pending = await create_invitation(session, a, "Inès Roux")
-    return World(a, b, paul, lea, pending.beneficiary_id)
+from tests.storage.conftest import ADMIN, World
 
 
 async def test_counsellor_lists_only_their_own(db: Database, world: World) -> None:
