@@ -172,9 +172,7 @@ def score_values(instrument: Any, answers: Mapping[str, Any]) -> ValuesResult:
         beats[(choice, loser)] = True
         beats[(loser, choice)] = False
     scale_max = max(appearances.values())
-    scores = {
-        v: round(wins[v] * appearances[v] / met[v], 1) if met[v] else 0.0 for v in VALUES
-    }
+    scores = {v: round(wins[v] * appearances[v] / met[v], 1) if met[v] else 0.0 for v in VALUES}
     order = _rank(scores, beats)
     return ValuesResult(
         instrument=key,
