@@ -1,10 +1,10 @@
 """Read what scoring needs from an instrument, whatever its in-memory form.
 
 The scoring functions receive the instrument either as the raw mapping parsed from its
-TOML file or as the questionnaire engine's typed object. Both follow the same contract
-(`sections` → `questions` with `key`, `type`, `dimension`, `choices`; optional
-instrument-wide `scale.points`), so reading fields by name keeps scoring independent of
-how the engine chooses to model them.
+TOML file or as `dialogues.instruments.Instrument`. Both follow the same contract
+(`sections` → `questions` with `key`, `type`, `dimension`, `choices`; scale points on
+the question or instrument-wide in `scale.points`), so reading fields by name keeps
+scoring independent of how the engine models them.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class ScoredQuestion:
     type: str
     dimension: str | None
     choice_keys: tuple[str, ...]
+    choice_dimensions: tuple[str, ...]
+    """Per choice, its `dimension` when it has one, else its key."""
     points: int
 
 
@@ -44,15 +46,21 @@ def questions(instrument: Any) -> Iterator[ScoredQuestion]:
     default_points = _points(field(instrument, "scale")) or DEFAULT_SCALE_POINTS
     for section in field(instrument, "sections", ()) or ():
         for question in field(section, "questions", ()) or ():
-            qtype = str(field(question, "type", ""))
+            qtype = field(question, "type", "")
             dimension = field(question, "dimension")
             choices = field(question, "choices", ()) or ()
+            points = field(question, "points")
+            if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+                points = _points(field(question, "scale")) or default_points
             yield ScoredQuestion(
                 key=str(field(question, "key")),
-                type=qtype,
+                type=str(qtype),
                 dimension=str(dimension) if dimension is not None else None,
                 choice_keys=tuple(str(field(c, "key")) for c in choices),
-                points=_points(field(question, "scale")) or default_points,
+                choice_dimensions=tuple(
+                    str(field(c, "dimension") or field(c, "key")) for c in choices
+                ),
+                points=points,
             )
 
 

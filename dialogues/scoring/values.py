@@ -2,8 +2,9 @@
 
 Rules:
 
-* **Items.** Every `single_choice` question with two choices whose keys are value keys
-  is one pair; the answer is the key of the chosen statement. Any other answer ("Je ne
+* **Items.** Every `single_choice` question with two choices is one pair; each choice
+  names its value by its `dimension`, or by its key when it has none. The answer is the
+  key of the chosen statement. Any other answer ("Je ne
   sais pas", skipped, a key that is not one of the pair's) counts as unanswered, and
   answers to keys the instrument does not have are ignored.
 * **Scale.** A value's score is the number of its pairs in which it was chosen: 0 to
@@ -106,16 +107,24 @@ class ValuesResult:
         )
 
 
-def _pairs(instrument: Any) -> list[tuple[str, str, str]]:
-    """Return (question key, value a, value b) for every pair question."""
-    pairs: list[tuple[str, str, str]] = []
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    question: str
+    choices: dict[str, str]  # choice key -> value
+    a: str
+    b: str
+
+
+def _pairs(instrument: Any) -> list[_Pair]:
+    """Every pair question, with the value each of its two choices stands for."""
+    pairs: list[_Pair] = []
     for q in _access.questions(instrument):
         if q.type != "single_choice" or len(q.choice_keys) != 2:
             continue
-        a, b = q.choice_keys
+        a, b = q.choice_dimensions
         if a not in VALUES or b not in VALUES or a == b:
             raise ValueError(f"question {q.key!r} is not a pair of two distinct values")
-        pairs.append((q.key, a, b))
+        pairs.append(_Pair(q.key, dict(zip(q.choice_keys, (a, b), strict=True)), a, b))
     return pairs
 
 
@@ -158,12 +167,14 @@ def score_values(instrument: Any, answers: Mapping[str, Any]) -> ValuesResult:
     wins = dict.fromkeys(VALUES, 0)
     beats: dict[tuple[str, str], bool] = {}
     answered = 0
-    for qkey, a, b in pairs:
+    for pair in pairs:
+        a, b = pair.a, pair.b
         appearances[a] += 1
         appearances[b] += 1
-        choice = answers.get(qkey)
-        if not isinstance(choice, str) or choice not in (a, b):
+        answer = answers.get(pair.question)
+        if not isinstance(answer, str) or answer not in pair.choices:
             continue
+        choice = pair.choices[answer]
         answered += 1
         met[a] += 1
         met[b] += 1
