@@ -36,6 +36,11 @@ def _msg(name: str, locale: str) -> str:
     return str(texts()["messages"][name][lang(locale)])
 
 
+def chart_text(name: str, locale: str) -> str:
+    """A label used on the result charts."""
+    return str(texts()["charts"][name][lang(locale)])
+
+
 def riasec_name(letter: str, locale: str) -> str:
     """The type's name in the locale, e.g. "Social", "Entreprenant"."""
     return str(texts()["riasec"][letter]["name"][lang(locale)])
@@ -137,6 +142,7 @@ def describe_values(result: ValuesResult, locale: str) -> str:
 __all__ = [
     "LOCALES",
     "VALUES",
+    "chart_text",
     "describe_riasec",
     "describe_values",
     "format_score",
