@@ -43,7 +43,9 @@ def uniform(instrument: dict[str, Any], per_type: dict[str, int]) -> dict[str, A
     return {k: per_type[t] for k, t in items(instrument)}
 
 
-def with_type(answers: dict[str, Any], instrument: dict[str, Any], letter: str, values: list[int]):
+def with_type(
+    answers: dict[str, Any], instrument: dict[str, Any], letter: str, values: list[int]
+) -> dict[str, Any]:
     """Answers where the items of one type take the given values, in item order."""
     result = dict(answers)
     for key, value in zip(keys_of(instrument, letter), values, strict=True):
