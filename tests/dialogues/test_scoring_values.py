@@ -91,7 +91,7 @@ def test_a_two_way_tie_goes_to_the_head_to_head_winner() -> None:
 
 
 def test_missing_pairs_are_prorated_then_incomplete_below_eighty_percent() -> None:
-    answers = by_preference(PREFERENCE)
+    answers: dict[str, Any] = dict(by_preference(PREFERENCE))
     for key, _, _ in PAIRS[:3]:
         answers[key] = {"unknown": True}
     result = score_values(INSTRUMENT, answers)
