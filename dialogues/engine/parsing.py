@@ -193,7 +193,7 @@ def _tolerated_tail(tail: str | None, unit: LocalizedText | None) -> bool:
     folded = fold(tail)
     if unit is not None and folded in (fold(unit.fr), fold(unit.en)):
         return True
-    return re.fullmatch(r"[^\d\s]{1,16}", folded) is not None
+    return re.fullmatch(r"(?:[^\W\d_]|[€$£%°])[^\d\s]{0,15}", folded) is not None
 
 
 def _match_choice(question: Question, text: str) -> str | None:
