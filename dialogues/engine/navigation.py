@@ -96,6 +96,11 @@ class Header:
     question_count: int
     percent: int
 
+    @property
+    def starts_section(self) -> bool:
+        """True on the first question of a section: the moment to show its ``intro``."""
+        return self.question_number == 1 and self.occurrence in (None, 1)
+
 
 def visible_steps(instrument: Instrument, answers: Answers) -> list[Step]:
     steps: list[Step] = []

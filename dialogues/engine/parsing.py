@@ -12,7 +12,9 @@ Button payloads understood by :func:`parse_button`:
 ``"skip"`` (Passer), ``"unknown"`` (Je ne sais pas), ``"yes"``/``"no"``
 (yes_no and the add-another prompt), a choice key (single_choice), the stored
 value ``"0"``…``"points-1"`` (scale). Choice keys can never collide with these
-words: the loader reserves them.
+words: the loader reserves them. ``"other"`` ("Autre : précisez") is not an
+answer by itself: the bot asks for the text (``label("other_prompt")``) and
+passes it to :func:`parse_other_text`.
 
 Typed forms accepted, in either language whatever the person's locale:
 

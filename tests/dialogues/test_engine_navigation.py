@@ -293,6 +293,9 @@ def test_header_numbers_within_section_and_occurrence(mini: Instrument) -> None:
     assert (head.section_number, head.section_count) == (2, 3)
     assert (head.occurrence, head.question_number, head.question_count) == (2, 2, 2)
     assert head.percent == progress(mini, answers).percent
+    assert not head.starts_section
+    first = step_by_id(mini, answers, "poste#1")
+    assert first is not None and header(mini, first, answers, "fr").starts_section
     prompt = step_by_id(mini, answers, "exp#more#1")
     assert prompt is not None
     assert header(mini, prompt, answers, "en").question_number is None
