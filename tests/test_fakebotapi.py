@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import html
 import socket
 import threading
 import time
@@ -18,11 +19,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     MessageEntity,
     ReplyKeyboardMarkup,
     Update,
@@ -48,6 +52,7 @@ from telegram.request import HTTPXRequest
 
 from tests.fakebotapi import Button, ControlClient, FakeBotApi, png_bytes
 from tests.fakebotapi.control_client import ControlError
+from tests.fakebotapi.entities import format_text
 
 TOKEN = "123456:TEST-TOKEN"
 PAUL = 1001
@@ -137,6 +142,33 @@ async def test_html_becomes_plain_text_with_entities(api: FakeBotApi, bot: Bot) 
         (MessageEntity.ITALIC, "suite"),
         (MessageEntity.BOT_COMMAND, "/aide"),  # offset counted in UTF-16 past the emoji
     ]
+
+
+_VISIBLE = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=_VISIBLE, inside=_VISIBLE, after=_VISIBLE)
+def test_html_offsets_are_the_utf16_offsets_ptb_decodes(
+    before: str, inside: str, after: str
+) -> None:
+    markup = f"{html.escape(before)}<b>{html.escape(inside)}</b>{html.escape(after)}"
+    formatted = format_text(markup, "HTML", None)
+    assert formatted.text == before + inside + after
+    message = Message.de_json(
+        {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 1, "type": "private", "first_name": "P"},
+            "text": formatted.text,
+            "entities": formatted.entities,
+        },
+        None,
+    )
+    assert message is not None
+    assert list(message.parse_entities([MessageEntity.BOLD]).values()) == [inside]
 
 
 @pytest.mark.parametrize(
@@ -569,6 +601,49 @@ async def test_control_api_drives_a_user(api: FakeBotApi, bot: Bot) -> None:
     assert nothing == []
     with pytest.raises(ControlError, match="no bot message"):
         await asyncio.to_thread(lambda: client.press(2002, label="Inexistant"))
+
+
+async def test_control_outage_refuses_then_recovers(api: FakeBotApi, bot: Bot) -> None:
+    api.user(PAUL)
+    client = ControlClient(api.control_url)
+    await asyncio.to_thread(client.outage, 0.6)
+    await asyncio.sleep(0.15)  # the outage begins just after the control answer
+    assert not api.accepting
+    with pytest.raises(NetworkError):
+        await bot.send_message(PAUL, "pendant")
+    for _ in range(40):
+        if api.accepting:
+            break
+        await asyncio.sleep(0.05)
+    await bot.send_message(PAUL, "après")
+    assert [m.text for m in api.messages(PAUL)] == ["après"]
+
+
+def test_a_sync_test_drives_a_bot_running_in_another_thread(api: FakeBotApi) -> None:
+    paul = api.user(PAUL)
+    stop = threading.Event()
+
+    async def shouting_bot() -> None:
+        async with make_bot(api) as bot:
+            offset = 0
+            while not stop.is_set():
+                for update in await bot.get_updates(offset=offset, timeout=2):
+                    offset = update.update_id + 1
+                    if update.message and update.message.text:
+                        await bot.send_message(PAUL, update.message.text.upper())
+
+    thread = threading.Thread(target=asyncio.run, args=(shouting_bot(),))
+    thread.start()
+    try:
+        action = paul.send_text("salut")
+        assert api.wait_for_reply(PAUL, after=action, timeout=5).text == "SALUT"
+        paul.send_text("encore")
+        assert paul.wait_for_reply(timeout=5).text == "ENCORE"
+    finally:
+        stop.set()
+        paul.send_text("fin")  # wakes the long poll so the loop sees the stop
+        thread.join(5)
+    assert not thread.is_alive()
 
 
 # --- hygiene ------------------------------------------------------------------------------------

@@ -40,7 +40,8 @@ def main() -> None:
             ),
             flush=True,
         )
-        stop.wait()
+        while not stop.wait(0.2):
+            pass
 
 
 if __name__ == "__main__":

@@ -126,7 +126,11 @@ class FakeBotApi:
         username: str | None = None,
         language_code: str | None = "fr",
     ) -> FakeUser:
-        """A user who has started the bot (their chat exists; sends to it succeed)."""
+        """A user who has started the bot (their chat exists; sends to it succeed).
+
+        Calling it again for the same id returns a new handle on the same chat
+        and replaces the profile with the one given.
+        """
         info = FakeUserInfo(user_id, first_name, last_name, username, language_code)
         self.world.add_user(info)
         return FakeUser(self, info)
@@ -366,9 +370,9 @@ class FakeBotApi:
         n: int = 1,
         kind: FaultKind | str = "429",
         method: str | None = None,
+        retry_after: int = 1,
         *,
         chat_id: int | None = None,
-        retry_after: int = 1,
         delay_s: float = 30.0,
         performed: bool = False,
     ) -> None:

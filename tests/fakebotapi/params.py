@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ApiError, bad_request
+from .errors import bad_request
 
 JsonDict = dict[str, Any]
 
@@ -155,15 +155,3 @@ def get_json_dict(params: JsonDict, name: str) -> JsonDict | None:
     if not isinstance(value, dict):
         raise bad_request(_JSON_ERRORS.get(name, f"can't parse {name} JSON object"))
     return value
-
-
-__all__ = [
-    "ApiError",
-    "get_bool",
-    "get_int",
-    "get_json_dict",
-    "get_json_list",
-    "get_str",
-    "normalize",
-    "require",
-]

@@ -101,6 +101,10 @@ class ApiServer:
     def start(self) -> None:
         if self._thread is not None:
             raise RuntimeError("already started")
+        self._ready.clear()
+        self._startup_error = None
+        with self.world.lock:
+            self.world.closing = False
         self._thread = threading.Thread(target=self._run, name="fakebotapi", daemon=True)
         self._thread.start()
         self._ready.wait(10)
