@@ -8,6 +8,7 @@ import logging
 from telegram import Update
 from telegram.constants import ParseMode
 
+from bot.handlers.onboarding import stranger_text
 from bot.i18n import Translate, format_date_long
 from bot.replies import reply_lines
 from bot.runtime import Caller, Context, database, identify
@@ -47,6 +48,9 @@ async def _counsellor(update: Update, context: Context) -> tuple[Caller, Counsel
     caller = await identify(update, context)
     message = update.effective_message
     if caller is None or message is None:
+        return None
+    if caller.actor is None:
+        await message.reply_text(stranger_text(caller._))
         return None
     if not isinstance(caller.actor, CounsellorActor):
         await message.reply_text(

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7805134d073d
+Revision ID: 4607a746e5af
 Revises:
-Create Date: 2026-11-26 07:05:18.822651
+Create Date: 2026-11-26 07:18:25.492381
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.crypto
 import storage.models
 
-revision: str = "7805134d073d"
+revision: str = "4607a746e5af"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(length=5), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("unreachable_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_counsellors")),
         sa.UniqueConstraint("telegram_id", name=op.f("uq_counsellors_telegram_id")),
     )
@@ -76,6 +77,7 @@ def upgrade() -> None:
         sa.Column("consent_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_activity_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("unreachable_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["counsellor_id"],
             ["counsellors.id"],
@@ -112,6 +114,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "instrument_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("beneficiary_id", sa.Integer(), nullable=False),
+        sa.Column("instrument_key", sa.String(length=64), nullable=False),
+        sa.Column("instrument_version", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("in_progress", "submitted", name="run_status", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("started_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("current_step", sa.String(length=80), nullable=True),
+        sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("result", storage.crypto.EncryptedJSON(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["beneficiary_id"],
+            ["beneficiaries.id"],
+            name=op.f("fk_instrument_runs_beneficiary_id_beneficiaries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_instrument_runs")),
+    )
+    with op.batch_alter_table("instrument_runs", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_instrument_runs_beneficiary_id"), ["beneficiary_id"], unique=False
+        )
+
+    op.create_table(
         "invitations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -133,15 +165,96 @@ def upgrade() -> None:
             batch_op.f("ix_invitations_beneficiary_id"), ["beneficiary_id"], unique=False
         )
 
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("recipient_kind", sa.String(length=16), nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column("beneficiary_id", sa.Integer(), nullable=True),
+        sa.Column("dedupe_key", sa.String(length=200), nullable=False),
+        sa.Column("payload", storage.crypto.EncryptedJSON(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "claimed",
+                "sent",
+                "failed",
+                "cancelled",
+                "held",
+                name="outbox_status",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("due_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("not_before", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=64), nullable=True),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
+        sa.Column("lease_until", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["beneficiary_id"],
+            ["beneficiaries.id"],
+            name=op.f("fk_outbox_beneficiary_id_beneficiaries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_beneficiary_id"), ["beneficiary_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_outbox_recipient", ["recipient_kind", "recipient_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            "ix_outbox_status_lease_until", ["status", "lease_until"], unique=False
+        )
+        batch_op.create_index("ix_outbox_status_not_before", ["status", "not_before"], unique=False)
+
+    op.create_table(
+        "answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("answer_id", sa.String(length=80), nullable=False),
+        sa.Column("value", storage.crypto.EncryptedJSON(), nullable=False),
+        sa.Column("answered_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["instrument_runs.id"],
+            name=op.f("fk_answers_run_id_instrument_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_answers")),
+        sa.UniqueConstraint("run_id", "answer_id", name=op.f("uq_answers_run_id")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("answers")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_status_not_before")
+        batch_op.drop_index("ix_outbox_status_lease_until")
+        batch_op.drop_index("ix_outbox_recipient")
+        batch_op.drop_index(batch_op.f("ix_outbox_beneficiary_id"))
+
+    op.drop_table("outbox")
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invitations_beneficiary_id"))
 
     op.drop_table("invitations")
+    with op.batch_alter_table("instrument_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_instrument_runs_beneficiary_id"))
+
+    op.drop_table("instrument_runs")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_beneficiary_id"))
         batch_op.drop_index(batch_op.f("ix_audit_events_at"))

@@ -1,0 +1,60 @@
+"""End-to-end fixtures: the stand-in Bot API server and the real bot process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import BotEnvironment, BotProcess, wait_until
+from tests.fakebotapi import FakeBotApi
+
+TOKEN = "123456789:TEST-token-for-the-stand-in-server"
+BOT_USERNAME = "bilan_test_bot"
+COUNSELLOR_ID = 111
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(token=TOKEN, bot_username=BOT_USERNAME) as server:
+        yield server
+
+
+@pytest.fixture
+def environment(
+    api: FakeBotApi, database_url: str, encryption_key: str, tmp_path: Path
+) -> BotEnvironment:
+    """A migrated database with one counsellor, added by the administrator's command line."""
+    env = BotEnvironment(
+        database_url=database_url,
+        encryption_key=encryption_key,
+        token=TOKEN,
+        api_base_url=api.base_url,
+        workdir=tmp_path,
+    )
+    env.cli("db", "upgrade")
+    env.cli("counsellor", "add", "--telegram-id", str(COUNSELLOR_ID), "--name", "Claire Martin")
+    return env
+
+
+@pytest.fixture
+def bot(api: FakeBotApi, environment: BotEnvironment) -> Iterator[BotProcess]:
+    """The bot running, polling the stand-in server; its log must show no error at the end."""
+    process = BotProcess(environment).start()
+    start_polling(api, process)
+    yield process
+    # Stopping while polling is still starting trips python-telegram-bot's shutdown.
+    wait_until(lambda: api.calls("getUpdates"), timeout=15)
+    process.stop()
+    log = process.log()
+    assert "Traceback" not in log, log[-3000:]
+    assert " ERROR " not in log, log[-3000:]
+
+
+def start_polling(api: FakeBotApi, process: BotProcess) -> None:
+    """Wait until the bot has set itself up; it polls right after ``deleteWebhook``."""
+    try:
+        api.wait_for_call("deleteWebhook", timeout=30)
+    except Exception as exc:
+        raise AssertionError(f"bot did not start polling:\n{process.log()[-3000:]}") from exc
