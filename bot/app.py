@@ -15,11 +15,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import common, counsellor, onboarding
+from bot.handlers import common, counsellor, onboarding, router
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
-from bot.runtime import DB_KEY, SETTINGS_KEY
+from bot.menu import PICK_PREFIX
+from bot.questionnaire import flow, pick, reading
+from bot.questionnaire.finish import READ_PREFIX
+from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
+from bot.runtime import DB_KEY, DISPATCHER_KEY, SETTINGS_KEY
 from bot.settings import SUPPORTED_LOCALES, Settings, require_token
 from storage import crypto
 from storage.actors import SystemActor
@@ -31,6 +35,7 @@ log = logging.getLogger(__name__)
 
 BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
+    ("reprendre", N_("Continue your questionnaire")),
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
     ("annuler", N_("Leave what you are doing")),
@@ -72,10 +77,21 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     db: Database = application.bot_data[DB_KEY]
+    settings: Settings = application.bot_data[SETTINGS_KEY]
     async with db.transaction() as session:
         await check_or_set_canary(session)
     await register_commands(application)
+    config = DispatcherConfig(quiet_hours=QuietHours.parse(settings.quiet_hours))
+    dispatcher = Dispatcher(application.bot, db, config=config)
+    application.bot_data[DISPATCHER_KEY] = dispatcher
+    dispatcher.start()
     log.info("bot @%s ready", application.bot.username)
+
+
+async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    dispatcher: Dispatcher | None = application.bot_data.get(DISPATCHER_KEY)
+    if dispatcher is not None:
+        await dispatcher.stop()
 
 
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -98,8 +114,16 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(common.lang_command, pattern="^lang$"))
     application.add_handler(CallbackQueryHandler(common.lang_chosen, pattern=f"^{LANG_PREFIX}"))
     application.add_handler(CommandHandler(["annuler", "cancel"], common.cancel_command))
+    application.add_handler(CommandHandler("reprendre", flow.resume_command))
+    application.add_handler(
+        CallbackQueryHandler(flow.open_instrument, pattern=f"^{flow.OPEN_PREFIX}")
+    )
+    application.add_handler(CallbackQueryHandler(pick.pick, pattern=f"^{PICK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(pick.see_mine, pattern=f"^{pick.MINE_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(flow.on_button, pattern=r"^q:\d+:"))
+    application.add_handler(CallbackQueryHandler(reading.read_submitted, pattern=f"^{READ_PREFIX}"))
     application.add_handler(CallbackQueryHandler(common.unknown_button))
-    application.add_handler(MessageHandler(filters.ALL, common.anything_else))
+    application.add_handler(MessageHandler(filters.ALL, router.route_message))
     application.add_error_handler(on_error)
 
 
@@ -114,6 +138,7 @@ def build_application(settings: Settings, db: Database) -> Application:  # type:
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(False)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

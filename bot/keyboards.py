@@ -9,7 +9,6 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate
-from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
 
 MENU = "menu"
 HELP = "help"
@@ -27,14 +26,3 @@ def language_keyboard(_: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[button("🇫🇷 Français", LANG_PREFIX + "fr"), button("🇬🇧 English", LANG_PREFIX + "en")]]
     )
-
-
-def menu_keyboard(actor: PersonActor, _: Translate) -> InlineKeyboardMarkup:
-    """The main menu of a known person; later capabilities add their entries here."""
-    rows: list[list[InlineKeyboardButton]] = []
-    if isinstance(actor, CounsellorActor):
-        rows.append([button(_("👥 My beneficiaries"), "ben:list")])
-    elif isinstance(actor, BeneficiaryActor):
-        pass
-    rows.append([button(_("🌐 Language"), "lang"), button(_("❓ Help"), HELP)])
-    return InlineKeyboardMarkup(rows)

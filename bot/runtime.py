@@ -18,6 +18,7 @@ from storage.db import Database
 
 DB_KEY = "db"
 SETTINGS_KEY = "settings"
+DISPATCHER_KEY = "dispatcher"
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -30,6 +31,13 @@ def database(context: Context) -> Database:
 def settings(context: Context) -> Settings:
     value: Settings = context.bot_data[SETTINGS_KEY]
     return value
+
+
+def wake_dispatcher(context: Context) -> None:
+    """After queueing a message in a handler: send it now, not at the next poll."""
+    dispatcher = context.bot_data.get(DISPATCHER_KEY)
+    if dispatcher is not None:
+        dispatcher.wake()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     default_locale: str = "fr"
     default_timezone: str = "Europe/Paris"
     webhook_secret_token: str | None = None
+    quiet_hours: str = "21:00-08:00"
     log_level: str = "INFO"
     failed_start_limit: Annotated[int, Field(ge=1)] = 5
     failed_start_window_seconds: Annotated[int, Field(ge=1)] = 600
@@ -82,6 +83,20 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("unknown time zone (expected e.g. Europe/Paris)") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        from datetime import time
+
+        if value.strip().lower() in ("off", "none"):
+            return value
+        try:
+            for part in value.split("-", 1):
+                time.fromisoformat(part.strip())
+        except ValueError:
+            raise ValueError("expected the form 21:00-08:00, or off") from None
         return value
 
     @property

@@ -71,6 +71,7 @@ class PendingInvitation:
 @dataclass(frozen=True)
 class BeneficiarySummary:
     id: int
+    counsellor_id: int
     name: str
     status: BeneficiaryStatus
     phase: Phase
@@ -255,7 +256,9 @@ async def get_beneficiary(
 
 
 def _summary(b: Beneficiary) -> BeneficiarySummary:
-    return BeneficiarySummary(b.id, b.name, b.status, b.phase, b.created_at, b.consent_at)
+    return BeneficiarySummary(
+        b.id, b.counsellor_id, b.name, b.status, b.phase, b.created_at, b.consent_at
+    )
 
 
 async def set_locale(session: AsyncSession, actor: PersonActor, locale: str) -> None:

@@ -4,8 +4,8 @@ A *run* is one pass of one beneficiary through one instrument version. Its
 answers are a mapping ``answer id → JSON value`` (encrypted), saved the moment
 each is accepted, so a restart loses nothing and the engine in ``dialogues``
 can recompute where the person stands from the mapping alone. ``current_step``
-and ``message_id`` only say which question the live message shows, so that a
-press on an older message can be recognised and ignored.
+says which step the person was last shown (a question, a prompt for an "other"
+text, or the recap), so that typed text goes to the right question.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ class InstrumentRun(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_step: Mapped[str | None] = mapped_column(String(80))
-    message_id: Mapped[int | None]
     # Scores of a scored instrument (interests, values): computed at submission.
     result: Mapped[Any] = mapped_column(EncryptedJSON, nullable=True)
 
@@ -83,7 +82,6 @@ class RunState:
     updated_at: datetime
     submitted_at: datetime | None
     current_step: str | None
-    message_id: int | None
     result: Any
     answers: dict[str, Any] = field(default_factory=dict)
 
@@ -99,7 +97,6 @@ def _state(run: InstrumentRun, answers: dict[str, Any] | None = None) -> RunStat
         run.updated_at,
         run.submitted_at,
         run.current_step,
-        run.message_id,
         run.result,
         answers or {},
     )
@@ -128,9 +125,18 @@ async def _load(session: AsyncSession, run_id: int, beneficiary_id: int) -> RunS
 
 
 async def open_run(
-    session: AsyncSession, actor: Actor, instrument_key: str, version: int
+    session: AsyncSession,
+    actor: Actor,
+    instrument_key: str,
+    version: int,
+    readable_versions: tuple[int, ...] = (),
 ) -> RunState:
-    """The beneficiary's run in progress for this instrument, or a new one."""
+    """The beneficiary's run in progress for this instrument, or a new one.
+
+    A run begun under a version whose answers the current one cannot read
+    (``readable_versions`` lists those it can, besides its own) is left
+    aside and a new run starts, so old answers are never misread.
+    """
     me = _own(actor)
     run_id = await session.scalar(
         select(InstrumentRun.id)
@@ -138,6 +144,7 @@ async def open_run(
             InstrumentRun.beneficiary_id == me.beneficiary_id,
             InstrumentRun.instrument_key == instrument_key,
             InstrumentRun.status == RunStatus.IN_PROGRESS,
+            InstrumentRun.instrument_version.in_((version, *readable_versions)),
         )
         .order_by(InstrumentRun.id.desc())
         .limit(1)
@@ -154,21 +161,42 @@ async def open_run(
     return _state(run)
 
 
-async def run_in_progress(
-    session: AsyncSession, actor: Actor, instrument_key: str
-) -> RunState | None:
+async def latest_open_run(session: AsyncSession, actor: Actor) -> RunState | None:
+    """The run in progress the beneficiary touched last: where typed answers go."""
     me = _own(actor)
     run_id = await session.scalar(
         select(InstrumentRun.id)
         .where(
             InstrumentRun.beneficiary_id == me.beneficiary_id,
-            InstrumentRun.instrument_key == instrument_key,
             InstrumentRun.status == RunStatus.IN_PROGRESS,
         )
-        .order_by(InstrumentRun.id.desc())
+        .order_by(InstrumentRun.updated_at.desc(), InstrumentRun.id.desc())
         .limit(1)
     )
     return None if run_id is None else await _load(session, run_id, me.beneficiary_id)
+
+
+async def own_runs_with_answers(session: AsyncSession, actor: Actor) -> list[RunState]:
+    """All the beneficiary's runs, answers included, in two queries (for the menu)."""
+    me = _own(actor)
+    runs = list(
+        await session.scalars(
+            select(InstrumentRun)
+            .where(InstrumentRun.beneficiary_id == me.beneficiary_id)
+            .order_by(InstrumentRun.id.desc())
+        )
+    )
+    states = {run.id: _state(run) for run in runs}
+    open_ids = [run.id for run in runs if run.status == RunStatus.IN_PROGRESS]
+    if open_ids:
+        rows = await session.execute(
+            select(Answer.run_id, Answer.answer_id, Answer.value).where(
+                Answer.run_id.in_(open_ids)
+            )
+        )
+        for run_id, answer_id, value in rows:
+            states[run_id].answers[answer_id] = value
+    return list(states.values())
 
 
 async def load_own_run(session: AsyncSession, actor: Actor, run_id: int) -> RunState:
@@ -221,17 +249,13 @@ async def set_position(
     actor: Actor,
     run_id: int,
     step: str | None,
-    message_id: int | None = None,
 ) -> None:
-    """Remember which step the live message shows (going back, resuming)."""
+    """Remember which step the person is shown (going back, resuming, the recap)."""
     me = _own(actor)
-    values: dict[str, Any] = {"current_step": step}
-    if message_id is not None:
-        values["message_id"] = message_id
     await session.execute(
         update(InstrumentRun)
         .where(InstrumentRun.id == run_id, InstrumentRun.beneficiary_id == me.beneficiary_id)
-        .values(**values)
+        .values(current_step=step, updated_at=utcnow())
     )
 
 

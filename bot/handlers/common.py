@@ -8,11 +8,13 @@ from telegram import Update
 
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import Translate, gettext_for
-from bot.keyboards import LANG_PREFIX, language_keyboard, menu_keyboard
+from bot.keyboards import LANG_PREFIX, language_keyboard
+from bot.menu import menu_markup
 from bot.runtime import Caller, Context, database, identify
 from bot.settings import SUPPORTED_LOCALES
-from storage.actors import CounsellorActor, PersonActor
+from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
 from storage.people import set_locale
+from storage.responses import latest_open_run, set_position
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ def help_text(actor: PersonActor, _: Translate) -> str:
     return _(
         "What you can do:\n"
         "/menu — your menu\n"
+        "/reprendre — continue your questionnaire where you left it\n"
         "/lang — change the language\n"
         "/annuler — leave what you are doing (nothing is lost)\n"
         "/aide — this help\n\n"
@@ -59,7 +62,7 @@ async def help_command(update: Update, context: Context) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
     await update.effective_message.reply_text(
-        help_text(actor, caller._), reply_markup=menu_keyboard(actor, caller._)
+        help_text(actor, caller._), reply_markup=await menu_markup(context, actor, caller._)
     )
 
 
@@ -69,7 +72,7 @@ async def menu_command(update: Update, context: Context) -> None:
         return
     caller, actor = known
     await update.effective_message.reply_text(
-        caller._("Your menu:"), reply_markup=menu_keyboard(actor, caller._)
+        caller._("Your menu:"), reply_markup=await menu_markup(context, actor, caller._)
     )
 
 
@@ -100,7 +103,8 @@ async def lang_chosen(update: Update, context: Context) -> None:
     _ = gettext_for(locale)
     await query.answer()
     await query.edit_message_text(
-        _("Done: I will now speak English with you."), reply_markup=menu_keyboard(actor, _)
+        _("Done: I will now speak English with you."),
+        reply_markup=await menu_markup(context, actor, _),
     )
 
 
@@ -109,9 +113,15 @@ async def cancel_command(update: Update, context: Context) -> None:
     if known is None or update.effective_message is None:
         return
     caller, actor = known
+    if isinstance(actor, BeneficiaryActor):
+        # Typed text no longer goes to the question; /reprendre finds it again.
+        async with database(context).transaction() as session:
+            run = await latest_open_run(session, actor)
+            if run is not None:
+                await set_position(session, actor, run.id, None)
     await update.effective_message.reply_text(
         caller._("Stopped. Nothing you answered is lost; pick up again from the menu."),
-        reply_markup=menu_keyboard(actor, caller._),
+        reply_markup=await menu_markup(context, actor, caller._),
     )
 
 
@@ -123,7 +133,7 @@ async def anything_else(update: Update, context: Context) -> None:
     caller, actor = known
     await update.effective_message.reply_text(
         caller._("I did not expect a message here. Use the menu to choose what to do."),
-        reply_markup=menu_keyboard(actor, caller._),
+        reply_markup=await menu_markup(context, actor, caller._),
     )
 
 

@@ -15,7 +15,8 @@ from telegram.constants import ParseMode
 
 from bot.attempts import FailedAttempts
 from bot.i18n import Translate, gettext_for
-from bot.keyboards import CONSENT_PREFIX, button, menu_keyboard
+from bot.keyboards import CONSENT_PREFIX, button
+from bot.menu import menu_markup
 from bot.runtime import Caller, Context, database, identify, settings
 from storage.actors import CounsellorActor
 from storage.people import PendingInvitation, accept_invitation, find_invitation
@@ -95,7 +96,7 @@ async def start(update: Update, context: Context) -> None:
     if caller.actor is not None:
         await message.reply_text(
             welcome_text(caller),
-            reply_markup=menu_keyboard(caller.actor, _),
+            reply_markup=await menu_markup(context, caller.actor, _),
         )
         return
     attempts = _attempts(context)
@@ -166,5 +167,5 @@ async def consent_button(update: Update, context: Context) -> None:
             "Thank you, your consent is recorded. You can withdraw it at any time.\n\n"
             "Here is your menu: /menu shows it again, /aide explains everything."
         ),
-        reply_markup=menu_keyboard(actor, _),
+        reply_markup=await menu_markup(context, actor, _),
     )

@@ -39,6 +39,8 @@ class BotEnvironment:
                 "DATABASE_URL": self.database_url,
                 "ENCRYPTION_KEY": self.encryption_key,
                 "LOG_LEVEL": "DEBUG",
+                # Tests run at any hour: nothing waits for the morning.
+                "QUIET_HOURS": "off",
             }
         )
         env.update(self.extra)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4607a746e5af
+Revision ID: b0713c0b9efe
 Revises:
-Create Date: 2026-11-26 07:18:25.492381
+Create Date: 2026-11-26 07:28:27.028127
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,8 @@ from alembic import op
 import storage.crypto
 import storage.models
 
-revision: str = "4607a746e5af"
+
+revision: str = "b0713c0b9efe"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -114,6 +115,23 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "current_jobs",
+        sa.Column("beneficiary_id", sa.Integer(), nullable=False),
+        sa.Column("appellation_id", storage.crypto.EncryptedText(), nullable=False),
+        sa.Column("sheet_code", storage.crypto.EncryptedText(), nullable=False),
+        sa.Column("chosen_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ticked_skills", storage.crypto.EncryptedJSON(), nullable=False),
+        sa.Column("draft_skills", storage.crypto.EncryptedJSON(), nullable=False),
+        sa.Column("skills_saved_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["beneficiary_id"],
+            ["beneficiaries.id"],
+            name=op.f("fk_current_jobs_beneficiary_id_beneficiaries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("beneficiary_id", name=op.f("pk_current_jobs")),
+    )
+    op.create_table(
         "instrument_runs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("beneficiary_id", sa.Integer(), nullable=False),
@@ -128,7 +146,6 @@ def upgrade() -> None:
         sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("submitted_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("current_step", sa.String(length=80), nullable=True),
-        sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("result", storage.crypto.EncryptedJSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["beneficiary_id"],
@@ -165,6 +182,20 @@ def upgrade() -> None:
             batch_op.f("ix_invitations_beneficiary_id"), ["beneficiary_id"], unique=False
         )
 
+    op.create_table(
+        "job_title_waits",
+        sa.Column("beneficiary_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "awaiting_job_title_since", storage.models.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["beneficiary_id"],
+            ["beneficiaries.id"],
+            name=op.f("fk_job_title_waits_beneficiary_id_beneficiaries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("beneficiary_id", name=op.f("pk_job_title_waits")),
+    )
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -247,6 +278,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_beneficiary_id"))
 
     op.drop_table("outbox")
+    op.drop_table("job_title_waits")
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invitations_beneficiary_id"))
 
@@ -255,6 +287,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_instrument_runs_beneficiary_id"))
 
     op.drop_table("instrument_runs")
+    op.drop_table("current_jobs")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_beneficiary_id"))
         batch_op.drop_index(batch_op.f("ix_audit_events_at"))

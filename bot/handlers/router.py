@@ -1,0 +1,15 @@
+"""Where a message that is not a command goes: the flow waiting for typed text, else the menu."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.handlers.common import anything_else
+from bot.questionnaire import flow
+from bot.runtime import Context
+
+
+async def route_message(update: Update, context: Context) -> None:
+    if await flow.handle_text(update, context):
+        return
+    await anything_else(update, context)

@@ -1,0 +1,82 @@
+"""The main menu, which follows where the person stands in each instrument."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import N_, Translate
+from bot.keyboards import HELP, button
+from bot.runtime import Context, database
+from dialogues.engine import progress
+from dialogues.instruments import load_all
+from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
+from storage.responses import RunState, RunStatus, own_runs_with_answers
+
+PICK_PREFIX = "q:pick:"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Instruments offered under one menu entry (e.g. the short and full interest forms)."""
+
+    key: str
+    icon: str
+    label: str
+    instruments: tuple[str, ...]
+
+
+FAMILIES = (
+    Family("dossier", "📋", N_("My self-assessment dossier"), ("dossier_auto_bilan",)),
+    Family("riasec", "🧭", N_("My interests"), ("riasec_short", "riasec")),
+    Family("values", "⚖️", N_("My work values"), ("work_values",)),
+)
+
+
+def family(key: str) -> Family | None:
+    return next((f for f in FAMILIES if f.key == key), None)
+
+
+def _in_progress(runs: list[RunState], keys: tuple[str, ...]) -> RunState | None:
+    return next(
+        (r for r in runs if r.instrument_key in keys and r.status == RunStatus.IN_PROGRESS), None
+    )
+
+
+def _submitted(runs: list[RunState], keys: tuple[str, ...]) -> RunState | None:
+    return next(
+        (r for r in runs if r.instrument_key in keys and r.status == RunStatus.SUBMITTED), None
+    )
+
+
+def family_button(entry: Family, runs: list[RunState], _: Translate) -> InlineKeyboardButton:
+    name = f"{entry.icon} {_(entry.label)}"
+    open_run = _in_progress(runs, entry.instruments)
+    instrument = load_all().get(open_run.instrument_key) if open_run else None
+    if open_run is not None and instrument is not None:
+        percent = progress(instrument, open_run.answers).percent
+        text = _("{name} — continue ({percent} %)").format(name=name, percent=percent)
+        return button(text, f"q:open:{open_run.instrument_key}")
+    if _submitted(runs, entry.instruments) is not None:
+        return button(f"{name} ✅", PICK_PREFIX + entry.key)
+    return button(name, PICK_PREFIX + entry.key)
+
+
+async def menu_keyboard(
+    session: AsyncSession, actor: PersonActor, _: Translate
+) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    if isinstance(actor, CounsellorActor):
+        rows.append([button(_("👥 My beneficiaries"), "ben:list")])
+    elif isinstance(actor, BeneficiaryActor):
+        runs = await own_runs_with_answers(session, actor)
+        rows += [[family_button(entry, runs, _)] for entry in FAMILIES]
+    rows.append([button(_("🌐 Language"), "lang"), button(_("❓ Help"), HELP)])
+    return InlineKeyboardMarkup(rows)
+
+
+async def menu_markup(context: Context, actor: PersonActor, _: Translate) -> InlineKeyboardMarkup:
+    async with database(context).transaction() as session:
+        return await menu_keyboard(session, actor, _)

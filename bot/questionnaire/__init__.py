@@ -1,0 +1,1 @@
+"""Drives the instruments of ``dialogues`` in Telegram, one question at a time."""

@@ -1,0 +1,130 @@
+"""The end of an instrument: the recap, the scored results, and telling the counsellor."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.constants import ParseMode
+
+from bot.charts import riasec_chart_png, values_chart_png
+from bot.i18n import N_
+from bot.keyboards import button
+from bot.outbox_kinds import OutgoingMessage, RenderContext, register
+from bot.runtime import Caller, Context, database, wake_dispatcher
+from dialogues.engine import Answers, recap
+from dialogues.instruments import Instrument
+from dialogues.results import describe_riasec, describe_values
+from dialogues.scoring import RiasecResult, ValuesResult, score_riasec, score_values
+from storage import outbox
+from storage.actors import BeneficiaryActor, SystemActor
+from storage.models import utcnow
+from storage.outbox import ClaimedMessage, Recipient
+from storage.people import get_beneficiary
+from storage.responses import RunState, submit_run
+
+log = logging.getLogger(__name__)
+
+SUBMITTED_KIND = "instrument_submitted"
+SCORED_KINDS = ("riasec", "values")
+READ_PREFIX = "d:"
+
+
+def recap_messages(instrument: Instrument, answers: Answers, locale: str) -> list[str]:
+    """The answers by section, as HTML lines."""
+    lines: list[str] = []
+    for section in recap(instrument, answers, locale):
+        title = section.title + (f" {section.occurrence}" if section.occurrence else "")
+        lines.append(f"<b>{html.escape(title)}</b>")
+        for item in section.items:
+            lines.append(f"• <i>{html.escape(item.question)}</i>\n  {html.escape(item.answer)}")
+        lines.append("")
+    return lines
+
+
+def score(instrument: Instrument, answers: Answers) -> dict[str, Any]:
+    if instrument.kind == "riasec":
+        return score_riasec(instrument, answers).to_dict()
+    return score_values(instrument, answers).to_dict()
+
+
+def describe(kind: str, result: dict[str, Any], locale: str) -> str:
+    if kind == "riasec":
+        return describe_riasec(RiasecResult.from_dict(result), locale)
+    return describe_values(ValuesResult.from_dict(result), locale)
+
+
+async def chart(kind: str, result: dict[str, Any], locale: str) -> bytes:
+    """The chart, drawn in a worker thread: matplotlib is slow and blocking."""
+    if kind == "riasec":
+        return await asyncio.to_thread(riasec_chart_png, RiasecResult.from_dict(result), locale)
+    return await asyncio.to_thread(values_chart_png, ValuesResult.from_dict(result), locale)
+
+
+async def send_result(
+    context: Context, chat_id: int, kind: str, result: dict[str, Any], locale: str
+) -> None:
+    await context.bot.send_message(
+        chat_id, html.escape(describe(kind, result, locale)), parse_mode=ParseMode.HTML
+    )
+    png = await chart(kind, result, locale)
+    await context.bot.send_photo(chat_id, png)
+
+
+async def finish_scored(
+    context: Context,
+    caller: Caller,
+    actor: BeneficiaryActor,
+    instrument: Instrument,
+    run: RunState,
+) -> None:
+    """Score, keep the result with the run, show it with its chart, tell the counsellor."""
+    result = score(instrument, run.answers)
+    async with database(context).transaction() as session:
+        await submit_run(session, actor, run.id, result=result)
+        await notify_submission(session, actor, run.id, instrument.key)
+    wake_dispatcher(context)
+    log.info("run %s scored and submitted", run.id)
+    await send_result(context, actor.telegram_id, instrument.kind, result, caller.locale)
+
+
+async def notify_submission(
+    session: Any, actor: BeneficiaryActor, run_id: int, instrument_key: str
+) -> None:
+    """Queue the counsellor's notice in the submission's own transaction."""
+    me = await get_beneficiary(session, actor, actor.beneficiary_id)
+    await outbox.enqueue(
+        session,
+        kind=SUBMITTED_KIND,
+        recipient=Recipient.counsellor(me.counsellor_id),
+        due_at=utcnow(),
+        dedupe_key=f"run:{run_id}:submitted",
+        payload={"run_id": run_id, "instrument": instrument_key},
+        beneficiary_id=actor.beneficiary_id,
+    )
+
+
+SUBMITTED_TEXT = N_("{name} has completed “{title}”. The answers are one tap away.")
+
+
+@register(SUBMITTED_KIND)
+async def render_submitted(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
+    from dialogues.instruments import load_all
+
+    payload = row.payload or {}
+    instrument = load_all().get(str(payload.get("instrument")))
+    if instrument is None or row.beneficiary_id is None:
+        return None
+    async with context.db.transaction() as session:
+        person = await get_beneficiary(session, SystemActor("outbox"), row.beneficiary_id)
+    _ = context._
+    text = _(SUBMITTED_TEXT).format(
+        name=html.escape(person.name), title=html.escape(instrument.title.get(context.locale))
+    )
+    keyboard = InlineKeyboardMarkup(
+        [[button(_("📖 Read"), f"{READ_PREFIX}{int(payload['run_id'])}")]]
+    )
+    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
