@@ -15,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.handlers import common, counsellor, onboarding, router
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
@@ -22,7 +23,6 @@ from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
 from bot.questionnaire.finish import READ_PREFIX
-from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.runtime import DB_KEY, DISPATCHER_KEY, SETTINGS_KEY
 from bot.settings import SUPPORTED_LOCALES, Settings, require_token
 from storage import crypto
