@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from tests.e2e.conftest import BOT_USERNAME, COUNSELLOR_ID
 from tests.e2e.harness import BotEnvironment, BotProcess
+from tests.e2e.people import invite
 from tests.fakebotapi import FakeBotApi
 
-LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
 REFUSAL = "invitées par leur conseiller ou conseillère"
-
-
-def invite(api: FakeBotApi, name: str) -> str:
-    claire = api.user(COUNSELLOR_ID, "Claire", language_code="fr")
-    claire.send_command("invite", name)
-    reply = claire.wait_for_reply(lambda m: "t.me" in m.content)
-    found = LINK.search(reply.content)
-    assert found, reply.content
-    assert name in reply.content
-    return found.group(1)
 
 
 def test_invitation_consent_and_menu(api: FakeBotApi, bot: BotProcess) -> None:

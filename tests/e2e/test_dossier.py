@@ -1,0 +1,119 @@
+"""The dossier auto-bilan, answered end to end through the real bot process.
+
+With a wrong answer, a go-back-and-change, a skipped optional question, a
+second experience, and the bot killed (SIGKILL) and restarted in the middle;
+then the counsellor reads it, and another counsellor cannot.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from tests.e2e.answering import (
+    answer,
+    answer_buttons,
+    buttons,
+    is_question,
+    is_question_or_end,
+    is_recap,
+    question_of,
+)
+from tests.e2e.conftest import COUNSELLOR_ID, start_polling
+from tests.e2e.harness import BotEnvironment, BotProcess
+from tests.e2e.people import onboard
+from tests.fakebotapi import FakeBotApi
+
+OTHER_COUNSELLOR = 222
+
+
+def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> None:
+    environment.cli("counsellor", "add", "--telegram-id", str(OTHER_COUNSELLOR), "--name", "Bruno")
+    bot = BotProcess(environment).start()
+    start_polling(api, bot)
+    paul = onboard(api, "Paul Durand", 5001)
+
+    paul.send_command("menu")
+    menu = paul.wait_for_reply()
+    paul.press(menu.button("dossier auto-bilan").data or "", menu.message_id)
+    paul.wait_for_reply(lambda m: "Commencer" in str(m.reply_markup))
+    paul.press_button("Commencer")
+    question = paul.wait_for_reply(is_question)
+    assert "Question 1 sur" in question.content
+
+    # Go back and change: answer the first question, come back, see the answer, change it.
+    first = question_of(question)
+    paul.press(answer_buttons(question)[0], question.message_id)
+    second = paul.wait_for_reply(is_question)
+    paul.press(buttons(second, "b")[0], second.message_id)
+    again = paul.wait_for_reply(lambda m: "Votre réponse actuelle" in m.content)
+    assert question_of(again) == first
+    paul.press(answer_buttons(again)[1], again.message_id)
+    question = paul.wait_for_reply(is_question)
+
+    timings: list[float] = []
+    wrong_done = skipped = restarted = False
+    experiences = 0
+    steps = 0
+    while not is_recap(question):
+        steps += 1
+        assert steps < 200, "the questionnaire never ended"
+        asked = question_of(question)
+        if not wrong_done and "mois et une année" in question.content:
+            paul.send_text("un jour peut-être")
+            refused = paul.wait_for_reply(is_question)
+            assert "⚠️" in refused.content and question_of(refused) == asked
+            wrong_done = True
+        if not skipped and any(d.endswith(":skip") for d in buttons(question, "a")):
+            paul.press(
+                next(d for d in buttons(question, "a") if d.endswith(":skip")), question.message_id
+            )
+            question = paul.wait_for_reply(is_question_or_end)
+            skipped = True
+            continue
+        if not restarted and steps == 20:
+            bot.kill()
+            bot = BotProcess(environment, name="bot-after-kill").start()
+            start_polling(api, bot)
+            paul.send_command("reprendre")
+            resumed = paul.wait_for_reply(is_question, timeout=20)
+            assert question_of(resumed) == asked
+            question, restarted = resumed, True
+        add = "Ajouter une autre expérience" in asked and experiences == 0
+        if add:
+            experiences += 1
+        began = time.monotonic()
+        question = answer(paul, question, add_another=add)
+        timings.append(time.monotonic() - began)
+
+    assert wrong_done and skipped and restarted and experiences == 1
+    recap = paul.wait_for_reply(lambda m: "Envoyer" in str(m.reply_markup))
+    shown = paul.messages()
+    recap_text = "\n".join(m.content for m in shown if m.message_id >= question.message_id)
+    assert "Vos expériences professionnelles 2" in recap_text
+    assert "Passée" in recap_text
+    paul.press(next(d for d in recap.callback_data if d.endswith(":s")), recap.message_id)
+    paul.wait_for_reply(lambda m: "C'est envoyé" in m.content)
+
+    claire = api.user(COUNSELLOR_ID, "Claire")
+    notice = claire.wait_for_reply(lambda m: "a terminé" in m.content, timeout=20)
+    assert "Paul Durand" in notice.content
+    read = notice.button("Lire").data or ""
+    claire.press(read, notice.message_id)
+    text = claire.wait_for_reply(lambda m: "Paul Durand" in m.content and "envoyé le" in m.content)
+    assert "Situation" in text.content or "situation" in text.content
+    pdf = claire.wait_for_reply(lambda m: m.document is not None, timeout=30)
+    assert pdf.document is not None and pdf.document.startswith(b"%PDF")
+
+    bruno = api.user(OTHER_COUNSELLOR, "Bruno")
+    bruno.send_command("aide")
+    own = bruno.wait_for_reply()
+    bruno.press(read, own.message_id)  # forged: the button is not on any of his messages
+    assert "pas accessibles" in bruno.wait_for_reply().content
+
+    print(
+        f"\ndossier: {steps} steps answered, median {statistics.median(timings) * 1000:.0f} ms, "
+        f"p90 {statistics.quantiles(timings, n=10)[-1] * 1000:.0f} ms per answer"
+    )
+    bot.stop()
+    assert "Traceback" not in bot.log()
