@@ -42,8 +42,9 @@ from storage.crypto import EncryptedJSON, EncryptedText
 from storage.models import Base, UTCDateTime, utcnow
 
 # A typed job title is expected for this long after the bot asked for it; after
-# that a message is no longer taken for a job title.
-JOB_TITLE_WAIT = timedelta(hours=1)
+# that a message is no longer taken for a job title (the person has moved on, and
+# their text may be meant for another flow).
+JOB_TITLE_WAIT = timedelta(minutes=30)
 # More than any ROME sheet lists (84 at most in version 60): a bound on what
 # presses from strangers can make us store.
 MAX_TICKED = 200

@@ -446,6 +446,7 @@ async def test_pistes_from_the_code_browse_in_place(db: Database, people: People
         assert "pas des verdicts" in shown.text
         sheet_buttons = [d for d in shown.data if d.startswith("m:f:")]
         assert len(sheet_buttons) == 3
+        assert f"📄 Voir la fiche : {first_domain.sheets[0].sheet.title}" in shown.labels
         assert "Domaine précédent" not in " ".join(shown.labels)
 
         second = await bot.press_button(PAUL, shown, "Domaine suivant")
@@ -578,6 +579,18 @@ async def test_strangers_and_forged_presses(db: Database, people: People) -> Non
             assert [name for name, _ in bot.telegram.calls[calls:]] == ["answerCallbackQuery"]
 
 
+async def test_the_menu_entries_open_in_place(db: Database, people: People) -> None:
+    await submit_riasec(db, people.paul, riasec_result(SEA))
+    async with Harness(db) as bot:
+        menu = await bot.send(PAUL, "/competences_metier")
+        pistes = await bot.press(PAUL, menu, metiers.PISTES)
+        assert pistes.message_id == menu.message_id
+        assert "Métiers à explorer pour SEA" in pistes.text
+        job = await bot.press(PAUL, pistes, metiers.JOB)
+        assert "métier actuel ou dernier" in job.text
+        assert job.message_id == menu.message_id
+
+
 # --- my job and its skills --------------------------------------------------------
 
 
@@ -650,6 +663,10 @@ async def test_the_wait_for_a_title_survives_a_restart_and_is_cancelled(
             assert await metiers.cancel(session, people.paul)
         after = await restarted.send(PAUL, "comptable")
         assert after.text == ROUTER_FALLTHROUGH
+        # Going to the pistes ends the wait too.
+        await restarted.send(PAUL, "/competences_metier")
+        await restarted.send(PAUL, "/metiers")
+        assert (await restarted.send(PAUL, "comptable")).text == ROUTER_FALLTHROUGH
         # Léa was never asked: her texts go to the next flow.
         assert (await restarted.send(LEA, "comptable")).text == ROUTER_FALLTHROUGH
 

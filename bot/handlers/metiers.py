@@ -83,7 +83,7 @@ INVENTORY = "q:open:riasec_short"
 RIASEC_KEYS = ("riasec", "riasec_short")
 
 # Menu entries and command descriptions, for the menu keyboard and setMyCommands.
-PISTES_LABEL = N_("🧭 Jobs to explore")
+PISTES_LABEL = N_("🔭 Jobs to explore")
 JOB_LABEL = N_("🧰 My job and my skills")
 COMMANDS = [
     ("metiers", N_("Jobs to explore from your interests")),
@@ -101,7 +101,9 @@ SUMMARY_TEXT = 220
 SHARED_SHOWN = 4
 SUMMARY_SKILLS_SHOWN = 12
 SUMMARY_DOMAINS_SHOWN = 5
-TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH - 96  # room for the escaping of a last line
+# Measured on the HTML, longer than the text Telegram counts, but Telegram counts in
+# UTF-16 units where an emoji takes two: keep some room for those.
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH - 96
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,7 @@ def letters_screen(_: Translate, locale: str, letters: str, intro: str | None = 
             row = []
     if letters:
         rows.append(
-            [button(_("🧭 See the job sheets ({code})").format(code=letters), f"m:p:{letters}:0")]
+            [button(_("🔭 See the job sheets ({code})").format(code=letters), f"m:p:{letters}:0")]
         )
     return Screen("\n".join(lines), rows)
 
@@ -343,7 +345,8 @@ def pistes_screen(
             f"• <b>{_e(sheet.title)}</b> ({sheet.code})",
             f"<i>{_e(_short(sheet.summary, SUMMARY_TEXT))}</i>",
         ]
-        rows.append([button("📄 " + _short(sheet.title, BUTTON_TEXT), f"m:f:{sheet.code}:{here}")])
+        label = _("📄 See the sheet: {title}").format(title=_short(sheet.title, BUTTON_TEXT))
+        rows.append([button(label, f"m:f:{sheet.code}:{here}")])
     if sheet_page + 1 < sheet_pages:
         rows.append([button(_("➕ More in this domain"), f"m:p:{code}:{index}:{sheet_page + 1}")])
     nav = []
@@ -640,7 +643,7 @@ async def counsellor_summary(
     lines.append("")
     if latest is None:
         lines.append(_("Interests inventory: not taken yet."))
-    elif latest.result.code is None:
+    elif latest.result.code is None or not _valid_code(latest.result.code):
         if latest.result.flat:
             lines.append(_("Interests inventory: flat profile, no code; no pistes suggested."))
         else:
@@ -726,6 +729,13 @@ def _code(text: str, allow_empty: bool = False) -> str:
     return code
 
 
+def _valid_code(code: str) -> bool:
+    try:
+        return normalise_code(code) == code
+    except ValueError:
+        return False
+
+
 def _beneficiary(caller: Caller) -> BeneficiaryActor:
     if not isinstance(caller.actor, BeneficiaryActor):
         raise Stale
@@ -746,11 +756,13 @@ async def pistes_entry(caller: Caller, context: Context) -> Screen:
     if not isinstance(actor, BeneficiaryActor):
         return letters_screen(_, caller.locale, "")
     async with database(context).transaction() as session:
+        # Gone to the pistes: a text typed from now on is not a job title.
+        await stop_job_title_wait(session, actor)
         latest = await latest_riasec(session, actor, actor.beneficiary_id)
     if latest is None:
         return _no_result_screen(_, incomplete=False)
     result = latest.result
-    if result.code is not None:
+    if result.code is not None and _valid_code(result.code):
         intro = _(
             "Your interests inventory gives the Holland code <b>{code}</b>. Here are ROME "
             "job sheets that match it, domain by domain, the closest first."
