@@ -507,7 +507,7 @@ def skills_screen(_: Translate, job: CurrentJob, page: int, intro: str | None = 
     sheet_ids = {s.id for s in skills}
     head = [intro, ""] if intro else []
     head += [
-        _("<b>Your skills as {title}</b>").format(title=_e(_job_title(rome, job))),
+        _("<b>Your skills in this job</b> ({title})").format(title=_e(_job_title(rome, job))),
         _(
             "Tick the ones you really use, or used, in this job. I will then show which "
             "of them other jobs also ask for."
@@ -550,7 +550,9 @@ def moves_screen(_: Translate, job: CurrentJob, page: int, intro: str | None = N
     rome = load_rome()
     targets = rome.mobilities(job.sheet_code)
     head = [intro, ""] if intro else []
-    head.append(_("<b>Where people go from {title}</b>").format(title=_e(_job_title(rome, job))))
+    head.append(
+        _("<b>Where people go from this job</b> ({title})").format(title=_e(_job_title(rome, job)))
+    )
     rows: list[list[InlineKeyboardButton]] = []
     if not targets:
         head += ["", _("France Travail lists no usual move from this job sheet.")]
@@ -561,8 +563,8 @@ def moves_screen(_: Translate, job: CurrentJob, page: int, intro: str | None = N
     first = page * MOVES_PER_SCREEN
     head.append(
         _(
-            "The moves France Travail lists from this job, most common first "
-            "({first}–{last} of {count}):"
+            "The moves France Travail lists from this job, in its order "
+            "({first} to {last} of {count}):"
         ).format(
             first=first + 1, last=min(first + MOVES_PER_SCREEN, len(targets)), count=len(targets)
         )
@@ -645,7 +647,9 @@ async def counsellor_summary(
         lines.append(_("Interests inventory: not taken yet."))
     elif latest.result.code is None or not _valid_code(latest.result.code):
         if latest.result.flat:
-            lines.append(_("Interests inventory: flat profile, no code; no pistes suggested."))
+            lines.append(
+                _("Interests inventory: flat profile, no code; no jobs suggested from it.")
+            )
         else:
             lines.append(_("Interests inventory: too incomplete to give a code."))
     else:
@@ -656,14 +660,18 @@ async def counsellor_summary(
             else "—"
         )
         lines.append(
-            _("Holland code <b>{code}</b> ({names}), inventory of {date}. First pistes:").format(
-                code=code, names=_letters_names(code, locale), date=when
-            )
+            _(
+                "Holland code <b>{code}</b> ({names}), inventory of {date}. First jobs to explore:"
+            ).format(code=code, names=_letters_names(code, locale), date=when)
         )
         for domain in ranked_domains(code)[:SUMMARY_DOMAINS_SHOWN]:
             titles = "; ".join(_e(s.sheet.title) for s in domain.sheets)
-            lines.append(f"• <i>{_e(domain.label)}</i>: {titles}")
-    lines += ["", _starting_point(_), _attribution(rome)]
+            lines.append(
+                "• "
+                + _("{domain}: {titles}").format(domain=f"<i>{_e(domain.label)}</i>", titles=titles)
+            )
+    counsellor_note = _("Starting points for your conversation with the person, not verdicts.")
+    lines += ["", f"<i>{counsellor_note}</i>", _attribution(rome)]
     return _fit(lines[:1], lines[1:-2], lines[-2:])
 
 
