@@ -79,6 +79,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -93,13 +94,11 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
-    TelegramError,
 )
 from telegram.ext import Application
 
-from bot.outbox_kinds import REGISTRY, KindRegistry, OutgoingMessage, RenderContext
+from bot.outbox_kinds import REGISTRY, KindRegistry, KindSpec, OutgoingMessage, RenderContext
 from bot.runtime import DB_KEY
 from storage import outbox
 from storage.db import Database, create_engine
@@ -109,10 +108,13 @@ from storage.outbox import Addressee, ClaimedMessage, Recipient
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Addressees = dict[Recipient, Addressee]
 DISPATCHER_KEY = "outbox_dispatcher"
 DEFAULT_TIMEZONE = "Europe/Paris"
 # "bilanout" in ASCII: the advisory lock id of the dispatcher, the same in every process.
 LEADER_LOCK_ID = 0x62696C616E6F7574
+# A send that took longer than this was probably held back on its way out.
+HELD_SEND = 1.0
 
 T = TypeVar("T")
 
@@ -191,6 +193,7 @@ class DispatcherConfig:
     max_attempts: int = 6
     backoff_base: timedelta = timedelta(seconds=10)
     backoff_max: timedelta = timedelta(minutes=30)
+    max_concurrent_sends: int = 4
     max_flood_rounds: int = 5
     max_flood_wait: float = 120.0
     mark_retries: int = 3
@@ -312,6 +315,34 @@ class AdvisoryLockLeadership:
 # ---------------------------------------------------------------------------
 
 
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_SENT = _Marker("sent")
+_NOT_OURS = _Marker("not ours any more")
+_NOT_RELEVANT = _Marker("not relevant")
+
+
+@dataclass(frozen=True)
+class _RenderFailed:
+    error: str
+
+
+@dataclass(frozen=True)
+class _FloodedOut:
+    wait: float
+
+
+# What became of one send: a marker, a renderer failure, repeated flood
+# control, or the exception the Bot raised.
+Outcome = _Marker | _RenderFailed | _FloodedOut | BaseException
+
+
 def _retry_after_seconds(error: RetryAfter) -> float:
     # PTB 22 deprecates the int form of retry_after; read it either way.
     with warnings.catch_warnings():
@@ -346,8 +377,14 @@ class Dispatcher:
         self._main: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
-        self._next_send = 0.0
-        self._chat_next: dict[int, float] = {}
+        self._pace_lock = asyncio.Lock()
+        self._write_lock = asyncio.Lock() if db.is_sqlite else None
+        self._send_gate = asyncio.Semaphore(self.config.max_concurrent_sends)
+        self._send_starts: deque[float] = deque()
+        self._paused_until = 0.0
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_users: dict[int, int] = {}
+        self._chat_last: dict[int, float] = {}
 
     # --- life cycle -----------------------------------------------------------------
 
@@ -423,11 +460,13 @@ class Dispatcher:
     # --- claiming -------------------------------------------------------------------
 
     async def _claim_and_spawn(self, limit: int) -> int:
-        async with self._db.transaction() as session:
+        async def claim(session: AsyncSession) -> tuple[list[ClaimedMessage], Addressees]:
             rows = await outbox.claim(
                 session, limit=limit, lease=self.config.lease, now=self._clock()
             )
-            addressees = await outbox.resolve_addressees(session, {r.recipient for r in rows})
+            return rows, await outbox.resolve_addressees(session, {r.recipient for r in rows})
+
+        rows, addressees = await self._write(claim)
         self.stats.claimed += len(rows)
         for row in rows:
             task = asyncio.create_task(self._deliver(row, addressees.get(row.recipient)))
@@ -469,69 +508,106 @@ class Dispatcher:
                 await self._write(lambda s: outbox.release(s, row, not_before=until))
                 self.stats.deferred += 1
                 return
-        wait = self._reserve_chat_slot(chat_id)
-        if wait is None:
-            later = now + timedelta(seconds=self.config.max_chat_wait)
+        backlog = self._chat_users.get(chat_id, 0) * self.config.per_chat_interval
+        if backlog > self.config.max_chat_wait:
+            # Many rows for one person at once: give this one back rather than
+            # hold a place in flight for seconds.
+            later = now + timedelta(seconds=backlog)
             await self._write(lambda s: outbox.release(s, row, not_before=later))
             self.stats.deferred += 1
             return
-        if wait > 0:
-            await asyncio.sleep(wait)
+        self._chat_users[chat_id] = self._chat_users.get(chat_id, 0) + 1
+        try:
+            async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
+                await self._await_chat_turn(chat_id)
+                outcome = await self._render_and_send(row, addressee, spec)
+        finally:
+            self._chat_users[chat_id] -= 1
+            if not self._chat_users[chat_id]:
+                del self._chat_users[chat_id]
+                self._chat_locks.pop(chat_id, None)
+        await self._settle(row, outcome)
+
+    async def _render_and_send(
+        self, row: ClaimedMessage, addressee: Addressee, spec: KindSpec
+    ) -> Outcome:
+        """Render, then send with flood-control retries; what happened, to be recorded."""
+        assert addressee.chat_id is not None
         context = RenderContext(self._bot, self._db, addressee, self._clock())
         try:
             message = await spec.render(context, row)
         except Exception as exc:
             log.warning("outbox row %s: renderer raised %s", row.id, type(exc).__name__)
-            await self._failed_attempt(row, type(exc).__name__)
-            return
+            return _RenderFailed(type(exc).__name__)
         if message is None:
-            await self._write(lambda s: outbox.mark_cancelled(s, row, reason="NotRelevant"))
-            self.stats.cancelled += 1
-            return
-        await self._send_with_retries(row, chat_id, message)
-
-    async def _send_with_retries(
-        self, row: ClaimedMessage, chat_id: int, message: OutgoingMessage
-    ) -> None:
+            return _NOT_RELEVANT
         flood_wait = 0.0
         for _ in range(self.config.max_flood_rounds):
-            await self._pace_overall()
+            outcome = await self._attempt(row, addressee.chat_id, message)
+            if not isinstance(outcome, RetryAfter):
+                return outcome
+            flood_wait = min(_retry_after_seconds(outcome), self.config.max_flood_wait)
+            self.stats.rate_limited += 1
+            log.warning("outbox: flood control, pausing sends %.0f s", flood_wait)
+            self._pause_sends(flood_wait)
+        return _FloodedOut(flood_wait)
+
+    async def _attempt(
+        self, row: ClaimedMessage, chat_id: int, message: OutgoingMessage
+    ) -> Outcome | RetryAfter:
+        """One confirmed, paced send. At most ``max_concurrent_sends`` are between
+        confirm and answer, which keeps the confirm close to the send and bounds
+        the burst when PTB's rate limiter releases requests it held back."""
+        async with self._send_gate:
             if not await self._write(
                 lambda s: outbox.confirm(s, row, lease=self.config.lease, now=self._clock())
             ):
-                # Cancelled since the claim, or our lease ran out and another took it.
-                self.stats.skipped += 1
-                return
+                return _NOT_OURS
+            await self._await_send_turn()
+            loop = asyncio.get_running_loop()
+            granted = self._chat_last[chat_id] = loop.time()
             try:
                 await self._send(chat_id, message)
-            except RetryAfter as exc:
-                flood_wait = min(_retry_after_seconds(exc), self.config.max_flood_wait)
-                self.stats.rate_limited += 1
-                log.warning("outbox: flood control, pausing sends %.0f s", flood_wait)
-                self._hold_all_sends(flood_wait)
-                continue
-            except Forbidden:
-                newly = await self._write(
-                    lambda s: outbox.mark_unreachable(s, row, now=self._clock())
-                )
-                self.stats.held += 1
-                if newly:
-                    log.info("outbox: %s %s blocked the bot", row.recipient.kind, row.recipient.id)
-                return
-            except (BadRequest, ChatMigrated) as exc:
-                # Telegram refuses this message as it is: retrying changes nothing.
-                await self._refused(row, type(exc).__name__)
-                return
-            except (NetworkError, TelegramError) as exc:
-                # TimedOut, 5xx, connection errors, an invalid token: try again later.
-                log.warning("outbox row %s: %s", row.id, type(exc).__name__)
-                await self._failed_attempt(row, type(exc).__name__)
-                return
+            except Exception as exc:
+                return exc
+            finally:
+                if loop.time() - granted > HELD_SEND:
+                    # PTB's rate limiter held this request back (after a 429 it
+                    # holds every request, then lets them all go at once): it
+                    # reached Telegram just now, so count it in the pace now.
+                    self._send_starts.append(loop.time())
+        return _SENT
+
+    async def _settle(self, row: ClaimedMessage, outcome: Outcome) -> None:
+        """Record what happened to the row (outside the per-chat and send locks)."""
+        if outcome is _SENT:
             await self._mark_sent(row)
-            return
-        # Flood control again and again: back to the queue, not counted as a failure.
-        later = self._clock() + timedelta(seconds=flood_wait)
-        await self._write(lambda s: outbox.release(s, row, not_before=later, error="RetryAfter"))
+        elif outcome is _NOT_OURS:
+            # Cancelled since the claim, or our lease ran out and another took it.
+            self.stats.skipped += 1
+        elif outcome is _NOT_RELEVANT:
+            await self._write(lambda s: outbox.mark_cancelled(s, row, reason="NotRelevant"))
+            self.stats.cancelled += 1
+        elif isinstance(outcome, _RenderFailed):
+            await self._failed_attempt(row, outcome.error)
+        elif isinstance(outcome, _FloodedOut):
+            # Flood control again and again: back to the queue, not counted as a failure.
+            later = self._clock() + timedelta(seconds=outcome.wait)
+            await self._write(
+                lambda s: outbox.release(s, row, not_before=later, error="RetryAfter")
+            )
+        elif isinstance(outcome, Forbidden):
+            newly = await self._write(lambda s: outbox.mark_unreachable(s, row, now=self._clock()))
+            self.stats.held += 1
+            if newly:
+                log.info("outbox: %s %s blocked the bot", row.recipient.kind, row.recipient.id)
+        elif isinstance(outcome, BadRequest | ChatMigrated):
+            # Telegram refuses this message as it is: retrying changes nothing.
+            await self._refused(row, type(outcome).__name__)
+        else:
+            # TimedOut, 5xx and other NetworkErrors, an invalid token: try again later.
+            log.warning("outbox row %s: %s", row.id, type(outcome).__name__)
+            await self._failed_attempt(row, type(outcome).__name__)
 
     async def _send(self, chat_id: int, message: OutgoingMessage) -> None:
         markup = message.keyboard
@@ -591,34 +667,61 @@ class Dispatcher:
         self.stats.retried += 1
 
     async def _write(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        async with self._db.transaction() as session:
+        """One short transaction. On SQLite the dispatcher's own writes take
+        turns: writers that collide wait in SQLite's busy handler, which sleeps
+        in growing steps (up to 100 ms), long enough to starve the pace."""
+        if self._write_lock is None:
+            async with self._db.transaction() as session:
+                return await work(session)
+        async with self._write_lock, self._db.transaction() as session:
             return await work(session)
 
     # --- pacing ---------------------------------------------------------------------
 
-    def _reserve_chat_slot(self, chat_id: int) -> float | None:
-        """Seconds to wait before writing to this chat, or None if that is too long."""
-        now = asyncio.get_running_loop().time()
-        slot = max(now, self._chat_next.get(chat_id, 0.0))
-        wait = slot - now
-        if wait > self.config.max_chat_wait:
-            return None
-        self._chat_next[chat_id] = slot + self.config.per_chat_interval
-        if len(self._chat_next) > 10_000:
-            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
-        return wait
+    async def _await_chat_turn(self, chat_id: int) -> None:
+        """Called holding the chat's lock: wait until its last send is ``per_chat_interval`` old."""
+        last = self._chat_last.get(chat_id)
+        if last is not None:
+            wait = last + self.config.per_chat_interval - asyncio.get_running_loop().time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        if len(self._chat_last) > 10_000:
+            horizon = asyncio.get_running_loop().time() - self.config.per_chat_interval
+            self._chat_last = {c: t for c, t in self._chat_last.items() if t > horizon}
 
-    async def _pace_overall(self) -> None:
-        """Space sends evenly at ``overall_rate``, across every row in flight."""
-        now = asyncio.get_running_loop().time()
-        slot = max(now, self._next_send)
-        self._next_send = slot + 1.0 / self.config.overall_rate
-        if slot > now:
-            await asyncio.sleep(slot - now)
+    async def _await_send_turn(self) -> None:
+        """Wait for this send's turn in the overall pace, and for any flood pause.
 
-    def _hold_all_sends(self, seconds: float) -> None:
+        Two rules, on the moments sends really start, one send at a time: no
+        more than ``overall_rate`` starts in any sliding second (the way
+        Telegram counts), and at least ``0.9 / overall_rate`` seconds between
+        two starts, so they are spread over the second rather than sent in a
+        burst. Anchoring the window on real start times means a late timer
+        or a stall neither lowers the rate for good nor causes a catch-up
+        burst afterwards.
+        """
+        loop = asyncio.get_running_loop()
+        per_second = max(1, int(self.config.overall_rate))
+        spacing = 0.9 / self.config.overall_rate
+        async with self._pace_lock:
+            starts = self._send_starts
+            while True:
+                now = loop.time()
+                while starts and starts[0] <= now - 1.0:
+                    starts.popleft()
+                ready = self._paused_until
+                if starts:
+                    ready = max(ready, starts[-1] + spacing)
+                if len(starts) >= per_second:
+                    ready = max(ready, starts[0] + 1.0)
+                if now >= ready:
+                    break
+                await asyncio.sleep(ready - now)
+            starts.append(now)
+
+    def _pause_sends(self, seconds: float) -> None:
         now = asyncio.get_running_loop().time()
-        self._next_send = max(self._next_send, now + seconds)
+        self._paused_until = max(self._paused_until, now + seconds)
 
 
 # ---------------------------------------------------------------------------
