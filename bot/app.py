@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.handlers import common, counsellor, onboarding, router
+from bot.handlers import common, counsellor, metiers, onboarding, router
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
     ("reprendre", N_("Continue your questionnaire")),
+    *metiers.COMMANDS,
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
     ("annuler", N_("Leave what you are doing")),
@@ -122,6 +123,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(pick.see_mine, pattern=f"^{pick.MINE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(flow.on_button, pattern=r"^q:\d+:"))
     application.add_handler(CallbackQueryHandler(reading.read_submitted, pattern=f"^{READ_PREFIX}"))
+    application.add_handler(CommandHandler("metiers", metiers.metiers_command))
+    application.add_handler(CommandHandler("competences_metier", metiers.competences_command))
+    application.add_handler(
+        CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, router.route_message))
     application.add_error_handler(on_error)

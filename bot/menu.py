@@ -73,6 +73,8 @@ async def menu_keyboard(
     elif isinstance(actor, BeneficiaryActor):
         runs = await own_runs_with_answers(session, actor)
         rows += [[family_button(entry, runs, _)] for entry in FAMILIES]
+        rows.append([button(_("🔭 Jobs to explore"), "m:pistes")])
+        rows.append([button(_("🧰 My job and my skills"), "m:job")])
     rows.append([button(_("🌐 Language"), "lang"), button(_("❓ Help"), HELP)])
     return InlineKeyboardMarkup(rows)
 

@@ -3,5 +3,4 @@
 Alembic and the tests import this one module instead of knowing the list.
 """
 
-from storage import models, responses  # noqa: F401
-from storage import outbox, skills  # noqa: F401
+from storage import models, outbox, responses, skills  # noqa: F401

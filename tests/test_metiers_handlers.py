@@ -628,7 +628,7 @@ async def test_from_a_typed_job_to_ticked_skills_and_moves(db: Database, people:
 
         moves = await bot.press_button(PAUL, ticked, "Enregistrer mes compétences")
         assert bot.last_answer()["text"] == "Enregistré"
-        assert "Enregistré : 2 compétences cochées." in moves.text
+        assert "Enregistré. Compétences cochées : 2." in moves.text
         targets = rome.mobilities("J1501")
         assert f"1. {targets[0].title} ({targets[0].code})" in moves.text
         ambulancier = targets[1]

@@ -15,6 +15,7 @@ from bot.settings import SUPPORTED_LOCALES
 from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
 from storage.people import set_locale
 from storage.responses import latest_open_run, set_position
+from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ async def cancel_command(update: Update, context: Context) -> None:
             run = await latest_open_run(session, actor)
             if run is not None:
                 await set_position(session, actor, run.id, None)
+            await stop_job_title_wait(session, actor)
     await update.effective_message.reply_text(
         caller._("Stopped. Nothing you answered is lost; pick up again from the menu."),
         reply_markup=await menu_markup(context, actor, caller._),

@@ -889,7 +889,7 @@ async def _job_route(caller: Caller, kind: str, args: list[str], context: Contex
             job = await _own_job(session, actor)
             sheet_ids = [s.id for s in _sheet_skills(rome, job.sheet_code)]
             job = await save_skills(session, actor, keep_only=sheet_ids)
-        intro = _("Saved: {count} skills ticked.").format(count=len(job.ticked))
+        intro = _("Saved. Skills ticked: {count}.").format(count=len(job.ticked))
         return replace(moves_screen(_, job, 0, intro=intro), notice=_("Saved"))
     if kind == "mb" and len(args) == 1:
         async with db.transaction() as session:

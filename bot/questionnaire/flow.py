@@ -53,6 +53,7 @@ from storage.responses import (
     set_position,
     submit_run,
 )
+from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ async def present(
 ) -> None:
     """Show where the person stands in ``instrument``: a question, or the end."""
     async with database(context).transaction() as session:
+        # Typed text now answers the questionnaire, not a pending job-title search.
+        await stop_job_title_wait(session, actor)
         run = await open_run(
             session, actor, instrument.key, instrument.version, instrument.compatible_versions
         )

@@ -83,3 +83,39 @@ def test_short_interest_form_then_values(api: FakeBotApi, bot: BotProcess) -> No
     assert "1." in values.content
     lea.wait_for_reply(lambda m: m.photo is not None, timeout=30)
     print(f"\nriasec short: {items} items, median {statistics.median(timings) * 1000:.0f} ms")
+
+
+def test_pistes_and_transferable_skills(api: FakeBotApi, bot: BotProcess) -> None:
+    """After the short form, browse job sheets for the code, then carry skills from a job."""
+    hugo = onboard(api, "Hugo Blanc", 5011)
+    question = open_entry(hugo, "centres d'intérêt", "version courte")
+    truth = dimensions_by_text()
+    while is_question(question):
+        scale = [d for d in buttons(question, "a") if d.rsplit(":", 1)[1].isdigit()]
+        shown = " ".join(question_of(question).replace("\u202f", " ").replace("\xa0", " ").split())
+        hugo.press(scale[PREFERENCES[truth[shown]]], question.message_id)
+        question = hugo.wait_for_reply(lambda m: is_question(m) or "Holland" in m.content)
+    hugo.wait_for_reply(lambda m: m.photo is not None, timeout=30)
+
+    hugo.send_command("menu")
+    menu = hugo.wait_for_reply()
+    hugo.press(menu.button("Métiers à explorer").data or "", menu.message_id)
+    pistes = hugo.wait_for_reply(lambda m: "Métiers à explorer pour SEA" in m.content)
+    assert "Source : France Travail, ROME 4.0" in pistes.content
+    sheet_button = pistes.button("Voir la fiche")
+    hugo.press(sheet_button.data or "", pistes.message_id)
+    sheet = hugo.wait_for_reply(lambda m: "Accès au métier" in m.content)
+    assert sheet.message_id == pistes.message_id  # browsing edits one message
+
+    hugo.send_command("competences_metier")
+    hugo.wait_for_reply(lambda m: "Tapez son intitulé" in m.content or "intitulé" in m.content)
+    hugo.send_text("aide soignante")
+    matches = hugo.wait_for_reply(lambda m: "le plus proche" in m.content)
+    hugo.press(matches.flat_buttons[0].data or "", matches.message_id)
+    skills = hugo.wait_for_reply(lambda m: "Enregistrer" in str(m.reply_markup))
+    first_skill = next(b for b in skills.flat_buttons if (b.data or "").startswith("m:t:"))
+    hugo.press(first_skill.data or "", skills.message_id)
+    ticked = hugo.wait_for_reply(lambda m: "✅" in str(m.reply_markup))
+    hugo.press(ticked.button("Enregistrer").data or "", ticked.message_id)
+    moves = hugo.wait_for_reply(lambda m: "Évolutions possibles" in m.content)
+    assert "Source : France Travail" in moves.content

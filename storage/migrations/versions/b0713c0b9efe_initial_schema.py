@@ -13,7 +13,6 @@ from alembic import op
 import storage.crypto
 import storage.models
 
-
 revision: str = "b0713c0b9efe"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
