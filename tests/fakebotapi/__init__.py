@@ -26,7 +26,9 @@ method here is a thread-safe sync call. From an async test whose loop runs
 the bot, use the ``*_async`` waiting variants (``wait_for_reply_async``…)
 so the loop is not blocked.
 
-Users (``api.user(...)`` → ``FakeUser``): ``send_text``, ``send_command``,
+Users (``api.user(user_id, first_name, language_code=...)`` → ``FakeUser``; the
+user has started the bot, so their private chat exists and sends to it
+succeed; any other chat id answers ``chat not found``): ``send_text``, ``send_command``,
 ``press``, ``press_button``, ``edit_last_message``, ``send_photo``,
 ``send_document``, ``send_voice``, ``send_sticker``, ``send_location``,
 ``block``/``unblock``. Each returns an ``Action`` marker.
@@ -36,7 +38,8 @@ gone), ``api.last_message``, ``api.history`` (sent/edited/deleted events),
 ``api.replies(chat_id, after)``, ``api.wait_for_reply(chat_id, after,
 predicate, timeout)`` — *the first bot message sent or edited in that chat
 after the marker (default: the chat's last user action) that satisfies the
-predicate* —, ``api.wait_for_message``, ``api.callback_answer(action)``,
+predicate* —, ``api.wait_for_event`` (the same, returning the event with its
+``seq`` to chain waits), ``api.wait_for_message``, ``api.callback_answer(action)``,
 ``api.reply_keyboard``, ``api.chat_actions``, ``api.commands``,
 ``api.calls(method)``, ``api.wait_for_call``, ``api.reset_calls``,
 ``api.uploaded_files(chat_id)``, ``api.pending_updates``,
