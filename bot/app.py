@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.handlers import common, counsellor, metiers, onboarding, router
+from bot.handlers import card, common, counsellor, metiers, onboarding, router
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -106,8 +106,12 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(onboarding.consent_button, pattern=f"^{CONSENT_PREFIX}")
     )
     application.add_handler(CommandHandler("invite", counsellor.invite))
-    application.add_handler(CommandHandler("beneficiaires", counsellor.beneficiaries))
-    application.add_handler(CallbackQueryHandler(counsellor.beneficiaries, pattern="^ben:list$"))
+    application.add_handler(CommandHandler("beneficiaires", card.beneficiaries))
+    application.add_handler(CallbackQueryHandler(card.beneficiaries, pattern=r"^ben:list(:\d+)?$"))
+    application.add_handler(CallbackQueryHandler(card.show_card, pattern=f"^{card.CARD_PREFIX}"))
+    application.add_handler(
+        CallbackQueryHandler(card.change_phase, pattern=f"^{card.PHASE_PREFIX}")
+    )
     application.add_handler(CommandHandler(["aide", "help"], common.help_command))
     application.add_handler(CallbackQueryHandler(common.help_command, pattern=f"^{HELP}$"))
     application.add_handler(CommandHandler("menu", common.menu_command))

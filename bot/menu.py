@@ -13,6 +13,8 @@ from bot.runtime import Context, database
 from dialogues.engine import progress
 from dialogues.instruments import load_all
 from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
+from storage.models import Phase
+from storage.people import get_beneficiary
 from storage.responses import RunState, RunStatus, own_runs_with_answers
 
 PICK_PREFIX = "q:pick:"
@@ -33,6 +35,13 @@ FAMILIES = (
     Family("riasec", "🧭", N_("My interests"), ("riasec_short", "riasec")),
     Family("values", "⚖️", N_("My work values"), ("work_values",)),
 )
+
+
+def menu_order(phase: Phase) -> tuple[str, ...]:
+    """The menu follows the bilan: what the current phase asks for comes first."""
+    if phase == Phase.PRELIMINAIRE:
+        return ("dossier", "riasec", "values", "pistes", "job")
+    return ("riasec", "values", "pistes", "job", "dossier")
 
 
 def family(key: str) -> Family | None:
@@ -72,9 +81,11 @@ async def menu_keyboard(
         rows.append([button(_("👥 My beneficiaries"), "ben:list")])
     elif isinstance(actor, BeneficiaryActor):
         runs = await own_runs_with_answers(session, actor)
-        rows += [[family_button(entry, runs, _)] for entry in FAMILIES]
-        rows.append([button(_("🔭 Jobs to explore"), "m:pistes")])
-        rows.append([button(_("🧰 My job and my skills"), "m:job")])
+        me = await get_beneficiary(session, actor, actor.beneficiary_id)
+        entries = {entry.key: [family_button(entry, runs, _)] for entry in FAMILIES}
+        entries["pistes"] = [button(_("🔭 Jobs to explore"), "m:pistes")]
+        entries["job"] = [button(_("🧰 My job and my skills"), "m:job")]
+        rows += [entries[key] for key in menu_order(me.phase) if key in entries]
     rows.append([button(_("🌐 Language"), "lang"), button(_("❓ Help"), HELP)])
     return InlineKeyboardMarkup(rows)
 

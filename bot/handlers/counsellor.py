@@ -1,4 +1,4 @@
-"""The counsellor's commands: invite a beneficiary, list their own."""
+"""The counsellor's commands: invite a beneficiary; helpers shared by their screens."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from telegram.constants import ParseMode
 
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import Translate, format_date_long
-from bot.replies import reply_lines
 from bot.runtime import Caller, Context, database, identify
 from storage.actors import CounsellorActor
 from storage.models import BeneficiaryStatus, Phase
-from storage.people import BeneficiarySummary, create_invitation, list_beneficiaries
+from storage.people import BeneficiarySummary, create_invitation
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,9 @@ def phase_label(phase: Phase, _: Translate) -> str:
     return labels[phase]
 
 
-async def _counsellor(update: Update, context: Context) -> tuple[Caller, CounsellorActor] | None:
+async def counsellor_caller(
+    update: Update, context: Context
+) -> tuple[Caller, CounsellorActor] | None:
     caller = await identify(update, context)
     message = update.effective_message
     if caller is None or message is None:
@@ -61,7 +62,7 @@ async def _counsellor(update: Update, context: Context) -> tuple[Caller, Counsel
 
 
 async def invite(update: Update, context: Context) -> None:
-    found = await _counsellor(update, context)
+    found = await counsellor_caller(update, context)
     message = update.effective_message
     if found is None or message is None:
         return
@@ -91,26 +92,3 @@ async def invite(update: Update, context: Context) -> None:
         parse_mode=ParseMode.HTML,
         disable_web_page_preview=True,
     )
-
-
-async def beneficiaries(update: Update, context: Context) -> None:
-    found = await _counsellor(update, context)
-    message = update.effective_message
-    if found is None or message is None:
-        return
-    caller, actor = found
-    _ = caller._
-    async with database(context).transaction() as session:
-        people = await list_beneficiaries(session, actor)
-    if not people:
-        await message.reply_text(
-            _("You have no beneficiaries yet. Invite one with /invite First Last.")
-        )
-        return
-    lines = [_("<b>Your beneficiaries</b> ({count})").format(count=len(people))]
-    for person in people:
-        state = status_label(person, _)
-        if person.status == BeneficiaryStatus.ACTIVE:
-            state = f"{state}, {phase_label(person.phase, _)}"
-        lines.append(f"• {html.escape(person.name)} — {state}")
-    await reply_lines(message, lines)

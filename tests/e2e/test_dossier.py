@@ -19,7 +19,7 @@ from tests.e2e.answering import (
     is_recap,
     question_of,
 )
-from tests.e2e.conftest import COUNSELLOR_ID, start_polling
+from tests.e2e.conftest import COUNSELLOR_ID, assert_clean_log, start_polling
 from tests.e2e.harness import BotEnvironment, BotProcess
 from tests.e2e.people import onboard
 from tests.fakebotapi import FakeBotApi
@@ -116,4 +116,4 @@ def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> Non
         f"p90 {statistics.quantiles(timings, n=10)[-1] * 1000:.0f} ms per answer"
     )
     bot.stop()
-    assert "Traceback" not in bot.log()
+    assert_clean_log(bot.log())

@@ -1,0 +1,46 @@
+"""The counsellor's card and phases through the real bot; another counsellor reaches nothing."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import COUNSELLOR_ID
+from tests.e2e.harness import BotEnvironment, BotProcess
+from tests.e2e.people import onboard
+from tests.fakebotapi import FakeBotApi
+
+OTHER = 222
+
+
+def test_card_phase_and_forged_presses(
+    api: FakeBotApi, environment: BotEnvironment, bot: BotProcess
+) -> None:
+    environment.cli("counsellor", "add", "--telegram-id", str(OTHER), "--name", "Bruno Petit")
+    paul = onboard(api, "Paul Durand", 5001)
+    claire = api.user(COUNSELLOR_ID, "Claire")
+    claire.send_command("beneficiaires")
+    listing = claire.wait_for_reply()
+    card_data = listing.button("Paul Durand").data or ""
+    claire.press(card_data, listing.message_id)
+    card = claire.wait_for_reply(lambda m: "Questionnaires" in m.content)
+    assert "Phase préliminaire · consentement donné le" in card.content
+    assert "Rien de commencé" in card.content
+    claire.press(card.button("Passer en phase d'investigation").data or "", card.message_id)
+    confirm = claire.wait_for_reply(lambda m: "Faire évoluer" in m.content)
+    claire.press(confirm.button("Confirmer").data or "", confirm.message_id)
+    moved = claire.wait_for_reply(lambda m: "Phase d'investigation" in m.content)
+    assert any("Passer en phase préliminaire" in b.text for b in moved.flat_buttons)
+    told = paul.wait_for_reply(lambda m: "fait évoluer votre bilan" in m.content, timeout=20)
+    assert "phase d'investigation" in told.content
+
+    # Bruno forges Claire's buttons on his own chat: nothing of Paul's comes back.
+    bruno = api.user(OTHER, "Bruno")
+    bruno.send_command("beneficiaires")
+    own = bruno.wait_for_reply()
+    assert "Paul" not in own.content
+    for forged in (card_data, card_data.replace("c:", "ph:") + ":conclusion:ok", "m:ben:1"):
+        press = bruno.press(forged, own.message_id)
+        answer = bruno.callback_answer(press)
+        # Refused out loud, never silently: an alert on the button, or a message.
+        said = answer.text or bruno.wait_for_reply(after=press).content
+        assert "Paul" not in said and "Durand" not in said, forged
+    paul.send_command("menu")
+    assert paul.wait_for_reply().content.startswith("Votre menu")
