@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8443)
     run.add_argument("--url", help="public HTTPS URL Telegram posts updates to")
 
+    sandbox = sub.add_parser("sandbox", help="try the bot in this terminal, without Telegram")
+    sandbox.add_argument("--as", dest="role", choices=["beneficiary", "counsellor"],
+                         default="beneficiary")
+
     keys = sub.add_parser("keys", help="encryption keys").add_subparsers(
         dest="action", required=True
     )
@@ -183,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "keys" and args.action == "generate":
         print(crypto.generate_key())
         return 0
+    if args.command == "sandbox":
+        from bot.sandbox import main as sandbox
+
+        return sandbox(as_counsellor=args.role == "counsellor")
     settings = load_settings()
     logs.setup(settings.log_level)
     try:
