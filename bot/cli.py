@@ -66,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--url", help="public HTTPS URL Telegram posts updates to")
 
     sandbox = sub.add_parser("sandbox", help="try the bot in this terminal, without Telegram")
-    sandbox.add_argument("--as", dest="role", choices=["beneficiary", "counsellor"],
-                         default="beneficiary")
+    sandbox.add_argument(
+        "--as", dest="role", choices=["beneficiary", "counsellor"], default="beneficiary"
+    )
 
     keys = sub.add_parser("keys", help="encryption keys").add_subparsers(
         dest="action", required=True

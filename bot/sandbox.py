@@ -82,27 +82,35 @@ class Sandbox:
     def cli(self, *args: str) -> str:
         result = subprocess.run(
             [sys.executable, "-m", "bot.cli", *args],
-            env=self.env(), cwd=self.folder, capture_output=True, text=True, check=True,
+            env=self.env(),
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
         )
+        if result.returncode != 0:
+            raise SystemExit(f"bilan-bot: sandbox set-up failed: {result.stderr.strip()}")
         return result.stdout
 
     def start(self) -> None:
         self.key = crypto.generate_key()
         self.api.start()
         self.cli("db", "upgrade")
-        self.cli("counsellor", "add", "--telegram-id", str(COUNSELLOR_ID), "--name",
-                 "Camille Démo")
+        self.cli("counsellor", "add", "--telegram-id", str(COUNSELLOR_ID), "--name", "Camille Démo")
         log = (self.folder / "bot.log").open("ab")
         self.bot = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], env=self.env(), cwd=self.folder,
-            stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot.cli", "run"],
+            env=self.env(),
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         deadline = time.monotonic() + 30
         while not self.api.calls("deleteWebhook"):
             if self.bot.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("bilan-bot: the bot did not start; see " +
-                                 str(self.folder / "bot.log"))
+                raise SystemExit(
+                    "bilan-bot: the bot did not start; see " + str(self.folder / "bot.log")
+                )
             time.sleep(0.05)
 
     def stop(self) -> None:
@@ -176,8 +184,9 @@ class Sandbox:
             self.say("Vous êtes la conseillère de démonstration. Essayez /invite Paul Durand.")
             self.person.send_command("aide")
         else:
-            invitation = self.cli("invite", "--counsellor", str(COUNSELLOR_ID),
-                                  "--name", "Paul Durand").splitlines()
+            invitation = self.cli(
+                "invite", "--counsellor", str(COUNSELLOR_ID), "--name", "Paul Durand"
+            ).splitlines()
             self.say("Vous êtes un·e bénéficiaire invité·e : le lien d'invitation est ouvert.")
             self.person.send_command("start", invitation[-1])
         self.say("Tapez une réponse, le numéro d'un bouton ou une commande ; /quit pour sortir.")

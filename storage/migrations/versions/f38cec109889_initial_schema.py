@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b0713c0b9efe
+Revision ID: f38cec109889
 Revises:
-Create Date: 2026-11-26 07:28:27.028127
+Create Date: 2026-11-26 07:45:14.519351
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,8 @@ from alembic import op
 import storage.crypto
 import storage.models
 
-revision: str = "b0713c0b9efe"
+
+revision: str = "f38cec109889"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -78,6 +79,7 @@ def upgrade() -> None:
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_activity_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("unreachable_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("concluded_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["counsellor_id"],
             ["counsellors.id"],
