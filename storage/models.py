@@ -115,6 +115,7 @@ class Beneficiary(Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when Telegram answers 403 (the person blocked the bot); cleared on /start.
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counsellor: Mapped[Counsellor] = relationship(lazy="raise")
 

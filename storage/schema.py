@@ -3,4 +3,4 @@
 Alembic and the tests import this one module instead of knowing the list.
 """
 
-from storage import models, outbox, responses, skills  # noqa: F401
+from storage import indicators, models, outbox, responses, rights, skills  # noqa: F401
