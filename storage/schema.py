@@ -3,4 +3,13 @@
 Alembic and the tests import this one module instead of knowing the list.
 """
 
-from storage import indicators, models, outbox, responses, rights, skills  # noqa: F401
+from storage import (  # noqa: F401
+    followups,
+    indicators,
+    models,
+    outbox,
+    plans,
+    responses,
+    rights,
+    skills,
+)
