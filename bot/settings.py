@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     failed_start_limit: Annotated[int, Field(ge=1)] = 5
     failed_start_window_seconds: Annotated[int, Field(ge=1)] = 600
+    followup_months: str = "3,6"
+    followup_delay_seconds: Annotated[int, Field(ge=1)] | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -98,6 +100,21 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("expected the form 21:00-08:00, or off") from None
         return value
+
+    @field_validator("followup_months")
+    @classmethod
+    def _followup_months(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 1 <= int(p) <= 24 for p in parts):
+            raise ValueError("expected months from 1 to 24 separated by commas, e.g. 3,6 or 3,6,12")
+        if len(set(map(int, parts))) != len(parts):
+            raise ValueError("a number of months is listed twice")
+        return value
+
+    @property
+    def followup_month_list(self) -> tuple[int, ...]:
+        """The follow-up check-ins a conclusion schedules, in months (default 3 and 6)."""
+        return tuple(sorted(int(p) for p in self.followup_months.split(",") if p.strip()))
 
     @property
     def file_base_url(self) -> str:
