@@ -12,12 +12,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot import logs
 from bot.settings import Settings, fail, load_settings, require_encryption_key, require_token
-from storage import crypto, migrate
+from storage import crypto, indicators, migrate, rights
 from storage.actors import SystemActor
 from storage.crypto import EncryptionKeyError
 from storage.db import Database
@@ -75,7 +76,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     keys.add_parser("generate", help="print a new key")
     keys.add_parser("rotate", help="re-encrypt all data under the first key of ENCRYPTION_KEY")
+
+    purge = sub.add_parser("purge", help="erase what has passed its retention date")
+    purge.add_argument(
+        "--dry-run", action="store_true", help="print how much would go, per kind; delete nothing"
+    )
+
+    stats = sub.add_parser("stats", help="anonymous indicators (counts under 5 are hidden)")
+    stats.add_argument("--from", dest="start", type=_day, help="first day of consent, YYYY-MM-DD")
+    stats.add_argument("--to", dest="end", type=_day, help="last day of consent, YYYY-MM-DD")
+    stats.add_argument("--format", choices=["text", "csv"], default="text")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a date such as 2026-01-31") from None
 
 
 def _database(settings: Settings) -> Database:
@@ -183,6 +201,39 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
     return _with_db(settings, work)
 
 
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.handlers.rights import retention_policy
+
+    policy = retention_policy()
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as session:
+            counts = await rights.purge(session, policy=policy, dry_run=args.dry_run)
+        print("dry run, nothing deleted; would erase:" if args.dry_run else "erased:")
+        width = max(len(str(n)) for n in counts.values())
+        for kind, n in counts.items():
+            print(f"  {str(n).rjust(width)}  {kind.value}")
+        return 0
+
+    return _with_db(settings, work)
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    if args.start and args.end and args.start > args.end:
+        fail("--from must not be after --to")
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as session:
+            lines = await indicators.report(session, args.start, args.end)
+        if args.format == "csv":
+            sys.stdout.write(indicators.as_csv(lines))
+        else:
+            print(indicators.as_text(lines, args.start, args.end))
+        return 0
+
+    return _with_db(settings, work)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "keys" and args.action == "generate":
@@ -204,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             "invite": cmd_invite,
             "run": cmd_run,
             "keys": cmd_keys,
+            "purge": cmd_purge,
+            "stats": cmd_stats,
         }
         return handlers[args.command](args, settings)
     except CounsellorExists:

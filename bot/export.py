@@ -1,0 +1,512 @@
+"""The person's copy of their data: a readable PDF and a machine-readable JSON file.
+
+Both are built from one :class:`storage.rights.Dossier`, so they cannot
+disagree. The JSON holds everything, raw values and, next to them, the same
+answers written out as the PDF shows them; its shape is documented in
+``docs/export-format.md`` and versioned by :data:`FORMAT_VERSION`. The PDF
+is for reading and printing: the dossier, results with their charts, the
+job and the pistes, sessions, tasks, the journal (shared and private), the
+messages scheduled, and who opened what.
+
+Parts this module does not know (a table added later, exported by the
+generic discovery of :mod:`storage.rights`) still print, as fields and
+values, so nothing kept is left out of the copy.
+
+Building is synchronous and CPU-bound (charts, fonts): call the builders
+through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.charts import riasec_chart_png, values_chart_png
+from bot.documents import new_pdf
+from bot.i18n import N_, Translate, format_date_long, format_datetime, gettext_for
+from dialogues.engine import recap
+from dialogues.instruments import Instrument, load_all
+from dialogues.results import describe_riasec, describe_values
+from dialogues.scoring import RiasecResult, ValuesResult
+from storage.models import BeneficiaryStatus, Phase
+from storage.rights import Access, Dossier, Record, RetentionBasis
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+FORMAT = "bilan-bot-export"
+FORMAT_VERSION = 1
+SCORED_KINDS = ("riasec", "values")
+RIASEC_KEYS = ("riasec", "riasec_short")
+PISTES_DOMAINS = 5
+
+PHASES = {
+    Phase.PRELIMINAIRE: N_("preliminary phase"),
+    Phase.INVESTIGATION: N_("investigation phase"),
+    Phase.CONCLUSION: N_("conclusion phase"),
+    Phase.SUIVI: N_("follow-up"),
+    Phase.CLOS: N_("closed"),
+}
+STATUSES = {
+    BeneficiaryStatus.INVITED: N_("invited"),
+    BeneficiaryStatus.ACTIVE: N_("consent given"),
+    BeneficiaryStatus.WITHDRAWN: N_("consent withdrawn"),
+}
+# Headings of the parts other modules contribute, by collector kind or table name.
+PART_TITLES = {
+    "sessions": N_("Sessions with your counsellor"),
+    "counselling_sessions": N_("Sessions with your counsellor"),
+    "tasks": N_("Tasks between sessions"),
+    "journal": N_("Your journal"),
+    "journal_entries": N_("Your journal"),
+    "followups": N_("Follow-up check-ins"),
+    "plan": N_("Your action plan"),
+    "action_plan": N_("Your action plan"),
+    "synthesis": N_("Your synthesis"),
+    "messages": N_("Messages scheduled or sent"),
+    "beneficiary_waits": N_("What the bot was waiting for from you"),
+}
+JOURNAL_PARTS = ("journal", "journal_entries")
+# Fields that are machinery, not content: left out of the PDF (kept in the JSON).
+TECHNICAL_FIELDS = frozenset(
+    {"uid", "sequence", "counsellor_id", "reminder_number", "remind_at", "updated_at", "step"}
+)
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def _instrument(key: str) -> Instrument | None:
+    return load_all().get(key)
+
+
+def _readable(record: Record, locale: str) -> list[dict[str, Any]]:
+    """A questionnaire run's answers as written out for reading."""
+    instrument = _instrument(record.label)
+    answers = record.data.get("answers")
+    if instrument is None or not isinstance(answers, dict):
+        return []
+    return [
+        {
+            "section": section.title + (f" {section.occurrence}" if section.occurrence else ""),
+            "items": [{"question": i.question, "answer": i.answer} for i in section.items],
+        }
+        for section in recap(instrument, answers, locale)
+    ]
+
+
+def _result_text(record: Record, locale: str) -> str | None:
+    instrument = _instrument(record.label)
+    result = record.data.get("result")
+    if instrument is None or instrument.kind not in SCORED_KINDS or not isinstance(result, dict):
+        return None
+    try:
+        if instrument.kind == "riasec":
+            return describe_riasec(RiasecResult.from_dict(result), locale)
+        return describe_values(ValuesResult.from_dict(result), locale)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _chart(record: Record, locale: str) -> bytes | None:
+    instrument = _instrument(record.label)
+    result = record.data.get("result")
+    if instrument is None or not isinstance(result, dict):
+        return None
+    try:
+        if instrument.kind == "riasec":
+            return riasec_chart_png(RiasecResult.from_dict(result), locale)
+        if instrument.kind == "values":
+            return values_chart_png(ValuesResult.from_dict(result), locale)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
+
+
+def access_text(access: Access, _: Translate, locale: str, timezone: str) -> str:
+    """One line of the audit log as the person reads it (plain text)."""
+    when = format_datetime(access.at, locale, timezone, when_pattern(locale))
+    who = access.actor_name or (
+        _("Your counsellor") if access.actor_kind == "counsellor" else _("The bot's administrator")
+    )
+    action = access.action
+    if action.startswith("phase:"):
+        phase = next((p for p in Phase if p.value == action.removeprefix("phase:")), None)
+        label = _(PHASES[phase]) if phase else action.removeprefix("phase:")
+        return _("{who} moved your bilan to the {phase} on {when}").format(
+            who=who, phase=label, when=when
+        )
+    return _("{who} opened {what} on {when}").format(
+        who=who, what=access_object(action, _, locale), when=when
+    )
+
+
+def when_pattern(locale: str) -> str:
+    """Babel pattern of "12 March 2027 at 14:05" / "12 mars 2027 à 14 h 05"."""
+    return "d MMMM y 'à' HH 'h' mm" if locale == "fr" else "d MMMM y 'at' HH:mm"
+
+
+def access_object(action: str, _: Translate, locale: str) -> str:
+    """What an audited action opened, as the object of a sentence."""
+    if action.startswith("read:"):
+        what = action.removeprefix("read:")
+        instrument = _instrument(what)
+        if instrument is not None:
+            return _("your “{title}”").format(title=instrument.title.get(locale))
+        if what == "current_job":
+            return _("your job and the skills you ticked")
+        if what == "metiers":
+            return _("your jobs to explore")
+    known = {
+        "open:card": _("your card (where your bilan stands)"),
+        "journal.read_shared": _("the journal entries you shared"),
+        "tasks.read_note": _("your notes on your tasks"),
+    }
+    return known.get(action, _("part of your dossier"))
+
+
+def retention_text(dossier: Dossier, _: Translate, locale: str, timezone: str) -> str:
+    """Until when the data is kept, in one or two sentences."""
+    dates = dossier.retention
+
+    def day(moment: datetime) -> str:
+        return format_date_long(moment, locale, timezone)
+
+    if dates.basis == RetentionBasis.INACTIVITY:
+        return _(
+            "Your data is erased one year at most after the end of your bilan. Until then, "
+            "if nothing happens in your bilan for a year, it is erased on {date}."
+        ).format(date=day(dates.contact_until))
+    if dates.basis == RetentionBasis.SYNTHESIS_KEPT:
+        return _(
+            "You agreed that your synthesis be kept for a year: everything is erased on {date}."
+        ).format(date=day(dates.contact_until))
+    if dates.basis == RetentionBasis.FOLLOWUP_ONLY:
+        return _(
+            "Your working dossier is erased on {dossier} (after the last follow-up); only your "
+            "follow-up contact stays until {contact}, then it is erased too."
+        ).format(dossier=day(dates.dossier_until), contact=day(dates.contact_until))
+    return _("Erased on {date}.").format(date=day(dates.contact_until))
+
+
+def part_title(kind: str, _: Translate) -> str:
+    msgid = PART_TITLES.get(kind)
+    return _(msgid) if msgid else _("Other data kept: {name}").format(name=kind)
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _record_json(kind: str, record: Record, locale: str) -> dict[str, Any]:
+    data = dict(record.data)
+    if kind == "questionnaires":
+        instrument = _instrument(record.label)
+        data["title"] = instrument.title.get(locale) if instrument else record.label
+        data["readable"] = _readable(record, locale)
+        text = _result_text(record, locale)
+        if text is not None:
+            data["result_text"] = text
+    return {"at": _iso(record.at), "label": record.label, "data": data}
+
+
+def dossier_json(dossier: Dossier, locale: str) -> dict[str, Any]:
+    """The export as a JSON-ready mapping (shape: ``docs/export-format.md``)."""
+    p = dossier.profile
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": _iso(dossier.collected_at),
+        "language": locale,
+        "person": {
+            "name": p.name,
+            "status": p.status.value,
+            "phase": p.phase.value,
+            "locale": p.locale,
+            "timezone": p.timezone,
+            "invited_at": _iso(p.invited_at),
+            "consent_at": _iso(p.consent_at),
+            "consent_withdrawn_at": _iso(p.consent_withdrawn_at),
+            "concluded_at": _iso(p.concluded_at),
+            "last_activity_at": _iso(p.last_activity_at),
+        },
+        "counsellor": {"name": dossier.counsellor_name},
+        "retention": {
+            "basis": dossier.retention.basis.value,
+            "dossier_until": _iso(dossier.retention.dossier_until),
+            "contact_until": _iso(dossier.retention.contact_until),
+        },
+        "synthesis_agreement": {
+            "agreed": dossier.synthesis.agreed,
+            "asked_at": _iso(dossier.synthesis.asked_at),
+            "answered_at": _iso(dossier.synthesis.answered_at),
+        },
+        "parts": {
+            kind: [_record_json(kind, r, locale) for r in records]
+            for kind, records in dossier.parts.items()
+        },
+        "accesses": [
+            {
+                "at": _iso(a.at),
+                "by": a.actor_kind,
+                "name": a.actor_name,
+                "action": a.action,
+            }
+            for a in dossier.accesses
+        ],
+    }
+
+
+def build_json(dossier: Dossier, locale: str) -> bytes:
+    return json.dumps(dossier_json(dossier, locale), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Small layout helpers over fpdf2, with the project's fonts."""
+
+    def __init__(self, title: str) -> None:
+        self.pdf: FPDF = new_pdf(title)
+
+    def title(self, text: str) -> None:
+        self.pdf.set_font("DejaVu", "B", 17)
+        self.pdf.multi_cell(0, 9, text, new_x="LMARGIN", new_y="NEXT")
+
+    def heading(self, text: str) -> None:
+        if self.pdf.get_y() > self.pdf.h - 45:
+            self.pdf.add_page()
+        self.pdf.ln(5)
+        self.pdf.set_font("DejaVu", "B", 14)
+        self.pdf.set_text_color(31, 95, 139)
+        self.pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.set_text_color(0, 0, 0)
+
+    def subheading(self, text: str) -> None:
+        self.pdf.ln(2)
+        self.pdf.set_font("DejaVu", "B", 11.5)
+        self.pdf.multi_cell(0, 6.5, text, new_x="LMARGIN", new_y="NEXT")
+
+    def text(self, text: str, size: float = 10.5, style: str = "") -> None:
+        self.pdf.set_font("DejaVu", style, size)
+        self.pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+
+    def pair(self, label: str, value: str) -> None:
+        self.text(label, 9.5, "I")
+        self.text(value or "—")
+        self.pdf.ln(1)
+
+    def image(self, png: bytes) -> None:
+        width = self.pdf.w - self.pdf.l_margin - self.pdf.r_margin
+        height = width * 0.575  # the charts are 8 x 4.6 inches
+        if self.pdf.get_y() + height > self.pdf.h - self.pdf.b_margin:
+            self.pdf.add_page()
+        self.pdf.image(io.BytesIO(png), w=width)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def _value_text(value: Any, locale: str, timezone: str) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if "T" in value and moment.tzinfo is not None:
+            return format_datetime(moment, locale, timezone, when_pattern(locale))
+        return value
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "—" if value is None else str(value)
+
+
+def _about(w: _Writer, d: Dossier, _: Translate, locale: str, tz: str) -> None:
+    p = d.profile
+    w.heading(_("About you"))
+    w.pair(_("Name"), p.name)
+    w.pair(_("Your counsellor"), d.counsellor_name)
+    status = _(STATUSES[p.status])
+    if p.consent_at is not None:
+        status += " — " + format_date_long(p.consent_at, locale, tz)
+    w.pair(_("Consent"), status)
+    if p.consent_withdrawn_at is not None:
+        w.pair(_("Consent withdrawn on"), format_date_long(p.consent_withdrawn_at, locale, tz))
+    w.pair(_("Where your bilan stands"), _(PHASES[p.phase]))
+    if p.concluded_at is not None:
+        w.pair(_("Concluded on"), format_date_long(p.concluded_at, locale, tz))
+    agreed = d.synthesis.agreed
+    synthesis = (
+        _("not asked yet")
+        if agreed is None
+        else _("kept for one year, with your agreement")
+        if agreed
+        else _("not kept (you did not agree)")
+    )
+    w.pair(_("Your synthesis"), synthesis)
+    w.pair(_("How long it is kept"), retention_text(d, _, locale, tz))
+
+
+def _questionnaires(w: _Writer, records: list[Record], _: Translate, locale: str, tz: str) -> None:
+    for record in records:
+        instrument = _instrument(record.label)
+        title = instrument.title.get(locale) if instrument else record.label
+        w.heading(title)
+        submitted = record.data.get("submitted_at")
+        if isinstance(submitted, str):
+            when = format_date_long(datetime.fromisoformat(submitted), locale, tz)
+            w.text(_("Sent on {date}").format(date=when), 9.5, "I")
+        else:
+            w.text(_("In progress, not sent"), 9.5, "I")
+        text = _result_text(record, locale)
+        if text is not None:
+            w.text(text)
+            chart = _chart(record, locale)
+            if chart is not None:
+                w.image(chart)
+        for section in _readable(record, locale):
+            w.subheading(section["section"])
+            for item in section["items"]:
+                w.pair(item["question"], item["answer"])
+
+
+def _job(w: _Writer, d: Dossier, _: Translate) -> None:
+    from dialogues.rome import load_rome
+
+    rome = load_rome()
+    jobs = d.parts.get("current_job") or []
+    job = jobs[0] if jobs else None
+    code = _latest_code(d)
+    if job is None and code is None:
+        return
+    w.heading(_("Your job and jobs to explore"))
+    if job is not None:
+        sheet_code = str(job.data.get("sheet_code"))
+        appellation = str(job.data.get("appellation_id"))
+        try:
+            title = rome.appellation(appellation).title
+        except KeyError:
+            title = rome.sheet(sheet_code).title if sheet_code in rome else sheet_code
+        w.pair(_("Current or last job"), title)
+        labels = []
+        for skill_id in job.data.get("ticked_skills") or []:
+            try:
+                labels.append(rome.skill(str(skill_id)).label)
+            except KeyError:
+                continue
+        w.pair(_("Skills you ticked"), "\n".join(f"• {label}" for label in labels) or "—")
+    if code is not None:
+        w.subheading(_("Jobs to explore from your Holland code {code}").format(code=code))
+        pistes = rome.pistes(code, per_page=PISTES_DOMAINS, per_domain=3)
+        for domain in pistes.domains:
+            titles = "; ".join(s.sheet.title for s in domain.sheets)
+            w.pair(domain.label, titles)
+    w.text(rome.attribution, 8, "I")
+
+
+def _latest_code(d: Dossier) -> str | None:
+    runs = [
+        r
+        for r in d.parts.get("questionnaires", [])
+        if r.label in RIASEC_KEYS and isinstance(r.data.get("result"), dict)
+    ]
+    runs.sort(key=lambda r: str(r.data.get("submitted_at") or ""), reverse=True)
+    for run in runs:
+        code = run.data["result"].get("code")
+        if isinstance(code, str) and code:
+            return code
+    return None
+
+
+def _generic(
+    w: _Writer, kind: str, records: list[Record], _: Translate, locale: str, tz: str
+) -> None:
+    if kind in JOURNAL_PARTS:
+        shared = [r for r in records if r.data.get("shared")]
+        private = [r for r in records if not r.data.get("shared")]
+        w.heading(part_title(kind, _))
+        for label, group in ((_("Shared with your counsellor"), shared), (_("Private"), private)):
+            if group:
+                w.subheading(label)
+                for record in group:
+                    when = record.at and format_datetime(
+                        record.at, locale, tz, when_pattern(locale)
+                    )
+                    w.pair(when or "—", str(record.data.get("text", "")))
+        return
+    w.heading(part_title(kind, _))
+    for record in records:
+        when = format_datetime(record.at, locale, tz, when_pattern(locale)) if record.at else ""
+        w.subheading(" — ".join(x for x in (when, record.label) if x))
+        for name, value in record.data.items():
+            if name in TECHNICAL_FIELDS or value in (None, "", [], {}):
+                continue
+            w.pair(name.replace("_", " "), _value_text(value, locale, tz))
+
+
+def _accesses(w: _Writer, d: Dossier, _: Translate, locale: str, tz: str) -> None:
+    w.heading(_("Who opened your data"))
+    if not d.accesses:
+        w.text(_("Nobody but you has opened your data."))
+    for access in d.accesses:
+        w.text("• " + access_text(access, _, locale, tz))
+
+
+def build_pdf(dossier: Dossier, locale: str, timezone: str) -> bytes:
+    """The readable copy, in the person's language and time zone."""
+    _ = gettext_for(locale)
+    title = _("My data — bilan de compétences companion")
+    w = _Writer(title)
+    w.title(title)
+    exported = format_datetime(dossier.collected_at, locale, timezone, when_pattern(locale))
+    w.text(
+        _("{name} — copy made on {when}").format(name=dossier.profile.name, when=exported),
+        10,
+        "I",
+    )
+    w.text(
+        _(
+            "Everything the bot keeps about you. Results are starting points for a "
+            "conversation with your counsellor, never verdicts."
+        ),
+        9.5,
+    )
+    _about(w, dossier, _, locale, timezone)
+    _questionnaires(w, dossier.parts.get("questionnaires", []), _, locale, timezone)
+    _job(w, dossier, _)
+    for kind, records in dossier.parts.items():
+        if kind not in ("questionnaires", "current_job"):
+            _generic(w, kind, records, _, locale, timezone)
+    _accesses(w, dossier, _, locale, timezone)
+    w.pdf.ln(6)
+    w.text(
+        _(
+            "Confidential. Only you and your counsellor, bound by professional secrecy, can "
+            "read these answers in the bot. A machine-readable copy comes with this file "
+            "(JSON)."
+        ),
+        8,
+        "I",
+    )
+    return w.output()
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages of a PDF this module made (for tests and measurements)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def file_names(dossier: Dossier) -> tuple[str, str]:
+    """Names of the two files: no personal name in them, the date only."""
+    day = dossier.collected_at.strftime("%Y-%m-%d")
+    return f"mes-donnees-{day}.pdf", f"mes-donnees-{day}.json"

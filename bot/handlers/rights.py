@@ -1,0 +1,657 @@
+"""``/mesdonnees``: the beneficiary sees, exports or erases their data, or withdraws consent.
+
+Also the synthesis question asked at conclusion, the counsellor's notices of
+an erasure or a withdrawal, the organisation's retention settings and the
+daily purge the bot runs.
+
+Who may use it: a person whose consent is given *or withdrawn*
+(:func:`storage.rights.rights_holder`); withdrawing makes a person a stranger
+to every other screen, never to their rights.
+
+Callback grammar (all under ``rg:``, re-checked against the caller on every
+press; the erasure's two confirmations are kept in the database, so a forged
+press cannot skip one)::
+
+    rg:home        the entry screen (also leaves an erasure half-way)
+    rg:see         what is kept, until when, who opened it
+    rg:exp         the copy: a PDF and a JSON file
+    rg:del         erase, first confirmation
+    rg:del1        erase, second confirmation
+    rg:del2        erase now
+    rg:wd  rg:wd1  withdraw consent: ask, then do it
+    rg:keep        after withdrawing, keep the data for now
+    rg:syn         the synthesis question again
+    rg:syn:y|n     the answer to it
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import secrets
+import time
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest
+
+from bot.export import (
+    access_text,
+    build_json,
+    build_pdf,
+    file_names,
+    part_title,
+    retention_text,
+)
+from bot.handlers.onboarding import stranger_text
+from bot.i18n import N_, Translate, format_date_long, gettext_for
+from bot.keyboards import button
+from bot.outbox_kinds import OutgoingMessage, RenderContext, enqueue_notice, register
+from bot.replies import chunk_lines
+from bot.runtime import Context, database, identify, wake_dispatcher
+from bot.settings import fail
+from dialogues.instruments import load_all
+from storage import outbox, rights
+from storage.actors import Actor, BeneficiaryActor, CounsellorActor
+from storage.db import Database
+from storage.models import BeneficiaryStatus, utcnow
+from storage.outbox import ClaimedMessage, Recipient
+from storage.rights import Dossier, Record, RetentionPolicy
+
+log = logging.getLogger(__name__)
+
+PREFIX = "rg:"
+CALLBACK_PATTERN = r"^rg:"
+HOME = "rg:home"
+MENU_LABEL = N_("🔐 My data")
+COMMANDS = [("mesdonnees", N_("See, export or erase your data"))]
+SYNTHESIS_KIND = "synthesis_question"
+ACCESSES_SHOWN = 12
+
+ERASED_NOTICE = N_(
+    "{name} has erased their data from the bot. Nothing of their dossier remains here; "
+    "only anonymous counts are kept."
+)
+WITHDRAWN_NOTICE = N_(
+    "{name} has withdrawn their consent: I no longer write to them. Their data stays until "
+    "they erase it or its retention period ends."
+)
+
+
+# --- the organisation's retention settings ---------------------------------------------------
+
+
+class RetentionSettings(BaseSettings):
+    """``DOSSIER_RETENTION_DAYS`` and friends, from the environment or ``.env``."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
+
+    dossier_retention_days: Annotated[int, Field(ge=1, le=rights.MAX_RETENTION_DAYS)] = (
+        rights.MAX_RETENTION_DAYS
+    )
+    followup_window_days: Annotated[int, Field(ge=0, le=rights.MAX_RETENTION_DAYS)] = 213
+    inactive_retention_days: Annotated[int, Field(ge=1, le=rights.MAX_RETENTION_DAYS)] = (
+        rights.MAX_RETENTION_DAYS
+    )
+    finished_messages_days: Annotated[int, Field(ge=1, le=rights.MAX_RETENTION_DAYS)] = 30
+
+
+def retention_policy() -> RetentionPolicy:
+    """The policy from the settings; a bad value stops the program with one line."""
+    try:
+        conf = RetentionSettings()
+        return RetentionPolicy(
+            dossier_days=conf.dossier_retention_days,
+            followup_days=conf.followup_window_days,
+            inactive_days=conf.inactive_retention_days,
+            finished_messages_days=conf.finished_messages_days,
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "retention"
+        fail(f"setting {name} is invalid: {error['msg']}")
+    except ValueError as exc:
+        fail(f"retention settings are inconsistent: {exc}")
+    raise AssertionError("unreachable")
+
+
+# --- the daily purge --------------------------------------------------------------------------
+
+
+class DailyPurge:
+    """Runs :func:`storage.rights.purge` shortly after start-up, then once a day.
+
+    Nothing is lost if the process stops: the purge works from the dates in
+    the database, so the next run catches up. Several processes may each run
+    one; the deletes are idempotent.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        policy: RetentionPolicy,
+        *,
+        interval: timedelta = timedelta(days=1),
+        first_delay: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self._db = db
+        self._policy = policy
+        self._interval = interval
+        self._first_delay = first_delay
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> dict[rights.PurgeKind, int]:
+        async with self._db.transaction() as session:
+            counts = await rights.purge(session, utcnow(), self._policy)
+        log.info(
+            "purge: %s", ", ".join(f"{n} {kind.value}" for kind, n in counts.items()) or "nothing"
+        )
+        return counts
+
+    async def _loop(self) -> None:
+        await asyncio.sleep(self._first_delay.total_seconds())
+        while True:
+            try:
+                await self.run_once()
+            except Exception as exc:  # keep purging tomorrow; the type says enough
+                log.error("purge failed (%s); next try in %s", type(exc).__name__, self._interval)
+            await asyncio.sleep(self._interval.total_seconds())
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="daily-purge")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+# --- who is asking ----------------------------------------------------------------------------
+
+
+async def _holder(
+    update: Update, context: Context
+) -> tuple[BeneficiaryActor, Translate, str] | None:
+    """The rights holder behind the update, or a polite refusal to anyone else."""
+    user = update.effective_user
+    if user is None:
+        return None
+    async with database(context).transaction() as session:
+        actor = await rights.rights_holder(session, user.id)
+    if actor is not None:
+        return actor, gettext_for(actor.locale), actor.locale
+    caller = await identify(update, context)
+    message = update.effective_message
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if caller is None or message is None:
+        return None
+    if isinstance(caller.actor, CounsellorActor):
+        await message.reply_text(
+            caller._("This is where beneficiaries see, export or erase their data.")
+        )
+    else:
+        await message.reply_text(stranger_text(caller._))
+    return None
+
+
+# --- screens ----------------------------------------------------------------------------------
+
+
+def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _home(
+    session: AsyncSession, actor: BeneficiaryActor, _: Translate, locale: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    dossier = await rights.collect(session, actor)
+    lines = [
+        "<b>" + _("Your data") + "</b>",
+        "",
+        _(
+            "Everything the bot keeps about you is yours: you can see it, take a copy, or "
+            "erase it. Only you and your counsellor can read your answers."
+        ),
+    ]
+    profile = dossier.profile
+    if profile.status == BeneficiaryStatus.WITHDRAWN:
+        when = profile.consent_withdrawn_at or profile.last_activity_at or profile.invited_at
+        lines += [
+            "",
+            _(
+                "You withdrew your consent on {date}: I no longer write to you. Your data is "
+                "kept until you erase it, and no longer than this: {retention}"
+            ).format(
+                date=format_date_long(when, locale, actor.timezone),
+                retention=html.escape(retention_text(dossier, _, locale, actor.timezone)),
+            ),
+        ]
+    rows = [
+        [button(_("👁 What is kept about me"), "rg:see")],
+        [button(_("📦 A copy of my data (PDF + JSON)"), "rg:exp")],
+    ]
+    if await rights.may_answer_synthesis(session, actor):
+        rows.append([button(_("📄 Keeping my synthesis: my answer"), "rg:syn")])
+    if profile.status == BeneficiaryStatus.ACTIVE:
+        rows.append([button(_("✋ Withdraw my consent"), "rg:wd")])
+    rows.append([button(_("🗑 Erase my data"), "rg:del")])
+    return "\n".join(lines), _markup(rows)
+
+
+def _instrument_line(record: Record, _: Translate, locale: str, timezone: str) -> str:
+    instrument = load_all().get(record.label)
+    title = html.escape(instrument.title.get(locale) if instrument else record.label)
+    submitted = record.data.get("submitted_at")
+    if isinstance(submitted, str):
+        when = format_date_long(datetime.fromisoformat(submitted), locale, timezone)
+        if record.data.get("result") is not None:
+            return _("• {title}: sent on {date}, with its result").format(title=title, date=when)
+        return _("• {title}: sent on {date}").format(title=title, date=when)
+    answers = record.data.get("answers") or {}
+    return _("• {title}: in progress ({count} answers)").format(title=title, count=len(answers))
+
+
+def see_lines(dossier: Dossier, _: Translate, locale: str, timezone: str) -> list[str]:
+    """The summary of what is kept, where, until when and who opened it (HTML lines)."""
+    p = dossier.profile
+    lines = ["<b>" + _("What is kept about you") + "</b>", ""]
+    consent = (
+        _(
+            "Your name as your counsellor typed it, your language and time zone; consent given on "
+            "{date}."
+        ).format(date=format_date_long(p.consent_at, locale, timezone))
+        if p.consent_at
+        else _("Your name as your counsellor typed it, your language and time zone.")
+    )
+    lines.append("• " + consent)
+    runs = dossier.parts.get("questionnaires", [])
+    lines += ["", "<b>" + _("Questionnaires") + "</b>"]
+    lines += [_instrument_line(r, _, locale, timezone) for r in runs] or [_("• none yet")]
+    job = dossier.parts.get("current_job")
+    if job:
+        ticked = len(job[0].data.get("ticked_skills") or [])
+        lines += [
+            "",
+            "<b>" + _("Your job and skills") + "</b>",
+            _("• the job you named and {count} skills ticked").format(count=ticked),
+        ]
+    for kind, records in dossier.parts.items():
+        if kind in ("questionnaires", "current_job"):
+            continue
+        dates = [r.at for r in records if r.at is not None]
+        summary = _("• {count} recorded").format(count=len(records))
+        if dates:
+            summary = _("• {count} recorded, from {first} to {last}").format(
+                count=len(records),
+                first=format_date_long(min(dates), locale, timezone),
+                last=format_date_long(max(dates), locale, timezone),
+            )
+        lines += ["", "<b>" + html.escape(part_title(kind, _)) + "</b>", summary]
+    lines += [
+        "",
+        "<b>" + _("Where") + "</b>",
+        _(
+            "In the bot's database on your bilan provider's server, encrypted. Only you and "
+            "your counsellor, {name}, can read it; nobody else, not even whoever runs the server."
+        ).format(name=html.escape(dossier.counsellor_name)),
+        "",
+        "<b>" + _("Until when") + "</b>",
+        html.escape(retention_text(dossier, _, locale, timezone)),
+        "",
+        "<b>" + _("Who opened it") + "</b>",
+    ]
+    if not dossier.accesses:
+        lines.append(_("Nobody but you has opened your data."))
+    for access in dossier.accesses[:ACCESSES_SHOWN]:
+        lines.append("• " + html.escape(access_text(access, _, locale, timezone)))
+    if len(dossier.accesses) > ACCESSES_SHOWN:
+        lines.append(
+            _("(and {count} earlier: all are listed in your copy)").format(
+                count=len(dossier.accesses) - ACCESSES_SHOWN
+            )
+        )
+    return lines
+
+
+def synthesis_question(_: Translate) -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "<b>Your bilan reaches its conclusion.</b>\n\n"
+        "Do you agree that your synthesis document be kept for one year, for your follow-up? "
+        "It stays readable only by you and your counsellor, then it is erased.\n\n"
+        "Without your agreement it is not kept: after your last follow-up only your follow-up "
+        "contact remains, and everything is erased one year after the conclusion at the latest. "
+        "You can change your answer at any time in /mesdonnees."
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [button(_("✅ Yes, keep it for a year"), "rg:syn:y")],
+            [button(_("No, do not keep it"), "rg:syn:n")],
+        ]
+    )
+    return text, keyboard
+
+
+async def ask_synthesis_agreement(
+    session: AsyncSession, beneficiary_id: int, now: datetime | None = None
+) -> None:
+    """At conclusion: queue the synthesis question to the person (caller's transaction).
+
+    For whoever moves the bilan to its conclusion; the question goes through
+    the outbox, and is not sent if the person has answered in the meantime.
+    """
+    now = now or utcnow()
+    await rights.mark_synthesis_asked(session, beneficiary_id, now)
+    await outbox.enqueue(
+        session,
+        kind=SYNTHESIS_KIND,
+        recipient=Recipient.beneficiary(beneficiary_id),
+        due_at=now,
+        dedupe_key=f"synthesis:{beneficiary_id}:{now.strftime('%Y%m%dT%H%M%S')}",
+        payload={},
+    )
+
+
+@register(SYNTHESIS_KIND, stale_after=timedelta(days=30))
+async def render_synthesis_question(
+    context: RenderContext, row: ClaimedMessage
+) -> OutgoingMessage | None:
+    addressee = context.addressee
+    if addressee.recipient.kind != "beneficiary" or addressee.chat_id is None:
+        return None
+    actor = BeneficiaryActor(
+        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
+    )
+    async with context.db.transaction() as session:
+        if not await rights.may_answer_synthesis(session, actor):
+            return None
+        if await rights.synthesis_agreement(session, actor, actor.beneficiary_id) is not None:
+            return None
+    text, keyboard = synthesis_question(context._)
+    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None, edit: bool) -> None:
+    query = update.callback_query
+    message = update.effective_message
+    if edit and query is not None:
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+    if message is not None:
+        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def _send_see(
+    update: Update, context: Context, actor: BeneficiaryActor, _: Translate, locale: str
+) -> None:
+    policy = retention_policy()
+    async with database(context).transaction() as session:
+        dossier = await rights.collect(session, actor, policy=policy)
+    chunks = chunk_lines(see_lines(dossier, _, locale, actor.timezone))
+    back = _markup([[button(_("⬅️ Back"), HOME)]])
+    for index, chunk in enumerate(chunks):
+        await context.bot.send_message(
+            actor.telegram_id,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            reply_markup=back if index == len(chunks) - 1 else None,
+        )
+
+
+async def _send_export(
+    update: Update, context: Context, actor: BeneficiaryActor, _: Translate, locale: str
+) -> None:
+    chat = actor.telegram_id
+    await context.bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
+    began = time.perf_counter()
+    async with database(context).transaction() as session:
+        dossier = await rights.collect(session, actor, policy=retention_policy())
+    pdf = await asyncio.to_thread(build_pdf, dossier, locale, actor.timezone)
+    document = await asyncio.to_thread(build_json, dossier, locale)
+    log.info(
+        "beneficiary %s exported their data in %.0f ms",
+        actor.beneficiary_id,
+        (time.perf_counter() - began) * 1000,
+    )
+    pdf_name, json_name = file_names(dossier)
+    await context.bot.send_document(
+        chat, InputFile(pdf, filename=pdf_name), caption=_("Your data, to read and print (PDF).")
+    )
+    await context.bot.send_document(
+        chat,
+        InputFile(document, filename=json_name),
+        caption=_("The same data, complete and machine-readable (JSON)."),
+        reply_markup=_markup([[button(_("⬅️ Back"), HOME)]]),
+    )
+
+
+def _erase_first(_: Translate) -> tuple[str, InlineKeyboardMarkup | None]:
+    text = _(
+        "<b>Erase all your data?</b>\n\n"
+        "This deletes for good your answers and results, your job and skills, your sessions, "
+        "tasks and journal, the messages planned for you and the record of who opened your "
+        "data. Your counsellor will be told that you erased your data, without any content. "
+        "It cannot be undone: if you want a copy, take it first."
+    )
+    rows = [
+        [button(_("📦 Take a copy first"), "rg:exp")],
+        [button(_("Continue"), "rg:del1")],
+        [button(_("Cancel"), HOME)],
+    ]
+    return text, _markup(rows)
+
+
+def _erase_second(_: Translate) -> tuple[str, InlineKeyboardMarkup | None]:
+    text = _("<b>Last step.</b> Press the button below to erase everything now.")
+    rows = [[button(_("🗑 Erase everything now"), "rg:del2")], [button(_("Cancel"), HOME)]]
+    return text, _markup(rows)
+
+
+async def _erase(update: Update, context: Context, actor: BeneficiaryActor, _: Translate) -> None:
+    now = utcnow()
+    async with database(context).transaction() as session:
+        erased = await rights.erase_own_data(session, actor, now)
+        if erased is not None:
+            await enqueue_notice(
+                session,
+                Recipient.counsellor(erased.counsellor_id),
+                ERASED_NOTICE,
+                due_at=now,
+                # No beneficiary id: the row must outlive the person it speaks of.
+                dedupe_key=f"erased:{secrets.token_hex(8)}",
+                name=erased.name,
+            )
+    if erased is None:
+        await _show(update, _expired(_), _markup([[button(_("⬅️ Back"), HOME)]]), edit=True)
+        return
+    wake_dispatcher(context)
+    log.info(
+        "beneficiary %s erased their data (%d rows)",
+        actor.beneficiary_id,
+        sum(erased.rows.values()),
+    )
+    await _show(
+        update,
+        _(
+            "Done: everything is erased, and your Telegram account is no longer linked to the "
+            "bot. Your counsellor has been told, without any content. Thank you for your trust. "
+            "To use the bot again one day, ask your counsellor for a new invitation."
+        ),
+        None,
+        edit=True,
+    )
+
+
+def _expired(_: Translate) -> str:
+    return _("This confirmation has expired. Start again from /mesdonnees if you wish.")
+
+
+def _withdraw_question(
+    dossier: Dossier, _: Translate, locale: str, timezone: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    text = _(
+        "<b>Withdraw your consent?</b>\n\n"
+        "I will stop writing to you at once: no more reminders, questionnaires or follow-ups. "
+        "Your counsellor will be told. Your bilan itself goes on with them.\n\n"
+        "Your data is kept until you erase it (now or later, with /mesdonnees): {retention}\n\n"
+        "To use the bot again later, ask your counsellor for a new invitation."
+    ).format(retention=html.escape(retention_text(dossier, _, locale, timezone)))
+    rows = [[button(_("✋ Yes, withdraw my consent"), "rg:wd1")], [button(_("Cancel"), HOME)]]
+    return text, _markup(rows)
+
+
+async def _withdraw(
+    update: Update, context: Context, actor: BeneficiaryActor, _: Translate
+) -> None:
+    now = utcnow()
+    async with database(context).transaction() as session:
+        withdrawn = await rights.withdraw_consent(session, actor, now)
+        if withdrawn is not None:
+            await enqueue_notice(
+                session,
+                Recipient.counsellor(withdrawn.counsellor_id),
+                WITHDRAWN_NOTICE,
+                due_at=now,
+                dedupe_key=f"withdrawn:{actor.beneficiary_id}:{now.strftime('%Y%m%dT%H%M%S%f')}",
+                beneficiary_id=actor.beneficiary_id,
+                name=withdrawn.name,
+            )
+    if withdrawn is not None:
+        wake_dispatcher(context)
+        log.info(
+            "beneficiary %s withdrew consent (%d messages cancelled)",
+            actor.beneficiary_id,
+            withdrawn.cancelled_messages,
+        )
+    await _show(
+        update,
+        _(
+            "Your consent is withdrawn: I will not write to you any more, and your counsellor "
+            "has been told.\n\nDo you also want your data erased now?"
+        ),
+        _markup(
+            [
+                [button(_("🗑 Erase my data"), "rg:del")],
+                [button(_("Keep it for now"), "rg:keep")],
+            ]
+        ),
+        edit=True,
+    )
+
+
+async def _synthesis_answer(
+    update: Update, context: Context, actor: BeneficiaryActor, _: Translate, agreed: bool
+) -> None:
+    try:
+        async with database(context).transaction() as session:
+            await rights.record_synthesis_agreement(session, actor, agreed)
+    except rights.RightsError:
+        await _show(update, _("This question is no longer open."), None, edit=True)
+        return
+    text = (
+        _(
+            "Noted: your synthesis will be kept for one year after the conclusion, readable "
+            "only by you and your counsellor. You can change your mind in /mesdonnees."
+        )
+        if agreed
+        else _(
+            "Noted: your synthesis will not be kept. After your last follow-up only your "
+            "follow-up contact remains. You can change your mind in /mesdonnees."
+        )
+    )
+    await _show(update, text, None, edit=True)
+
+
+# --- handlers -----------------------------------------------------------------------------------
+
+
+async def data_command(update: Update, context: Context) -> None:
+    """``/mesdonnees`` (``/mydata``): the entry screen."""
+    found = await _holder(update, context)
+    if found is None:
+        return
+    actor, _, locale = found
+    async with database(context).transaction() as session:
+        await rights.cancel(session, actor)
+        text, markup = await _home(session, actor, _, locale)
+    await _show(update, text, markup, edit=False)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Every ``rg:`` press."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    found = await _holder(update, context)
+    if found is None:
+        return
+    actor, _, locale = found
+    data = query.data
+    await query.answer()
+    db = database(context)
+    if data == HOME or data == "rg:keep":
+        async with db.transaction() as session:
+            await rights.cancel(session, actor)
+            text, markup = await _home(session, actor, _, locale)
+        await _show(update, text, markup, edit=True)
+    elif data == "rg:see":
+        await _send_see(update, context, actor, _, locale)
+    elif data == "rg:exp":
+        await _send_export(update, context, actor, _, locale)
+    elif data == "rg:del":
+        async with db.transaction() as session:
+            await rights.request_erasure(session, actor)
+        await _show(update, *_erase_first(_), edit=True)
+    elif data == "rg:del1":
+        async with db.transaction() as session:
+            confirmed = await rights.confirm_erasure(session, actor)
+        if confirmed:
+            await _show(update, *_erase_second(_), edit=True)
+        else:
+            await _show(update, _expired(_), _markup([[button(_("⬅️ Back"), HOME)]]), edit=True)
+    elif data == "rg:del2":
+        await _erase(update, context, actor, _)
+    elif data == "rg:wd":
+        async with db.transaction() as session:
+            dossier = await rights.collect(session, actor, policy=retention_policy())
+        if dossier.profile.status != BeneficiaryStatus.ACTIVE:
+            await _show(update, _("Your consent is already withdrawn."), None, edit=True)
+            return
+        await _show(update, *_withdraw_question(dossier, _, locale, actor.timezone), edit=True)
+    elif data == "rg:wd1":
+        await _withdraw(update, context, actor, _)
+    elif data == "rg:syn":
+        async with db.transaction() as session:
+            open_question = await rights.may_answer_synthesis(session, actor)
+        if not open_question:
+            await _show(update, _("This question is no longer open."), None, edit=True)
+            return
+        await _show(update, *synthesis_question(_), edit=True)
+    elif data in ("rg:syn:y", "rg:syn:n"):
+        await _synthesis_answer(update, context, actor, _, data.endswith(":y"))
+    else:
+        log.info("unknown rights press")
+
+
+async def cancel(session: AsyncSession, actor: Actor) -> bool:
+    """For ``/annuler``: forget an erasure half-way; True if one was pending."""
+    return await rights.cancel(session, actor)
