@@ -55,7 +55,7 @@ from bot.i18n import N_, Translate, format_date_long, gettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, enqueue_notice, register
 from bot.replies import chunk_lines
-from bot.runtime import Context, database, identify, wake_dispatcher
+from bot.runtime import Context, database, identify, settings, wake_dispatcher
 from bot.settings import fail
 from dialogues.instruments import load_all
 from storage import outbox, rights
@@ -98,20 +98,38 @@ class RetentionSettings(BaseSettings):
     dossier_retention_days: Annotated[int, Field(ge=1, le=rights.MAX_RETENTION_DAYS)] = (
         rights.MAX_RETENTION_DAYS
     )
-    followup_window_days: Annotated[int, Field(ge=0, le=rights.MAX_RETENTION_DAYS)] = 213
+    # Unset: a month after the last follow-up of FOLLOWUP_MONTHS, within the dossier retention.
+    followup_window_days: Annotated[int, Field(ge=0, le=rights.MAX_RETENTION_DAYS)] | None = None
     inactive_retention_days: Annotated[int, Field(ge=1, le=rights.MAX_RETENTION_DAYS)] = (
         rights.MAX_RETENTION_DAYS
     )
     finished_messages_days: Annotated[int, Field(ge=1, le=rights.MAX_RETENTION_DAYS)] = 30
 
 
-def retention_policy() -> RetentionPolicy:
-    """The policy from the settings; a bad value stops the program with one line."""
+def _policy(context: Context) -> RetentionPolicy:
+    return retention_policy(settings(context).followup_month_list)
+
+
+def followup_window(followup_months: tuple[int, ...], dossier_days: int) -> int:
+    """Days from conclusion to a month after the last follow-up check-in."""
+    last = max(followup_months, default=6)
+    return min(dossier_days, round(last * 30.44) + 30)
+
+
+def retention_policy(followup_months: tuple[int, ...] = (3, 6)) -> RetentionPolicy:
+    """The policy from the settings; a bad value stops the program with one line.
+
+    ``followup_months`` is the bot's ``FOLLOWUP_MONTHS``
+    (``Settings.followup_month_list``).
+    """
     try:
         conf = RetentionSettings()
+        window = conf.followup_window_days
+        if window is None:
+            window = followup_window(followup_months, conf.dossier_retention_days)
         return RetentionPolicy(
             dossier_days=conf.dossier_retention_days,
-            followup_days=conf.followup_window_days,
+            followup_days=window,
             inactive_days=conf.inactive_retention_days,
             finished_messages_days=conf.finished_messages_days,
         )
@@ -215,9 +233,13 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | No
 
 
 async def _home(
-    session: AsyncSession, actor: BeneficiaryActor, _: Translate, locale: str
+    session: AsyncSession,
+    actor: BeneficiaryActor,
+    _: Translate,
+    locale: str,
+    policy: RetentionPolicy,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    dossier = await rights.collect(session, actor)
+    dossier = await rights.collect(session, actor, policy=policy)
     lines = [
         "<b>" + _("Your data") + "</b>",
         "",
@@ -403,7 +425,7 @@ async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None, 
 async def _send_see(
     update: Update, context: Context, actor: BeneficiaryActor, _: Translate, locale: str
 ) -> None:
-    policy = retention_policy()
+    policy = _policy(context)
     async with database(context).transaction() as session:
         dossier = await rights.collect(session, actor, policy=policy)
     chunks = chunk_lines(see_lines(dossier, _, locale, actor.timezone))
@@ -424,7 +446,7 @@ async def _send_export(
     await context.bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
     began = time.perf_counter()
     async with database(context).transaction() as session:
-        dossier = await rights.collect(session, actor, policy=retention_policy())
+        dossier = await rights.collect(session, actor, policy=_policy(context))
     pdf = await asyncio.to_thread(build_pdf, dossier, locale, actor.timezone)
     document = await asyncio.to_thread(build_json, dossier, locale)
     log.info(
@@ -592,7 +614,7 @@ async def data_command(update: Update, context: Context) -> None:
     actor, _, locale = found
     async with database(context).transaction() as session:
         await rights.cancel(session, actor)
-        text, markup = await _home(session, actor, _, locale)
+        text, markup = await _home(session, actor, _, locale, _policy(context))
     await _show(update, text, markup, edit=False)
 
 
@@ -611,7 +633,7 @@ async def on_button(update: Update, context: Context) -> None:
     if data == HOME or data == "rg:keep":
         async with db.transaction() as session:
             await rights.cancel(session, actor)
-            text, markup = await _home(session, actor, _, locale)
+            text, markup = await _home(session, actor, _, locale, _policy(context))
         await _show(update, text, markup, edit=True)
     elif data == "rg:see":
         await _send_see(update, context, actor, _, locale)
@@ -632,7 +654,7 @@ async def on_button(update: Update, context: Context) -> None:
         await _erase(update, context, actor, _)
     elif data == "rg:wd":
         async with db.transaction() as session:
-            dossier = await rights.collect(session, actor, policy=retention_policy())
+            dossier = await rights.collect(session, actor, policy=_policy(context))
         if dossier.profile.status != BeneficiaryStatus.ACTIVE:
             await _show(update, _("Your consent is already withdrawn."), None, edit=True)
             return
