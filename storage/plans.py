@@ -269,9 +269,7 @@ async def plan_summaries(
             PlanStep.beneficiary_id,
             func.count().filter(agreed),
             func.count().filter(agreed, PlanStep.done_at.is_not(None)),
-            func.count().filter(
-                agreed, PlanStep.done_at.is_(None), PlanStep.target_date < today
-            ),
+            func.count().filter(agreed, PlanStep.done_at.is_(None), PlanStep.target_date < today),
             func.count().filter(PlanStep.state == StepState.PROPOSED),
         )
         .where(PlanStep.beneficiary_id.in_(own))

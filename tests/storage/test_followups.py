@@ -1,4 +1,4 @@
-"""Follow-up check-ins: dates in the beneficiary's zone, re-pings, states, access; both databases."""
+"""Follow-up check-ins: dates in the local zone, re-pings, states, access; both databases."""
 
 from __future__ import annotations
 
@@ -189,9 +189,7 @@ async def _answer(
     return run.id
 
 
-async def test_submission_cancels_repings_and_alerts_when_asked(
-    db: Database, world: World
-) -> None:
+async def test_submission_cancels_repings_and_alerts_when_asked(db: Database, world: World) -> None:
     three, six = await _concluded(db, world)
     paul = world.paul.beneficiary_id
     answered = utc(2026, 12, 1, 18)
