@@ -67,11 +67,26 @@ PART_TITLES = {
     "synthesis": N_("Your synthesis"),
     "messages": N_("Messages scheduled or sent"),
     "beneficiary_waits": N_("What the bot was waiting for from you"),
+    "plan_inputs": N_("What the bot was waiting for from you"),
+    "professional_projects": N_("Your professional project"),
+    "plan_steps": N_("Your action plan"),
+    "followup_checkins": N_("Follow-up check-ins"),
 }
 JOURNAL_PARTS = ("journal", "journal_entries")
 # Fields that are machinery, not content: left out of the PDF (kept in the JSON).
 TECHNICAL_FIELDS = frozenset(
-    {"uid", "sequence", "counsellor_id", "reminder_number", "remind_at", "updated_at", "step"}
+    {
+        "uid",
+        "sequence",
+        "counsellor_id",
+        "reminder_number",
+        "remind_at",
+        "updated_at",
+        "step",
+        "run_id",
+        "actor_kind",
+        "actor_id",
+    }
 )
 
 

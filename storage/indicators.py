@@ -46,8 +46,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.followups import FollowupCheckin
 from storage.models import Base, Beneficiary, BeneficiaryStatus, Phase, UTCDateTime, utcnow
-from storage.responses import InstrumentRun, RunStatus
+from storage.responses import Answer, InstrumentRun, RunStatus
+from storage.sessions import CounsellingSession
 
 SMALL = 5
 SMALL_TEXT = "< 5"
@@ -167,6 +169,65 @@ async def _dossier_days(session: AsyncSession, ids: Ids) -> Counter[str]:
             first_submitted = first_submitted.replace(tzinfo=UTC)
         days = max(0, (first_submitted - consent_at).days)
         counts[f"dossier_days:{days}"] += 1
+    return counts
+
+
+@register_source("sessions")
+async def _sessions(session: AsyncSession, ids: Ids) -> Counter[str]:
+    """Sessions scheduled, confirmed by the person (at their current time), moved at least once."""
+    rows = await session.execute(
+        select(CounsellingSession.sequence, CounsellingSession.confirmed_at).where(
+            CounsellingSession.beneficiary_id.in_(ids)
+        )
+    )
+    counts: Counter[str] = Counter()
+    for sequence, confirmed_at in rows:
+        counts["sessions:scheduled"] += 1
+        counts["sessions:confirmed"] += confirmed_at is not None
+        counts["sessions:moved"] += sequence > 0
+    return counts
+
+
+def _choice_key(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return "other" if isinstance(value, dict) and "other" in value else "unknown"
+
+
+@register_source("followups")
+async def _followups(session: AsyncSession, ids: Ids) -> Counter[str]:
+    """Check-ins due and answered per month, the 6-month situation, satisfaction (1 to 5).
+
+    The answers are read (decrypted) only to be counted here: nothing of them
+    is kept but the counts.
+    """
+    now = utcnow()
+    rows = (
+        await session.execute(
+            select(FollowupCheckin.months, FollowupCheckin.run_id, InstrumentRun.status)
+            .outerjoin(InstrumentRun, InstrumentRun.id == FollowupCheckin.run_id)
+            .where(FollowupCheckin.beneficiary_id.in_(ids), FollowupCheckin.due_at <= now)
+        )
+    ).all()
+    counts: Counter[str] = Counter()
+    answered: dict[int, int] = {}
+    for months, run_id, status in rows:
+        counts[f"followup:{months}:sent"] += 1
+        if run_id is not None and status == RunStatus.SUBMITTED:
+            counts[f"followup:{months}:answered"] += 1
+            answered[run_id] = months
+    if answered:
+        values = await session.execute(
+            select(Answer.run_id, Answer.answer_id, Answer.value).where(
+                Answer.run_id.in_(answered), Answer.answer_id.in_(["situation", "satisfaction"])
+            )
+        )
+        for run_id, answer_id, value in values:
+            if answer_id == "situation" and answered[run_id] == 6:
+                counts[f"situation6:{_choice_key(value)}"] += 1
+            elif answer_id == "satisfaction" and isinstance(value, int):
+                counts["satisfaction:count"] += 1
+                counts["satisfaction:sum"] += value + 1  # stored 0-4, read 1-5
     return counts
 
 
@@ -411,8 +472,3 @@ def as_csv(report_lines: list[Line]) -> str:
     for line in report_lines:
         writer.writerow([line.section, line.indicator, line.value])
     return buffer.getvalue()
-
-
-def describe_counters() -> dict[str, Any]:
-    """For documentation and tests: the counter names the report reads."""
-    return dict(REPORTED_COUNTERS)

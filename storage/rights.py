@@ -987,8 +987,16 @@ def _finished(now: datetime, policy: RetentionPolicy) -> ColumnElement[bool]:
 
 
 async def apply_purge(session: AsyncSession, plan: PurgePlan) -> dict[PurgeKind, int]:
-    """Carry out a plan in the caller's transaction; returns what was removed, by kind."""
+    """Carry out a plan in the caller's transaction; returns what was removed, by kind.
+
+    Finished messages go first, so that the counts are those the plan (and
+    a dry run) gave.
+    """
     system = SystemActor("purge")
+    counts = plan.counts()
+    counts[PurgeKind.FINISHED_MESSAGES] = await purge_finished(
+        session, plan.now - timedelta(days=plan.policy.finished_messages_days)
+    )
     audit_removed = 0
     for beneficiary_id in plan.invitations:
         rows = await _delete_about(session, beneficiary_id)
@@ -1004,11 +1012,6 @@ async def apply_purge(session: AsyncSession, plan: PurgePlan) -> dict[PurgeKind,
         row.dossier_purged_at = plan.now
         row.erasure_step, row.erasure_step_at = 0, None
         await session.flush()
-    finished = await purge_finished(
-        session, plan.now - timedelta(days=plan.policy.finished_messages_days)
-    )
-    counts = plan.counts()
-    counts[PurgeKind.FINISHED_MESSAGES] = finished
     counts[PurgeKind.AUDIT_EVENTS] = audit_removed
     return counts
 
