@@ -79,6 +79,10 @@ class CheckinState(enum.StrEnum):
     UNANSWERED = "unanswered"
 
 
+class CheckinAnswered(ValueError):
+    """The check-in was already sent: a new run may not take its place."""
+
+
 class FollowupCheckin(Base):
     __tablename__ = "followup_checkins"
     __table_args__ = (UniqueConstraint("beneficiary_id", "months"),)
@@ -294,7 +298,7 @@ async def attach_run(
     """Tie the beneficiary's run in progress to the check-in they opened.
 
     Refused for someone else's check-in, one not yet due, or a run that is not
-    their own follow-up run in progress. A run still tied to an older,
+    their own follow-up run in progress; :class:`CheckinAnswered` once it was sent. A run still tied to an older,
     unanswered check-in moves to this one: the answers say where the person
     stands today.
     """
@@ -305,6 +309,12 @@ async def attach_run(
         raise AccessDenied(f"check-in {checkin_id} is not reachable")
     if row.due_at > now:
         raise AccessDenied("this check-in is not due yet")
+    if row.run_id is not None and row.run_id != run_id:
+        answered = await session.scalar(
+            select(InstrumentRun.status).where(InstrumentRun.id == row.run_id)
+        )
+        if answered == RunStatus.SUBMITTED:
+            raise CheckinAnswered(f"check-in {checkin_id} is answered")
     run = await session.get(InstrumentRun, run_id, populate_existing=True)
     if (
         run is None

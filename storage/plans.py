@@ -54,10 +54,10 @@ from storage.actors import (
 from storage.crypto import EncryptedText
 from storage.models import Base, Beneficiary, BeneficiaryStatus, UTCDateTime, string_enum, utcnow
 
-MAX_STEPS = 20
-"""More than any plan needs; a bound on what presses and messages can make us store."""
-TITLE_MAX = 200
-PROJECT_MAX = 1000
+MAX_STEPS = 12
+"""More than a plan needs; with the lengths below, a whole plan fits one Telegram message."""
+TITLE_MAX = 150
+PROJECT_MAX = 500
 INPUT_WAIT = timedelta(minutes=30)
 
 ProjectField = Literal["main", "alternative"]
@@ -242,6 +242,14 @@ async def read_plan(session: AsyncSession, actor: Actor, beneficiary_id: int) ->
         project.alternative if project else None,
         tuple(_step(row) for row in rows),
     )
+
+
+async def read_step(session: AsyncSession, actor: Actor, step_id: int) -> Step:
+    """One step, for the beneficiary or their counsellor (audited like the whole plan)."""
+    row = await _step_row(session, actor, step_id)
+    if isinstance(actor, CounsellorActor):
+        await audit.record(session, actor, "read:plan", row.beneficiary_id)
+    return _step(row)
 
 
 async def plan_summaries(

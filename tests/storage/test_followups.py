@@ -18,6 +18,7 @@ from storage.followups import (
     TALK_KIND,
     TALK_QUESTION,
     UNANSWERED_AFTER,
+    CheckinAnswered,
     CheckinState,
     Schedule,
     add_months,
@@ -290,6 +291,17 @@ async def test_forged_checkins_and_runs_are_refused(db: Database, world: World) 
             await attach_run(session, world.a, three, own_run.id, now=due_three)
         with pytest.raises(AccessDenied):
             await on_checkin_submitted(session, world.a, own_run.id)
+
+
+async def test_an_answered_checkin_keeps_its_answers(db: Database, world: World) -> None:
+    three, _six = await _concluded(db, world)
+    await _answer(db, world.paul, three, talk=False, now=utc(2026, 12, 1, 18))
+    async with db.transaction() as session:
+        fresh = await open_run(session, world.paul, INSTRUMENT_KEY, 1)
+        with pytest.raises(CheckinAnswered):
+            await attach_run(session, world.paul, three, fresh.id, now=utc(2026, 12, 2))
+        statuses = await followup_status(session, world.a, world.paul.beneficiary_id)
+    assert statuses[0].state == CheckinState.ANSWERED
 
 
 async def test_an_open_run_follows_the_newest_checkin(db: Database, world: World) -> None:
