@@ -332,10 +332,10 @@ async def snooze_task(
     now: datetime | None = None,
 ) -> TaskInfo:
     """Remind me again in ``days`` (1 or 3) days, at the reminder hour of my clock."""
-    if days not in SNOOZE_DAYS:
-        raise TaskRefused("snooze")
     now = now or utcnow()
     _me, task, beneficiary = await _own_open(session, actor, task_id)
+    if days not in SNOOZE_DAYS:
+        raise TaskRefused("snooze")
     today = local_date(now, beneficiary.timezone)
     remind_at = at_local_hour(today + timedelta(days=days), reminder_hour, beneficiary.timezone)
     await _set_reminder(session, task, remind_at, now)

@@ -101,6 +101,7 @@ class FakeClock:
 class Live:
     api: FakeBotApi
     db: Database
+    application: Application  # type: ignore[type-arg]
     dispatcher: Dispatcher
     clock: FakeClock
     claire: FakeUser
@@ -214,6 +215,7 @@ async def live(
             yield Live(
                 api,
                 db,
+                application,
                 dispatcher,
                 clock,
                 api.user(CLAIRE, "Claire"),

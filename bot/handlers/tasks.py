@@ -386,6 +386,8 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[Screen, b
             await dialogue.end_dialogue(session, _beneficiary(caller), flows=[NOTE_FLOW])
             return Screen(_("All right.")), True, False
         if kind == "z" and len(args) == 2:
+            if number(args[1]) not in store.SNOOZE_DAYS:
+                raise Stale("snooze")
             try:
                 task = await store.snooze_task(
                     session,
