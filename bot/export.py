@@ -153,6 +153,20 @@ def access_text(access: Access, _: Translate, locale: str, timezone: str) -> str
         return _("{who} moved your bilan to the {phase} on {when}").format(
             who=who, phase=label, when=when
         )
+    if action == "conclude":
+        return _("{who} concluded your bilan on {when}").format(who=who, when=when)
+    if action.startswith("write:"):
+        what = (
+            _("your professional project")
+            if action.startswith("write:project")
+            else _("part of your dossier")
+        )
+        return _("{who} updated {what} on {when}").format(who=who, what=what, when=when)
+    instrument = _instrument(action.removeprefix("read:")) if action.startswith("read:") else None
+    if instrument is not None:
+        return _("{who} opened “{title}” on {when}").format(
+            who=who, title=instrument.title.get(locale), when=when
+        )
     return _("{who} opened {what} on {when}").format(
         who=who, what=access_object(action, _, locale), when=when
     )
@@ -167,9 +181,6 @@ def access_object(action: str, _: Translate, locale: str) -> str:
     """What an audited action opened, as the object of a sentence."""
     if action.startswith("read:"):
         what = action.removeprefix("read:")
-        instrument = _instrument(what)
-        if instrument is not None:
-            return _("your “{title}”").format(title=instrument.title.get(locale))
         if what == "current_job":
             return _("your job and the skills you ticked")
         if what == "metiers":
