@@ -63,6 +63,10 @@ BENEFICIARY_MENU_LABEL = N_("📓 My journal")
 COUNSELLOR_MENU_LABELS = ((N_("📓 Shared journals"), LIST),)
 
 JOURNAL_FLOW = "journal"
+_WRITE_PROMPT = N_(
+    "✍️ Write your note in one message. It stays private unless you choose "
+    "to share it. /annuler to stop."
+)
 PER_PAGE = 8
 _DATE = {"fr": "d MMM y, HH:mm", "en": "d MMM y, h:mm a"}
 
@@ -195,11 +199,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
         if kind == "new" and not args:
             await take_text_from_other_flows(session, me)
             await dialogue.save_dialogue(session, me, JOURNAL_FLOW, "text")
-            text = _(
-                "✍️ Write your note in one message. It stays private unless you choose "
-                "to share it. /annuler to stop."
-            )
-            return [Screen(text)], False
+            return [Screen(_(_WRITE_PROMPT))], False
         if kind == "v" and len(args) == 1:
             entry = await store.own_entry(session, me, number(args[0]))
             return [_entry_screen(caller, me, entry)], False
@@ -271,13 +271,15 @@ async def handle_text(update: Update, context: Context) -> bool:
         try:
             entry = await store.add_entry(session, me, text)
         except EntryRefused as refused:
+            # Still waiting: the person may send another note, or /annuler.
             if refused.reason == "too_long":
-                screen = Screen(
-                    _("⚠️ That is too long ({max} characters at most).").format(max=store.MAX_ENTRY)
+                text = _("⚠️ That is too long ({max} characters at most).").format(
+                    max=store.MAX_ENTRY
                 )
-                await send_screen(update, screen)
-                return True
-            raise
+            else:
+                text = _(_WRITE_PROMPT)
+            await send_screen(update, Screen(text))
+            return True
         await dialogue.end_dialogue(session, me, flows=[JOURNAL_FLOW])
         screen = _entry_screen(caller, me, entry, _("📓 Saved in your journal."))
     await send_screen(update, screen)
