@@ -6,10 +6,13 @@ Alembic and the tests import this one module instead of knowing the list.
 from storage import (  # noqa: F401
     followups,
     indicators,
+    journal,
     models,
     outbox,
     plans,
     responses,
     rights,
+    sessions,
     skills,
+    tasks,
 )
