@@ -25,7 +25,7 @@ from storage.outbox import Recipient
 from storage.responses import open_run, read_run, save_answer, submit_run
 from storage.skills import choose_job, save_skills, toggle_draft_skill
 from tests.storage.conftest import World
-from tests.storage.conftest import world as world  # noqa: F401  (fixture)
+from tests.storage.conftest import world as world  # the fixture
 
 SENTENCE = "Mon projet secret est d'ouvrir une librairie flottante sur la Loire."
 SKILLS = ("400718", "512260")
@@ -176,3 +176,47 @@ async def test_both_languages_and_file_names_without_the_name(db: Database, worl
     pdf_name, json_name = file_names(dossier)
     assert pdf_name.endswith(".pdf") and json_name.endswith(".json")
     assert "Paul" not in pdf_name + json_name
+
+
+def test_an_access_reads_as_a_sentence_with_the_local_time() -> None:
+    from bot.export import access_text
+    from bot.i18n import gettext_for
+    from storage.rights import Access
+
+    at = datetime(2027, 3, 12, 13, 5, tzinfo=UTC)  # 14:05 in Paris
+    read = Access(at, "counsellor", "Claire Martin", "read:dossier_auto_bilan")
+    french = access_text(read, gettext_for("fr"), "fr", "Europe/Paris")
+    assert (
+        french
+        == "Claire Martin a consulté « Votre dossier d'auto-bilan » le 12 mars 2027 à 14 h 05"
+    )
+    english = access_text(read, gettext_for("en"), "en", "Europe/Paris")
+    assert (
+        english == "Claire Martin opened “Your self-assessment dossier” on 12 March 2027 at 14:05"
+    )
+    card = Access(at, "counsellor", "Claire Martin", "open:card")
+    assert "votre fiche" in access_text(card, gettext_for("fr"), "fr", "Europe/Paris")
+    moved = Access(at, "counsellor", None, "phase:conclusion")
+    assert access_text(moved, gettext_for("fr"), "fr", "Europe/Paris").startswith(
+        "Votre conseiller ou conseillère a fait passer votre bilan en phase de conclusion"
+    )
+    odd = Access(at, "counsellor", "Claire Martin", "something:new")
+    assert "une partie de votre dossier" in access_text(odd, gettext_for("fr"), "fr", "UTC")
+
+
+async def test_the_summary_says_what_where_until_when_and_who(db: Database, world: World) -> None:
+    from bot.handlers.rights import see_lines
+    from bot.i18n import gettext_for
+
+    await complete_dossier(db, world.paul, world.a)
+    async with db.transaction() as session:
+        dossier = await rights.collect(session, world.paul)
+    text = "\n".join(see_lines(dossier, gettext_for("fr"), "fr", "Europe/Paris"))
+    assert "Votre dossier d'auto-bilan : envoyé le" in text
+    assert "avec son résultat" in text
+    assert "2 compétences cochées" in text
+    assert "Messages prévus ou envoyés" in text
+    assert "chiffrées" in text and "Claire Martin" in text
+    assert "effacées le" in text
+    assert text.count("Claire Martin a consulté") == 3
+    assert SENTENCE not in text

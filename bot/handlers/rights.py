@@ -85,6 +85,10 @@ WITHDRAWN_NOTICE = N_(
 )
 
 
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
 # --- the organisation's retention settings ---------------------------------------------------
 
 
@@ -258,7 +262,7 @@ async def _home(
                 "kept until you erase it, and no longer than this: {retention}"
             ).format(
                 date=format_date_long(when, locale, actor.timezone),
-                retention=html.escape(retention_text(dossier, _, locale, actor.timezone)),
+                retention=_e(retention_text(dossier, _, locale, actor.timezone)),
             ),
         ]
     rows = [
@@ -275,7 +279,7 @@ async def _home(
 
 def _instrument_line(record: Record, _: Translate, locale: str, timezone: str) -> str:
     instrument = load_all().get(record.label)
-    title = html.escape(instrument.title.get(locale) if instrument else record.label)
+    title = _e(instrument.title.get(locale) if instrument else record.label)
     submitted = record.data.get("submitted_at")
     if isinstance(submitted, str):
         when = format_date_long(datetime.fromisoformat(submitted), locale, timezone)
@@ -321,24 +325,24 @@ def see_lines(dossier: Dossier, _: Translate, locale: str, timezone: str) -> lis
                 first=format_date_long(min(dates), locale, timezone),
                 last=format_date_long(max(dates), locale, timezone),
             )
-        lines += ["", "<b>" + html.escape(part_title(kind, _)) + "</b>", summary]
+        lines += ["", "<b>" + _e(part_title(kind, _)) + "</b>", summary]
     lines += [
         "",
         "<b>" + _("Where") + "</b>",
         _(
             "In the bot's database on your bilan provider's server, encrypted. Only you and "
             "your counsellor, {name}, can read it; nobody else, not even whoever runs the server."
-        ).format(name=html.escape(dossier.counsellor_name)),
+        ).format(name=_e(dossier.counsellor_name)),
         "",
         "<b>" + _("Until when") + "</b>",
-        html.escape(retention_text(dossier, _, locale, timezone)),
+        _e(retention_text(dossier, _, locale, timezone)),
         "",
         "<b>" + _("Who opened it") + "</b>",
     ]
     if not dossier.accesses:
         lines.append(_("Nobody but you has opened your data."))
     for access in dossier.accesses[:ACCESSES_SHOWN]:
-        lines.append("• " + html.escape(access_text(access, _, locale, timezone)))
+        lines.append("• " + _e(access_text(access, _, locale, timezone)))
     if len(dossier.accesses) > ACCESSES_SHOWN:
         lines.append(
             _("(and {count} earlier: all are listed in your copy)").format(
@@ -536,7 +540,7 @@ def _withdraw_question(
         "Your counsellor will be told. Your bilan itself goes on with them.\n\n"
         "Your data is kept until you erase it (now or later, with /mesdonnees): {retention}\n\n"
         "To use the bot again later, ask your counsellor for a new invitation."
-    ).format(retention=html.escape(retention_text(dossier, _, locale, timezone)))
+    ).format(retention=_e(retention_text(dossier, _, locale, timezone)))
     rows = [[button(_("✋ Yes, withdraw my consent"), "rg:wd1")], [button(_("Cancel"), HOME)]]
     return text, _markup(rows)
 
