@@ -107,7 +107,7 @@ MENU_LABEL = N_("🔁 My follow-up")
 COMMANDS = [("suivi", N_("Your follow-up check-ins after the bilan"))]
 
 STATUS_LABELS = {
-    "done": N_("✅ Done"),
+    "done": N_("✅ Completed"),
     "ongoing": N_("🔄 In progress"),
     "not_started": N_("⏸ Not started"),
     "dropped": N_("✖️ Dropped"),
@@ -124,7 +124,8 @@ def _e(text: str) -> str:
 
 
 def months_text(months: int, locale: str) -> str:
-    return ngettext_for(locale)("{months} month", "{months} months", months).format(months=months)
+    ngettext = ngettext_for(locale)
+    return ngettext("{months} month", "{months} months", months).format(months=months)
 
 
 def schedule_from_settings(context: Context) -> Schedule:
@@ -277,9 +278,8 @@ async def my_followups(update: Update, context: Context) -> None:
         if status.state in (CheckinState.DUE, CheckinState.UNANSWERED):
             label = _("📝 Continue") if status.started else _("📝 Answer")
             rows.append([button(f"{label} — {when}", f"{GO_PREFIX}{status.id}")])
-    await message.reply_text(
-        "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
-    )
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def _open_checkin(
