@@ -73,6 +73,52 @@ PART_TITLES = {
     "followup_checkins": N_("Follow-up check-ins"),
 }
 JOURNAL_PARTS = ("journal", "journal_entries")
+# The order parts print in; parts not listed follow, messages close.
+PART_ORDER = (
+    "professional_projects",
+    "plan",
+    "action_plan",
+    "plan_steps",
+    "synthesis",
+    "sessions",
+    "counselling_sessions",
+    "tasks",
+    "journal",
+    "journal_entries",
+    "followups",
+    "followup_checkins",
+)
+# Field names of the tables known today, as the PDF labels them.
+FIELD_LABELS = {
+    "title": N_("Title"),
+    "text": N_("Text"),
+    "details": N_("Details"),
+    "main": N_("Main project"),
+    "alternative": N_("Alternative project"),
+    "starts_at": N_("Date and time"),
+    "duration_minutes": N_("Duration (minutes)"),
+    "actual_minutes": N_("Actual duration (minutes)"),
+    "mode": N_("How"),
+    "place": N_("Place or link"),
+    "status": N_("Status"),
+    "state": N_("State"),
+    "confirmed_at": N_("Confirmed on"),
+    "move_requested_at": N_("Move asked on"),
+    "move_reason": N_("Reason given for moving"),
+    "cancel_reason": N_("Reason for cancelling"),
+    "due_on": N_("Due on"),
+    "due_at": N_("Due on"),
+    "target_date": N_("Target date"),
+    "done_at": N_("Done on"),
+    "done_note": N_("Your note"),
+    "proposed_by": N_("Proposed by"),
+    "agreed_at": N_("Agreed on"),
+    "created_at": N_("Recorded on"),
+    "months": N_("Months after the conclusion"),
+    "field": N_("Field"),
+    "since": N_("Since"),
+    "shared": N_("Shared with your counsellor"),
+}
 # Fields that are machinery, not content: left out of the PDF (kept in the JSON).
 TECHNICAL_FIELDS = frozenset(
     {
@@ -469,13 +515,34 @@ def _generic(
                     w.pair(when or "—", str(record.data.get("text", "")))
         return
     w.heading(part_title(kind, _))
+    if kind == "messages":
+        _messages(w, records, _, locale, tz)
+        return
     for record in records:
         when = format_datetime(record.at, locale, tz, when_pattern(locale)) if record.at else ""
-        w.subheading(" — ".join(x for x in (when, record.label) if x))
+        w.subheading(when or "—")
         for name, value in record.data.items():
             if name in TECHNICAL_FIELDS or value in (None, "", [], {}):
                 continue
-            w.pair(name.replace("_", " "), _value_text(value, locale, tz))
+            msgid = FIELD_LABELS.get(name)
+            w.pair(_(msgid) if msgid else name.replace("_", " "), _value_text(value, locale, tz))
+
+
+def _messages(w: _Writer, records: list[Record], _: Translate, locale: str, tz: str) -> None:
+    """One line per message: when, what kind, to whom, where it stands (no content)."""
+    statuses = {
+        "pending": _("to be sent"),
+        "held": _("on hold"),
+        "claimed": _("being sent"),
+        "sent": _("sent"),
+        "cancelled": _("cancelled"),
+        "failed": _("could not be sent"),
+    }
+    for record in records:
+        when = format_datetime(record.at, locale, tz, when_pattern(locale)) if record.at else "—"
+        to = _("to you") if record.data.get("to") == "you" else _("to your counsellor")
+        status = str(record.data.get("status", ""))
+        w.text(f"• {when} — {record.label} — {to} — {statuses.get(status, status)}", 9.5)
 
 
 def _accesses(w: _Writer, d: Dossier, _: Translate, locale: str, tz: str) -> None:
@@ -484,6 +551,15 @@ def _accesses(w: _Writer, d: Dossier, _: Translate, locale: str, tz: str) -> Non
         w.text(_("Nobody but you has opened your data."))
     for access in d.accesses:
         w.text("• " + access_text(access, _, locale, tz))
+
+
+def ordered_parts(dossier: Dossier) -> list[str]:
+    def rank(kind: str) -> tuple[int, str]:
+        if kind == "messages":
+            return (len(PART_ORDER) + 1, kind)
+        return (PART_ORDER.index(kind) if kind in PART_ORDER else len(PART_ORDER), kind)
+
+    return sorted(dossier.parts, key=rank)
 
 
 def build_pdf(dossier: Dossier, locale: str, timezone: str) -> bytes:
@@ -508,9 +584,9 @@ def build_pdf(dossier: Dossier, locale: str, timezone: str) -> bytes:
     _about(w, dossier, _, locale, timezone)
     _questionnaires(w, dossier.parts.get("questionnaires", []), _, locale, timezone)
     _job(w, dossier, _)
-    for kind, records in dossier.parts.items():
+    for kind in ordered_parts(dossier):
         if kind not in ("questionnaires", "current_job"):
-            _generic(w, kind, records, _, locale, timezone)
+            _generic(w, kind, dossier.parts[kind], _, locale, timezone)
     _accesses(w, dossier, _, locale, timezone)
     w.pdf.ln(6)
     w.text(
