@@ -298,9 +298,9 @@ async def attach_run(
     """Tie the beneficiary's run in progress to the check-in they opened.
 
     Refused for someone else's check-in, one not yet due, or a run that is not
-    their own follow-up run in progress; :class:`CheckinAnswered` once it was sent. A run still tied to an older,
-    unanswered check-in moves to this one: the answers say where the person
-    stands today.
+    their own follow-up run in progress; :class:`CheckinAnswered` once it was
+    sent. A run still tied to an older, unanswered check-in moves to this one:
+    the answers say where the person stands today.
     """
     me = _own(actor)
     now = now or utcnow()
