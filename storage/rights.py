@@ -94,6 +94,7 @@ from storage.models import (
 )
 from storage.outbox import OutboxMessage, OutboxStatus, purge_finished
 from storage.responses import Answer, InstrumentRun
+from storage.sessions import CounsellorDraft
 from storage.skills import CurrentJobRow
 
 ERASURE_WINDOW = timedelta(minutes=10)
@@ -350,12 +351,54 @@ async def rows_about(session: AsyncSession, beneficiary_id: int) -> dict[str, in
     return found
 
 
+# --- rows that name the person only inside encrypted content ---------------------------------
+
+Eraser = Callable[[AsyncSession, int, int], Awaitable[int]]
+"""``(session, beneficiary_id, counsellor_id) -> rows deleted``."""
+
+_ERASERS: dict[str, Eraser] = {}
+
+
+def register_eraser(table: str) -> Callable[[Eraser], Eraser]:
+    """Decorator: delete rows of ``table`` that name the person in an encrypted value.
+
+    For what discovery by column cannot see, such as a counsellor's draft
+    that holds the id of the beneficiary it is about.
+    """
+
+    def decorate(eraser: Eraser) -> Eraser:
+        _ERASERS[table] = eraser
+        return eraser
+
+    return decorate
+
+
+@register_eraser("counsellor_drafts")
+async def _counsellor_draft(session: AsyncSession, beneficiary_id: int, counsellor_id: int) -> int:
+    """A counsellor's half-typed session about the person (one draft per counsellor)."""
+    draft = await session.get(CounsellorDraft, counsellor_id, populate_existing=True)
+    if draft is None or not isinstance(draft.data, dict):
+        return 0
+    if draft.data.get("beneficiary_id") != beneficiary_id:
+        return 0
+    await session.delete(draft)
+    await session.flush()
+    return 1
+
+
 async def _delete_about(
     session: AsyncSession, beneficiary_id: int, keep: frozenset[str] = frozenset()
 ) -> dict[str, int]:
     """Delete the person's rows, children first; ``keep`` names tables left alone."""
     await session.flush()
     deleted: dict[str, int] = {}
+    counsellor_id = await session.scalar(
+        select(Beneficiary.counsellor_id).where(Beneficiary.id == beneficiary_id)
+    )
+    if counsellor_id is not None:
+        for name, eraser in _ERASERS.items():
+            if name not in keep and (n := await eraser(session, beneficiary_id, counsellor_id)):
+                deleted[name] = n
     for table in reversed(_tables()):
         if table.name in keep:
             continue

@@ -145,6 +145,12 @@ async def _everything(db: Database, world: World) -> None:
         await plans.start_input(session, world.a, paul_id, "alternative")
         await followups.conclude(session, world.a, paul_id, followups.Schedule())
         await rights.record_synthesis_agreement(session, world.paul, True)
+        # Half-typed sessions: each counsellor's draft names one beneficiary inside its data.
+        await sessions.save_dialogue(
+            session, world.a, "session", "dur", {"beneficiary_id": paul_id}
+        )
+        lea = {"beneficiary_id": world.lea.beneficiary_id}
+        await sessions.save_dialogue(session, world.b, "session", "dur", lea)
     async with db.transaction() as session:
         await plans.read_plan(session, world.a, paul_id)
 
@@ -182,6 +188,8 @@ async def test_an_erased_person_leaves_no_row_in_any_table(db: Database, world: 
         # The helper does find rows that are there: Léa keeps every one of hers.
         assert len(await _still_there(session, lea_rows)) == sum(map(len, lea_rows.values()))
         assert await _rows_of(session, lea_id) == lea_rows
+        assert await sessions.current_dialogue(session, world.a) is None
+        assert await sessions.current_dialogue(session, world.b) is not None
         pending_to_others = await session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING).limit(1)
         )
@@ -196,4 +204,4 @@ async def test_the_system_erasure_walks_the_same_tables(db: Database, world: Wor
         assert await rights.rows_about(session, paul_id) == expected
         erased = await rights.erase_beneficiary(session, SystemActor("t"), paul_id, "purged")
     # The anonymous fold marks the person just before the rows go, and goes with them.
-    assert erased.rows == {**expected, "indicator_folds": 1}
+    assert erased.rows == {**expected, "indicator_folds": 1, "counsellor_drafts": 1}
