@@ -4,6 +4,7 @@ Alembic and the tests import this one module instead of knowing the list.
 """
 
 from storage import (  # noqa: F401
+    digest,
     followups,
     indicators,
     journal,
