@@ -1,4 +1,4 @@
-"""The digest's material: what changed, only the counsellor's own, in a constant number of queries."""
+"""The digest material: what changed, the counsellor's own only, in a constant number of queries."""
 
 from __future__ import annotations
 
