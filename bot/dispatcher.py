@@ -9,12 +9,18 @@ and records the outcome on the row.
 Pace. The Application's bot has PTB's ``AIORateLimiter`` (about 30 requests
 a second overall). Its leaky bucket lets a burst of 30 through at once and
 then 30 a second, which can put up to 60 sends in one second; Telegram's
-limit is counted over a window, so the dispatcher spaces its own sends evenly
-(``overall_rate``, 29 a second by default) and leaves the limiter as a
-second line. Telegram also limits one private chat to about one message a
-second, which the rate limiter does not do: the dispatcher keeps one send per
-``per_chat_interval`` to each chat, and gives a row back to the queue rather
-than wait long for a busy chat.
+limit is counted over a window, so the dispatcher paces its own sends
+(``overall_rate``, 29 a second by default: never more in any sliding second,
+spread evenly) and leaves the limiter as a second line. At most
+``max_concurrent_sends`` requests are on their way at once; after a 429 the
+limiter holds every request and then lets them all go together, so when the
+dispatcher sees its sends held back it stops adding to them, and counts the
+burst in its window when it really left, rather than overflow Telegram's
+window again right after it. Telegram also limits one private chat to about one
+message a second, which the rate limiter does not do: the dispatcher keeps
+one send per ``per_chat_interval`` to each chat (a lock per chat, measured
+on the real send times), and gives a row back to the queue rather than wait
+long for a busy chat.
 
 Faults.
 
@@ -77,6 +83,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import warnings
 from collections import deque
@@ -193,7 +200,7 @@ class DispatcherConfig:
     max_attempts: int = 6
     backoff_base: timedelta = timedelta(seconds=10)
     backoff_max: timedelta = timedelta(minutes=30)
-    max_concurrent_sends: int = 4
+    max_concurrent_sends: int = 8
     max_flood_rounds: int = 5
     max_flood_wait: float = 120.0
     mark_retries: int = 3
@@ -381,6 +388,8 @@ class Dispatcher:
         self._write_lock = asyncio.Lock() if db.is_sqlite else None
         self._send_gate = asyncio.Semaphore(self.config.max_concurrent_sends)
         self._send_starts: deque[float] = deque()
+        self._outstanding: dict[int, float] = {}
+        self._tickets = itertools.count()
         self._paused_until = 0.0
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_users: dict[int, int] = {}
@@ -418,10 +427,10 @@ class Dispatcher:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def _pause(self, seconds: float) -> None:
-        """Sleep, unless asked to stop or to look again."""
-        self._wake.clear()
+        """Sleep, unless asked to stop or to look again (a wake-up is never lost)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
 
     async def _run(self) -> None:
         config = self.config
@@ -566,16 +575,16 @@ class Dispatcher:
             await self._await_send_turn()
             loop = asyncio.get_running_loop()
             granted = self._chat_last[chat_id] = loop.time()
+            ticket = next(self._tickets)
+            self._outstanding[ticket] = granted
             try:
                 await self._send(chat_id, message)
             except Exception as exc:
                 return exc
             finally:
+                del self._outstanding[ticket]
                 if loop.time() - granted > HELD_SEND:
-                    # PTB's rate limiter held this request back (after a 429 it
-                    # holds every request, then lets them all go at once): it
-                    # reached Telegram just now, so count it in the pace now.
-                    self._send_starts.append(loop.time())
+                    self._count_burst(since=granted, at=loop.time())
         return _SENT
 
     async def _settle(self, row: ClaimedMessage, outcome: Outcome) -> None:
@@ -694,15 +703,15 @@ class Dispatcher:
 
         Two rules, on the moments sends really start, one send at a time: no
         more than ``overall_rate`` starts in any sliding second (the way
-        Telegram counts), and at least ``0.9 / overall_rate`` seconds between
-        two starts, so they are spread over the second rather than sent in a
-        burst. Anchoring the window on real start times means a late timer
+        Telegram counts), and at least ``1 / (overall_rate + 0.5)`` seconds
+        between two starts, so they are spread over the second rather than
+        sent in a burst. Anchoring the window on real start times means a late timer
         or a stall neither lowers the rate for good nor causes a catch-up
         burst afterwards.
         """
         loop = asyncio.get_running_loop()
         per_second = max(1, int(self.config.overall_rate))
-        spacing = 0.9 / self.config.overall_rate
+        spacing = 1.0 / (self.config.overall_rate + 0.5)
         async with self._pace_lock:
             starts = self._send_starts
             while True:
@@ -714,10 +723,29 @@ class Dispatcher:
                     ready = max(ready, starts[-1] + spacing)
                 if len(starts) >= per_second:
                     ready = max(ready, starts[0] + 1.0)
+                if self._outstanding and now - min(self._outstanding.values()) > HELD_SEND:
+                    # Something holds sends back: adding more would only make
+                    # the burst bigger when it lets them go.
+                    ready = max(ready, now + 0.1)
                 if now >= ready:
                     break
                 await asyncio.sleep(ready - now)
             starts.append(now)
+
+    def _count_burst(self, since: float, at: float) -> None:
+        """Sends granted since ``since`` were held back and left together at ``at``.
+
+        After a 429, PTB's rate limiter holds every request, then lets them
+        all go at once. Counted at their grant times they would leave
+        Telegram's window before they really entered it, and the pace would
+        overflow it again right after the burst: count them when they left.
+        """
+        starts = self._send_starts
+        held = 0
+        while starts and starts[-1] >= since:
+            starts.pop()
+            held += 1
+        starts.extend([at] * held)
 
     def _pause_sends(self, seconds: float) -> None:
         now = asyncio.get_running_loop().time()

@@ -392,6 +392,34 @@ async def test_flood_control_behind_ptbs_rate_limiter(
     assert (await rows(db))[keys[0]].attempts == 0
 
 
+async def test_one_429_does_not_start_a_cycle_of_them(
+    db: Database, api: FakeBotApi, clock: FakeClock
+) -> None:
+    """PTB's limiter holds every request after a 429, then lets them go at once:
+    the pace must count that burst, or the next second overflows again."""
+    people = await add_people(db, 80)
+    open_chats(api, people)
+    keys = await enqueue_notices(db, people.beneficiaries)
+    api.set_rate_limit(per_second=30)
+    api.fail_next(1, "429", "sendMessage", retry_after=1)
+    request = HTTPXRequest(connection_pool_size=16, read_timeout=5.0)
+    async with ExtBot(
+        api.token, base_url=api.base_url, request=request,
+        rate_limiter=AIORateLimiter(max_retries=3),
+    ) as limited:  # fmt: skip
+        config = fast_config(overall_rate=25.0, max_concurrent_sends=8)
+        dispatcher = Dispatcher(limited, db, config=config, clock=clock)
+        try:
+            await drain(dispatcher)
+        finally:
+            await dispatcher.stop()
+    sends = api.calls("sendMessage")
+    assert [c.fault for c in sends if c.fault] == ["429"]  # the injected one, no other
+    assert sorted(m.content for t in people.tids for m in api.messages(t)) == sorted(
+        f"Message {k}" for k in keys
+    )
+
+
 @pytest.mark.parametrize("fault", ["500", "502", "disconnect"])
 async def test_server_errors_back_off_and_send_once(
     db: Database,
@@ -505,21 +533,26 @@ async def test_a_blocked_person_is_held_and_their_counsellor_told(
         person = await session.get(Beneficiary, paul.id)
         assert person is not None and person.unreachable_at == T0
 
-    # Hours later Paul unblocks and opens the bot again.
+    # Hours later, with something new for Paul, nothing more is tried.
     clock.advance(hours=3)
+    [meanwhile] = await enqueue_notices(db, [paul], due=clock.now, prefix="m")
     await drain(dispatcher)
-    assert len(api.calls("sendMessage")) == 3  # nothing more was tried
+    assert len(api.calls("sendMessage")) == 3
+    assert (await rows(db))[meanwhile].status == OutboxStatus.HELD
+    # Then he unblocks and opens the bot again.
     api.unblock_user(paul_chat)
     async with db.transaction() as session:
         outcome = await person_returned(session, paul, now=clock.now)
-    assert (outcome.resumed, outcome.cancelled) == (2, 1)  # latest reminder + the notice
+    # The latest notice and the latest reminder; the older of each is dropped.
+    assert (outcome.resumed, outcome.cancelled) == (2, 2)
     await drain(dispatcher)
     # One message now, the next one a minute later: not dumped at once.
-    assert texts(api, paul_chat) == [f"Message {now_keys[0]}"]
+    assert texts(api, paul_chat) == [f"Message {later[1]}"]
     clock.advance(minutes=1)
     await drain(dispatcher)
-    assert texts(api, paul_chat) == [f"Message {now_keys[0]}", f"Message {later[1]}"]
-    assert (await rows(db))[later[0]].status == OutboxStatus.CANCELLED
+    assert texts(api, paul_chat) == [f"Message {later[1]}", f"Message {meanwhile}"]
+    state = await rows(db)
+    assert state[later[0]].status == state[now_keys[0]].status == OutboxStatus.CANCELLED
 
 
 async def test_the_counsellor_notice_is_dropped_if_the_person_came_back(
