@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -15,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import digest
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.handlers import card, common, counsellor, metiers, onboarding, router
 from bot.handlers.errors import on_error
@@ -41,8 +44,10 @@ BENEFICIARY_COMMANDS = [
     ("lang", N_("Change the language")),
     ("annuler", N_("Leave what you are doing")),
 ]
+DIGEST_TASK_KEY = "digest_task"
 COUNSELLOR_COMMANDS = [
     ("beneficiaires", N_("Your beneficiaries")),
+    ("reglages", N_("Digest and language settings")),
     ("invite", N_("Invite a beneficiary: /invite First Last")),
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
@@ -86,10 +91,18 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     dispatcher = Dispatcher(application.bot, db, config=config)
     application.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()
+    application.bot_data[DIGEST_TASK_KEY] = asyncio.create_task(
+        digest.digest_loop(db), name="digests"
+    )
     log.info("bot @%s ready", application.bot.username)
 
 
 async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    task: asyncio.Task[None] | None = application.bot_data.get(DIGEST_TASK_KEY)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     dispatcher: Dispatcher | None = application.bot_data.get(DISPATCHER_KEY)
     if dispatcher is not None:
         await dispatcher.stop()
@@ -115,7 +128,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["aide", "help"], common.help_command))
     application.add_handler(CallbackQueryHandler(common.help_command, pattern=f"^{HELP}$"))
     application.add_handler(CommandHandler("menu", common.menu_command))
-    application.add_handler(CommandHandler(["lang", "settings", "reglages"], common.lang_command))
+    application.add_handler(CommandHandler("lang", common.lang_command))
+    application.add_handler(CommandHandler(["reglages", "settings"], digest.settings_command))
+    application.add_handler(
+        CallbackQueryHandler(digest.settings_button, pattern=f"^{digest.PREFIX}")
+    )
     application.add_handler(CallbackQueryHandler(common.lang_command, pattern="^lang$"))
     application.add_handler(CallbackQueryHandler(common.lang_chosen, pattern=f"^{LANG_PREFIX}"))
     application.add_handler(CommandHandler(["annuler", "cancel"], common.cancel_command))

@@ -80,3 +80,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.dispose()
+
+
+# The storage tests' cast of counsellors and beneficiaries, for any test that needs it.
+from tests.storage.conftest import world  # noqa: E402, F401

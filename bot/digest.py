@@ -1,0 +1,245 @@
+"""Counsellors' digests: settings (``/reglages``), the periodic build, and the message.
+
+A short repeating task claims the digests that are due (the claim hands each
+to one process), gathers what changed since the previous one and, when
+something did, queues a ``digest`` row in the outbox: the dispatcher sends
+it, in the counsellor's language, with a button to each card. No digest when
+nothing changed; never an answer, only that it exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from datetime import datetime, time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.handlers.common import lang_command
+from bot.handlers.counsellor import counsellor_caller
+from bot.i18n import Translate, format_date_long, format_datetime
+from bot.keyboards import button
+from bot.outbox_kinds import OutgoingMessage, RenderContext, register
+from bot.runtime import Context, database, identify
+from dialogues.instruments import load_all
+from storage import outbox
+from storage.actors import CounsellorActor, SystemActor
+from storage.db import Database
+from storage.digest import (
+    Frequency,
+    PersonChanges,
+    Preference,
+    changes_since,
+    claim_due_digests,
+    ensure_preferences,
+    get_preference,
+    set_preference,
+)
+from storage.models import utcnow
+from storage.outbox import ClaimedMessage, Recipient
+
+log = logging.getLogger(__name__)
+
+DIGEST_KIND = "digest"
+PREFIX = "dg:"
+CHECK_EVERY_SECONDS = 60.0
+HOURS = ("07:30", "08:30", "12:30", "17:30")
+MAX_BUTTONS = 20
+SYSTEM = SystemActor("digest")
+
+
+async def run_due_digests(db: Database, now: datetime | None = None) -> int:
+    """Queue every digest that is due and has something to say; returns how many."""
+    now = now or utcnow()
+    queued = 0
+    async with db.transaction() as session:
+        await ensure_preferences(session, now)
+        due = await claim_due_digests(session, SYSTEM, now)
+        for digest in due:
+            people = await changes_since(session, SYSTEM, digest.counsellor_id, digest.since, now)
+            if not people:
+                continue
+            await outbox.enqueue(
+                session,
+                kind=DIGEST_KIND,
+                recipient=Recipient.counsellor(digest.counsellor_id),
+                due_at=now,
+                dedupe_key=f"digest:{digest.counsellor_id}:{now.isoformat()}",
+                payload={
+                    "since": digest.since.isoformat(),
+                    "people": [p.to_dict() for p in people],
+                },
+            )
+            queued += 1
+    if queued:
+        log.info("%s digest(s) queued", queued)
+    return queued
+
+
+async def digest_loop(db: Database) -> None:
+    """Runs for the life of the bot; a failure is logged and retried at the next round."""
+    while True:
+        try:
+            await run_due_digests(db)
+        except Exception as exc:  # a digest must never stop the bot
+            log.error("digest round failed: %s", type(exc).__name__)
+        await asyncio.sleep(CHECK_EVERY_SECONDS)
+
+
+def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate) -> list[str]:
+    instruments = load_all()
+    lines = [f"<b>{html.escape(person.name)}</b>"]
+    for key in person.completed:
+        title = instruments[key].title.get(locale) if key in instruments else key
+        lines.append("  ✅ " + _("completed: {title}").format(title=html.escape(title)))
+    if person.tasks_done:
+        lines.append("  ☑️ " + _("tasks done: {count}").format(count=person.tasks_done))
+    if person.tasks_overdue:
+        lines.append("  ⏰ " + _("tasks now overdue: {count}").format(count=person.tasks_overdue))
+    if person.moves_asked:
+        lines.append("  🔁 " + _("asked to move a session"))
+    for starts_at, confirmed in person.upcoming:
+        when = format_datetime(starts_at, locale, timezone, "short")
+        state = _("confirmed") if confirmed else _("not confirmed yet")
+        lines.append("  📅 " + _("session {when} — {state}").format(when=when, state=state))
+    if person.journal_shared:
+        lines.append(
+            "  📓 " + _("journal entries shared: {count}").format(count=person.journal_shared)
+        )
+    for months in person.followups_due:
+        lines.append("  📨 " + _("{months}-month follow-up sent").format(months=months))
+    for months in person.followups_unanswered:
+        lines.append("  ❔ " + _("{months}-month follow-up unanswered").format(months=months))
+    if person.unreachable:
+        lines.append("  ⚠️ " + _("no longer receives my messages"))
+    if person.invitation_unused:
+        lines.append("  ✉️ " + _("invitation not used after 7 days"))
+    return lines
+
+
+@register(DIGEST_KIND)
+async def render_digest(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
+    payload = row.payload or {}
+    people = [PersonChanges.from_dict(p) for p in payload.get("people", [])]
+    if not people:
+        return None
+    _ = context._
+    since = datetime.fromisoformat(str(payload["since"]))
+    lines = [
+        _("📬 <b>Your digest</b> — since {date}").format(
+            date=format_date_long(since, context.locale, context.timezone)
+        ),
+        "",
+    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    for person in people:
+        lines += person_lines(person, context.locale, context.timezone, _)
+        lines.append("")
+        if len(rows) < MAX_BUTTONS:
+            rows.append([button(f"👤 {person.name}"[:60], f"c:{person.beneficiary_id}")])
+    lines.append(_("Answers stay behind each card: one tap, and only for you."))
+    text = "\n".join(lines)
+    if len(text) > 4000:
+        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
+    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(rows))
+
+
+def describe(preference: Preference, _: Translate) -> str:
+    days = [
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    ]
+    at = preference.at.strftime("%H:%M")
+    if preference.frequency == Frequency.OFF:
+        return _("Digest: off.")
+    if preference.frequency == Frequency.DAILY:
+        return _("Digest: every day at {at}.").format(at=at)
+    return _("Digest: every {day} at {at}.").format(day=days[preference.weekday], at=at)
+
+
+def settings_keyboard(preference: Preference, _: Translate) -> InlineKeyboardMarkup:
+    def mark(selected: bool, label: str) -> str:
+        return f"✅ {label}" if selected else label
+
+    frequency = preference.frequency
+    rows = [
+        [
+            button(mark(frequency == Frequency.DAILY, _("Daily")), f"{PREFIX}f:daily"),
+            button(mark(frequency == Frequency.WEEKLY, _("Weekly")), f"{PREFIX}f:weekly"),
+            button(mark(frequency == Frequency.OFF, _("Off")), f"{PREFIX}f:off"),
+        ]
+    ]
+    if frequency == Frequency.WEEKLY:
+        short = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+        rows.append(
+            [
+                button(mark(preference.weekday == i, d), f"{PREFIX}d:{i}")
+                for i, d in enumerate(short)
+            ]
+        )
+    if frequency != Frequency.OFF:
+        current = preference.at.strftime("%H:%M")
+        rows.append(
+            [button(mark(current == h, h), f"{PREFIX}h:{h.replace(':', '')}") for h in HOURS]
+        )
+    rows.append([button(_("🌐 Language"), "lang")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """``/reglages``: a counsellor's digest and language; a beneficiary's language."""
+    caller = await identify(update, context)
+    message = update.effective_message
+    if caller is None or message is None:
+        return
+    actor = caller.actor
+    if not isinstance(actor, CounsellorActor):
+        await lang_command(update, context)
+        return
+    async with database(context).transaction() as session:
+        preference = await get_preference(session, actor)
+    await message.reply_text(
+        describe(preference, caller._), reply_markup=settings_keyboard(preference, caller._)
+    )
+
+
+async def settings_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    found = await counsellor_caller(update, context)
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    message = update.effective_message
+    if found is None or message is None:
+        return
+    caller, actor = found
+    _ = caller._
+    what, _sep, value = query.data.removeprefix(PREFIX).partition(":")
+    async with database(context).transaction() as session:
+        preference = await get_preference(session, actor)
+        try:
+            if what == "f":
+                preference = Preference(Frequency(value), preference.weekday, preference.at)
+            elif what == "d" and value.isdigit() and int(value) < 7:
+                preference = Preference(preference.frequency, int(value), preference.at)
+            elif what == "h" and len(value) == 4 and value.isdigit():
+                at = time(int(value[:2]), int(value[2:]))
+                preference = Preference(preference.frequency, preference.weekday, at)
+            else:
+                return
+        except ValueError:
+            return
+        upcoming = await set_preference(session, actor, preference)
+    text = describe(preference, _)
+    if upcoming is not None:
+        text += "\n" + _("Next one: {when}.").format(
+            when=format_datetime(upcoming, caller.locale, actor.timezone, "short")
+        )
+    await message.edit_text(text, reply_markup=settings_keyboard(preference, _))
