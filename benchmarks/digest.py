@@ -1,0 +1,140 @@
+"""Digest build: time and SQL query count for a counsellor with 10, 100, 200 beneficiaries.
+
+Each beneficiary gets a full history within the digest's window: a submitted
+dossier and interest inventory, tasks done and overdue, a session asked to
+move and one coming, shared journal entries, a follow-up due. The query count
+(SELECT statements, counted with SQLAlchemy events) must not grow with the
+number of beneficiaries.
+
+    python benchmarks/digest.py [--quick] [--postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event  # noqa: E402
+
+import storage.schema  # noqa: E402, F401
+from benchmarks.common import Databases, figures_line, print_table  # noqa: E402
+from storage import crypto  # noqa: E402
+from storage.actors import BeneficiaryActor, CounsellorActor, SystemActor  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.digest import changes_since  # noqa: E402
+from storage.journal import add_entry, set_shared  # noqa: E402
+from storage.models import Base, utcnow  # noqa: E402
+from storage.people import accept_invitation, add_counsellor, create_invitation  # noqa: E402
+from storage.responses import open_run, submit_run  # noqa: E402
+from storage.sessions import SessionMode, request_move, schedule_session  # noqa: E402
+from storage.tasks import assign_task, complete_task  # noqa: E402
+
+SYSTEM = SystemActor("benchmark")
+
+
+async def populate(db: Database, people: int) -> tuple[int, Any]:
+    async with db.engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    async with db.transaction() as session:
+        info = await add_counsellor(session, SYSTEM, 111, "Claire Martin")
+    counsellor = CounsellorActor(info.id, 111, "fr", "Europe/Paris")
+    start = utcnow() - timedelta(hours=1)
+    for n in range(people):
+        async with db.transaction() as session:
+            issued = await create_invitation(session, counsellor, f"Personne {n}")
+            actor = await accept_invitation(session, issued.token, 10_000 + n, "fr")
+            assert isinstance(actor, BeneficiaryActor)
+            for key in ("dossier_auto_bilan", "riasec_short"):
+                run = await open_run(session, actor, key, 1)
+                await submit_run(session, actor, run.id, result={"code": "SEA"})
+            for days in (2, 5):
+                task = await assign_task(
+                    session,
+                    counsellor,
+                    actor.beneficiary_id,
+                    "Démarche",
+                    None,
+                    utcnow().date() + timedelta(days=days),
+                )
+                if days == 2:
+                    await complete_task(session, actor, task.id)
+            planned = await schedule_session(
+                session,
+                counsellor,
+                actor.beneficiary_id,
+                utcnow() + timedelta(days=2, minutes=n * 90),
+                60,
+                SessionMode.PHONE,
+                None,
+            )
+            await request_move(session, actor, planned.id)
+            entry = await add_entry(session, actor, "Note")
+            await set_shared(session, actor, entry.id, True)
+    return info.id, start
+
+
+async def measure(url: str, people: int, rounds: int) -> tuple[float, int, int]:
+    db = Database(url)
+    try:
+        counsellor_id, since = await populate(db, people)
+        selects: list[str] = []
+
+        def seen(*args: Any) -> None:
+            if str(args[2]).lstrip().upper().startswith("SELECT"):
+                selects.append("SELECT")
+
+        timings = []
+        changed = 0
+        for _ in range(rounds):
+            selects.clear()
+            event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+            began = time.perf_counter()
+            async with db.transaction() as session:
+                changes = await changes_since(session, SYSTEM, counsellor_id, since, utcnow())
+            timings.append(time.perf_counter() - began)
+            event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+            changed = len(changes)
+        return statistics.median(timings) * 1000, len(selects), changed
+    finally:
+        await db.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    crypto.configure(crypto.generate_key())
+    sizes = (10, 30) if args.quick else (10, 100, 200)
+    kinds = ["sqlite"] + (["postgresql"] if args.postgres else [])
+    rows = []
+    figures: dict[str, object] = {}
+    with Databases() as databases:
+        for kind in kinds:
+            for size in sizes:
+                url = databases.url(kind, f"digest_{kind}_{size}")
+                ms, queries, changed = asyncio.run(measure(url, size, 3 if args.quick else 5))
+                rows.append([kind, str(size), str(changed), f"{ms:.1f}", str(queries)])
+                figures[f"{kind}.{size}.ms"] = f"{ms:.1f}"
+                figures[f"{kind}.{size}.queries"] = queries
+    print_table(
+        "Digest build (median of rounds)",
+        ["database", "beneficiaries", "with changes", "build ms", "SELECT queries"],
+        rows,
+    )
+    counts = {v for k, v in figures.items() if k.endswith(".queries")}
+    figures["queries_flat"] = "yes" if len(counts) == 1 else "NO"
+    print(figures_line("digest", figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
