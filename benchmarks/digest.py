@@ -22,20 +22,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event
 
-import storage.schema  # noqa: E402, F401
-from benchmarks.common import Databases, figures_line, print_table  # noqa: E402
-from storage import crypto  # noqa: E402
-from storage.actors import BeneficiaryActor, CounsellorActor, SystemActor  # noqa: E402
-from storage.db import Database  # noqa: E402
-from storage.digest import changes_since  # noqa: E402
-from storage.journal import add_entry, set_shared  # noqa: E402
-from storage.models import Base, utcnow  # noqa: E402
-from storage.people import accept_invitation, add_counsellor, create_invitation  # noqa: E402
-from storage.responses import open_run, submit_run  # noqa: E402
-from storage.sessions import SessionMode, request_move, schedule_session  # noqa: E402
-from storage.tasks import assign_task, complete_task  # noqa: E402
+import storage.schema  # noqa: F401
+from benchmarks.common import Databases, figures_line, print_table
+from storage import crypto
+from storage.actors import BeneficiaryActor, CounsellorActor, SystemActor
+from storage.db import Database
+from storage.digest import changes_since
+from storage.journal import add_entry, set_shared
+from storage.models import Base, utcnow
+from storage.people import accept_invitation, add_counsellor, create_invitation
+from storage.responses import open_run, submit_run
+from storage.sessions import SessionMode, request_move, schedule_session
+from storage.tasks import assign_task, complete_task
 
 SYSTEM = SystemActor("benchmark")
 
