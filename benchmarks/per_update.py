@@ -1,0 +1,347 @@
+"""Per-update cost of the bot against the floor: a bare python-telegram-bot echo bot.
+
+    python -m benchmarks.per_update             # 20 people, ~2,000 updates, SQLite and PostgreSQL
+    python -m benchmarks.per_update --quick     # ~200 updates, SQLite only
+    python -m benchmarks.per_update --profile   # and where the bot's CPU time goes (py-spy)
+
+Twenty beneficiaries answer the dossier as fast as the bot replies (each
+waits for the next question before answering it), through the stand-in Bot
+API. The same people then send the same sequence of texts and button presses
+to the echo bot, which answers each with the same Bot API calls as ours
+(``sendMessage`` for a text; ``answerCallbackQuery`` + ``editMessageText``
+for a press) and does nothing else. For each: updates per second, latency
+from the person's action to the bot's message in the stand-in's log (p50,
+p99), and the CPU time of the bot's process (user + system, from the OS)
+divided by the updates. The ratios ours/echo are the figures to watch
+(target: ≤ 1.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.common import (
+    BotUnderTest,
+    Databases,
+    LoadDriver,
+    LoadResult,
+    Population,
+    Script,
+    dossier_script,
+    echo_bot,
+    echo_script,
+    error_replies,
+    figures_line,
+    our_bot,
+    prepare_database,
+    print_table,
+    send,
+    stand_in,
+    users,
+)
+from storage import crypto
+from tests.fakebotapi import FakeUser
+
+USERS = 20
+UPDATES = 2_000
+QUICK_UPDATES = 200
+# Frames that contain the whole run: they would top every "including callees" list.
+SKIP = {"main (cli.py)", "cmd_run (cli.py)"}
+
+
+@dataclass
+class Measured:
+    """One bot under one load."""
+
+    name: str
+    load: LoadResult
+    cpu_s: float
+    rss_mb: float
+    errors: int = 0
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.cpu_s * 1000 / self.load.updates if self.load.updates else float("nan")
+
+    def row(self) -> list[str]:
+        return [
+            self.name,
+            str(self.load.updates),
+            f"{self.load.rate:.0f}",
+            f"{self.load.p50_ms:.1f}",
+            f"{self.load.p99_ms:.1f}",
+            f"{self.cpu_ms_per_update:.2f}",
+            f"{self.rss_mb:.0f}",
+            str(self.load.unanswered + self.errors),
+        ]
+
+
+def measure(bot: BotUnderTest, driver: LoadDriver, scripts: dict[int, Script]) -> Measured:
+    cpu_before = bot.cpu_seconds()
+    load = driver.run(scripts)
+    cpu = bot.cpu_seconds() - cpu_before
+    return Measured("", load, cpu, bot.rss_mb())
+
+
+def run_ours(
+    backend: str, databases: Databases, updates: int, people: int, workdir: Path
+) -> Measured:
+    api = stand_in(people)
+    try:
+        key = crypto.generate_key()
+        url = databases.url(backend, f"per_update_{backend}_{int(time.time())}")
+        prepare_database(url, key, Population(active=people))
+        bot = our_bot(api, url, key, workdir / f"ours-{backend}.log").start()
+        try:
+            bot.wait_polling(api)
+            # Warm-up: first imports, first connections, instrument files read once.
+            driver = LoadDriver(api)
+            driver.run({u.chat_id: _warm_up(u, "/aide") for u in users(api, people)})
+            budget = updates // people
+            scripts = {u.chat_id: dossier_script(u, budget) for u in users(api, people)}
+            measured = measure(bot, driver, scripts)
+            measured.errors = error_replies(api)
+        finally:
+            bot.stop()
+        measured.name = f"bilan-bot ({backend})"
+        return measured
+    finally:
+        api.stop()
+
+
+def run_echo(kinds: dict[int, list[str]], people: int, workdir: Path) -> Measured:
+    api = stand_in(people)
+    try:
+        bot = echo_bot(api, workdir / "echo.log").start()
+        try:
+            bot.wait_polling(api)
+            driver = LoadDriver(api)
+            driver.run({u.chat_id: _warm_up(u, "bonjour") for u in users(api, people)})
+            scripts = {
+                u.chat_id: echo_script(u, kinds.get(u.chat_id, [])) for u in users(api, people)
+            }
+            measured = measure(bot, driver, scripts)
+        finally:
+            bot.stop()
+        measured.name = "echo bot (floor)"
+        return measured
+    finally:
+        api.stop()
+
+
+def _warm_up(user: FakeUser, text: str) -> Script:
+    yield send(user, text)
+
+
+def profile_ours(
+    updates: int, people: int, workdir: Path, top: int = 5, keep: Path | None = None
+) -> list[str]:
+    """Run the load again with py-spy sampling the bot; the lines of the report.
+
+    ``keep``: also copy py-spy's raw samples there (one stack per line, for
+    flame graph tools).
+    """
+    api = stand_in(people)
+    out = workdir / "profile.txt"
+    with Databases() as databases:
+        key = crypto.generate_key()
+        url = databases.url("sqlite", "profile")
+        prepare_database(url, key, Population(active=people))
+        bot = our_bot(api, url, key, workdir / "ours-profile.log").start()
+        try:
+            bot.wait_polling(api)
+            driver = LoadDriver(api)
+            driver.run({u.chat_id: _warm_up(u, "/aide") for u in users(api, people)})
+            command = [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw"]
+            command += ["--rate", "200", "--threads", "--full-filenames"]
+            command += ["--pid", str(bot.pid), "--output", str(out)]
+            spy = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(1.0)
+            scripts = {u.chat_id: dossier_script(u, updates // people) for u in users(api, people)}
+            driver.run(scripts)
+            spy.send_signal(2)
+            spy.wait(30)
+        finally:
+            bot.stop()
+            api.stop()
+    if not out.exists():
+        return ["(py-spy wrote no profile: is ptrace allowed here?)"]
+    if keep is not None:
+        keep.write_text(out.read_text())
+    return summarise_profile(out.read_text().splitlines(), top)
+
+
+def _frame_name(frame: str) -> tuple[str, str]:
+    """``"function (path/file.py:12)"`` → (``function (file.py)``, package group)."""
+    name, _, where = frame.rpartition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    for marker, group in (
+        ("/bot/", "bot"),
+        ("/storage/", "storage"),
+        ("/dialogues/", "dialogues"),
+        ("/sqlalchemy/", "sqlalchemy"),
+        ("/telegram/", "python-telegram-bot"),
+        ("/httpx/", "httpx"),
+        ("/httpcore/", "httpx"),
+        ("/aiosqlite/", "aiosqlite"),
+        ("/asyncpg/", "asyncpg"),
+        ("/cryptography/", "cryptography"),
+        ("/babel/", "babel"),
+        ("/asyncio/", "asyncio"),
+        ("/logging/", "logging"),
+        ("/json/", "json"),
+    ):
+        if marker in path:
+            if group in ("bot", "storage", "dialogues") and "site-packages" in path:
+                continue
+            return f"{name} ({Path(path).name})", group
+    return f"{name} ({Path(path).name})", "other"
+
+
+def summarise_profile(lines: Sequence[str], top: int) -> list[str]:
+    """Top functions by own time; our functions including callees; shares by package and thread.
+
+    py-spy samples what is running (not waiting), in every thread: the event
+    loop's ``MainThread`` and the worker threads (aiosqlite runs each SQLite
+    call in its own thread).
+    """
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    groups: Counter[str] = Counter()
+    threads: Counter[str] = Counter()
+    total = 0
+    for line in lines:
+        stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        count = int(count_text)
+        parts = stack.split(";")
+        thread = "event loop (MainThread)" if "MainThread" in parts[0] else "worker threads"
+        frames = [f for f in parts[1:] if " (" in f]
+        if not frames:
+            continue
+        total += count
+        threads[thread] += count
+        leaf, group = _frame_name(frames[-1])
+        own[leaf] += count
+        groups[group] += count
+        seen: set[str] = set()
+        for frame in frames:
+            name, frame_group = _frame_name(frame)
+            if frame_group in ("bot", "storage", "dialogues") and name not in seen | SKIP:
+                seen.add(name)
+                inclusive[name] += count
+    if not total:
+        return ["(empty profile)"]
+
+    def share(counter: Counter[str], count: int) -> list[str]:
+        return [f"  {n * 100 / total:5.1f} %  {name}" for name, n in counter.most_common(count)]
+
+    return [
+        f"samples: {total} (running, not waiting)",
+        f"top {top} functions by own time:",
+        *share(own, top),
+        "our functions by time including what they call:",
+        *share(inclusive, top * 2),
+        "own time by package:",
+        *share(groups, 20),
+        "by thread:",
+        *share(threads, 5),
+    ]
+
+
+def run(
+    quick: bool = False,
+    backends: Sequence[str] = ("sqlite", "postgresql"),
+    profile: bool = False,
+    updates: int | None = None,
+    people: int = USERS,
+    profile_raw: Path | None = None,
+) -> dict[str, str]:
+    """Run the comparison, print its table; the figures for the closing line."""
+    total = updates or (QUICK_UPDATES if quick else UPDATES)
+    with Databases() as databases:
+        workdir = databases.folder
+        if not Databases.postgres_available():
+            backends = [b for b in backends if b != "postgresql"]
+        ours = [run_ours(b, databases, total, people, workdir) for b in backends]
+        echo = run_echo(ours[0].load.kinds, people, workdir)
+        print_table(
+            f"Per-update cost: {people} people answering the dossier, "
+            f"~{total} updates each run (machine: {_cores()} cores)",
+            [
+                "bot",
+                "updates",
+                "updates/s",
+                "p50 ms",
+                "p99 ms",
+                "CPU ms/update",
+                "RSS MB",
+                "misses",
+            ],
+            [echo.row(), *[m.row() for m in ours]],
+        )
+        figures: dict[str, str] = {"echo_cpu_ms": f"{echo.cpu_ms_per_update:.2f}"}
+        for measured, backend in zip(ours, backends, strict=True):
+            cpu_ratio = measured.cpu_ms_per_update / echo.cpu_ms_per_update
+            rate_ratio = echo.load.rate / measured.load.rate if measured.load.rate else float("inf")
+            print(
+                f"ratio ours/echo ({backend}): CPU per update {cpu_ratio:.2f}x, "
+                f"throughput {measured.load.rate / echo.load.rate:.2f}x "
+                f"(echo is {rate_ratio:.2f}x faster); target CPU ratio <= 1.5x"
+            )
+            figures[f"{backend}_cpu_ms"] = f"{measured.cpu_ms_per_update:.2f}"
+            figures[f"{backend}_cpu_ratio"] = f"{cpu_ratio:.2f}x"
+            figures[f"{backend}_rate"] = f"{measured.load.rate:.0f}/s"
+            figures[f"{backend}_p99"] = f"{measured.load.p99_ms:.0f}ms"
+        figures["echo_rate"] = f"{echo.load.rate:.0f}/s"
+        if profile:
+            print("\nProfile of bilan-bot (SQLite) under the same load, py-spy:")
+            for line in profile_ours(total, people, workdir, keep=profile_raw):
+                print(line)
+    line = figures_line("per_update", figures)
+    print(line)
+    return figures
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="~200 updates, SQLite only")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default=None)
+    parser.add_argument("--updates", type=int, default=None)
+    parser.add_argument("--users", type=int, default=USERS)
+    parser.add_argument("--profile", action="store_true", help="sample the bot with py-spy")
+    parser.add_argument("--profile-raw", type=Path, help="keep py-spy's raw samples in this file")
+    args = parser.parse_args(argv)
+    backend = args.backend or ("sqlite" if args.quick else "both")
+    backends = ["sqlite", "postgresql"] if backend == "both" else [backend]
+    run(
+        args.quick,
+        backends,
+        args.profile or args.profile_raw is not None,
+        args.updates,
+        args.users,
+        args.profile_raw,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
