@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot import digest
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.handlers import card, common, counsellor, metiers, onboarding, router
+from bot.handlers import card, common, counsellor, followups, metiers, onboarding, plan, router
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -40,6 +40,8 @@ BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
     ("reprendre", N_("Continue your questionnaire")),
     *metiers.COMMANDS,
+    *plan.COMMANDS,
+    *followups.COMMANDS,
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
     ("annuler", N_("Leave what you are doing")),
@@ -136,7 +138,13 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(common.lang_command, pattern="^lang$"))
     application.add_handler(CallbackQueryHandler(common.lang_chosen, pattern=f"^{LANG_PREFIX}"))
     application.add_handler(CommandHandler(["annuler", "cancel"], common.cancel_command))
-    application.add_handler(CommandHandler("reprendre", flow.resume_command))
+    application.add_handler(CommandHandler("reprendre", followups.resume_command))
+    application.add_handler(CommandHandler("plan", plan.plan_command))
+    application.add_handler(CommandHandler("suivi", followups.my_followups))
+    application.add_handler(CallbackQueryHandler(plan.on_button, pattern=plan.CALLBACK_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(followups.on_button, pattern=followups.CALLBACK_PATTERN)
+    )
     application.add_handler(
         CallbackQueryHandler(flow.open_instrument, pattern=f"^{flow.OPEN_PREFIX}")
     )

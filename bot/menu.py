@@ -41,6 +41,10 @@ def menu_order(phase: Phase) -> tuple[str, ...]:
     """The menu follows the bilan: what the current phase asks for comes first."""
     if phase == Phase.PRELIMINAIRE:
         return ("dossier", "riasec", "values", "pistes", "job")
+    if phase == Phase.CONCLUSION:
+        return ("plan", "riasec", "values", "pistes", "job", "dossier")
+    if phase in (Phase.SUIVI, Phase.CLOS):
+        return ("followup", "plan", "riasec", "values", "pistes", "job", "dossier")
     return ("riasec", "values", "pistes", "job", "dossier")
 
 
@@ -85,6 +89,8 @@ async def menu_keyboard(
         entries = {entry.key: [family_button(entry, runs, _)] for entry in FAMILIES}
         entries["pistes"] = [button(_("🔭 Jobs to explore"), "m:pistes")]
         entries["job"] = [button(_("🧰 My job and my skills"), "m:job")]
+        entries["plan"] = [button(_("📝 My action plan"), "pl:me")]
+        entries["followup"] = [button(_("🔁 My follow-up"), "fu:me")]
         rows += [entries[key] for key in menu_order(me.phase) if key in entries]
     rows.append([button(_("🌐 Language"), "lang"), button(_("❓ Help"), HELP)])
     return InlineKeyboardMarkup(rows)

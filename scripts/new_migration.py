@@ -7,6 +7,7 @@ migrations.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +26,11 @@ def main() -> int:
         url = f"sqlite+aiosqlite:///{folder}/schema.db"
         migrate.upgrade(url)
         migrate.revision(url, sys.argv[1])
+    # The generated file is code of the project: lint and format it like the rest.
+    versions = str(migrate.MIGRATIONS / "versions")
+    ruff = Path(sys.executable).with_name("ruff")
+    subprocess.run([str(ruff), "check", "--fix", "--quiet", versions], check=False)
+    subprocess.run([str(ruff), "format", "--quiet", versions], check=False)
     return 0
 
 

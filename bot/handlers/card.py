@@ -12,6 +12,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.handlers import followups
 from bot.handlers.counsellor import counsellor_caller, phase_label, status_label
 from bot.i18n import N_, Translate, format_date_long, format_datetime
 from bot.keyboards import button
@@ -117,7 +118,11 @@ async def beneficiaries(update: Update, context: Context) -> None:
 
 
 def card_screen(
-    card: Card, actor: CounsellorActor, locale: str, _: Translate
+    card: Card,
+    actor: CounsellorActor,
+    locale: str,
+    _: Translate,
+    addition: followups.CardAddition | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     person = card.person
     zone = actor.timezone
@@ -154,9 +159,15 @@ def card_screen(
         else:
             state = _("in progress ({count} answers)").format(count=run.answers)
         lines.append(f"• {html.escape(title)} — {state}")
+    if addition is not None:
+        lines += followups.card_lines(addition, locale, zone, _)
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
+    if addition is not None:
+        rows += followups.card_buttons(addition, _)
     if person.status == BeneficiaryStatus.ACTIVE:
         for phase in next_phases(person.phase):
+            if person.phase == Phase.CONCLUSION and phase == Phase.SUIVI:
+                continue  # "Close the conclusion phase" dates it and schedules the check-ins
             forward = PHASE_ORDER.index(phase) > PHASE_ORDER.index(person.phase)
             arrow = "➡️" if forward else "⬅️"
             label = _("{arrow} Move to {phase}").format(arrow=arrow, phase=phase_label(phase, _))
@@ -182,10 +193,11 @@ async def show_card(update: Update, context: Context) -> None:
             raise AccessDenied("malformed id")
         async with database(context).transaction() as session:
             card = await open_card(session, actor, int(raw))
+            addition = await followups.load_card_addition(session, actor, int(raw))
     except AccessDenied:
         await message.reply_text(caller._("This card is not available to you."))
         return
-    text, keyboard = card_screen(card, actor, caller.locale, caller._)
+    text, keyboard = card_screen(card, actor, caller.locale, caller._, addition)
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
@@ -223,6 +235,7 @@ async def change_phase(update: Update, context: Context) -> None:
                     beneficiary_id=beneficiary_id,
                 )
                 card = await open_card(session, actor, beneficiary_id)
+            addition = await followups.load_card_addition(session, actor, beneficiary_id)
     except (AccessDenied, ValueError):
         await message.reply_text(_("This change is not possible."))
         return
@@ -240,5 +253,5 @@ async def change_phase(update: Update, context: Context) -> None:
         return
     wake_dispatcher(context)
     log.info("counsellor %s moved beneficiary %s", actor.counsellor_id, beneficiary_id)
-    text, keyboard = card_screen(card, actor, caller.locale, _)
+    text, keyboard = card_screen(card, actor, caller.locale, _, addition)
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+from bot.handlers import plan
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
@@ -114,6 +115,8 @@ async def cancel_command(update: Update, context: Context) -> None:
     if known is None or update.effective_message is None:
         return
     caller, actor = known
+    async with database(context).transaction() as session:
+        await plan.cancel(session, actor)
     if isinstance(actor, BeneficiaryActor):
         # Typed text no longer goes to the question; /reprendre finds it again.
         async with database(context).transaction() as session:

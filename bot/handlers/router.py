@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers import metiers
+from bot.handlers import followups, metiers, plan
 from bot.handlers.common import anything_else
 from bot.questionnaire import flow
 from bot.runtime import Context
@@ -12,6 +12,10 @@ from bot.runtime import Context
 
 async def route_message(update: Update, context: Context) -> None:
     if await metiers.handle_text(update, context):
+        return
+    if await plan.handle_text(update, context):
+        return
+    if await followups.handle_text(update, context):
         return
     if await flow.handle_text(update, context):
         return

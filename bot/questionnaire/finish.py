@@ -19,7 +19,7 @@ from dialogues.engine import Answers, recap
 from dialogues.instruments import Instrument
 from dialogues.results import describe_riasec, describe_values
 from dialogues.scoring import RiasecResult, ValuesResult, score_riasec, score_values
-from storage import outbox
+from storage import followups, outbox
 from storage.actors import BeneficiaryActor, SystemActor
 from storage.models import utcnow
 from storage.outbox import ClaimedMessage, Recipient
@@ -105,6 +105,8 @@ async def notify_submission(
         payload={"run_id": run_id, "instrument": instrument_key},
         beneficiary_id=actor.beneficiary_id,
     )
+    if instrument_key == followups.INSTRUMENT_KEY:
+        await followups.on_checkin_submitted(session, actor, run_id)
 
 
 SUBMITTED_TEXT = N_("{name} has completed “{title}”. The answers are one tap away.")

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.documents import answers_pdf
+from bot.handlers.followups import plan_progress_lines
 from bot.i18n import format_datetime
 from bot.questionnaire.finish import READ_PREFIX, SCORED_KINDS, recap_messages, send_result
 from bot.replies import reply_lines
@@ -60,7 +61,10 @@ async def read_submitted(update: Update, context: Context) -> None:
         await message.reply_text(header, parse_mode=ParseMode.HTML)
         await send_result(context, actor.telegram_id, instrument.kind, run.result, locale)
         return
-    await reply_lines(message, [header, "", *recap_messages(instrument, run.answers, locale)])
+    progress = plan_progress_lines(run.answers, locale, _)
+    await reply_lines(
+        message, [header, "", *progress, *recap_messages(instrument, run.answers, locale)]
+    )
     sections = recap(instrument, run.answers, locale)
     footer = _(
         "Confidential: shared by the beneficiary with their counsellor only, "
