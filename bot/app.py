@@ -49,6 +49,7 @@ BENEFICIARY_COMMANDS = [
 DIGEST_TASK_KEY = "digest_task"
 COUNSELLOR_COMMANDS = [
     ("beneficiaires", N_("Your beneficiaries")),
+    ("point", N_("What changed since your last digest")),
     ("reglages", N_("Digest and language settings")),
     ("invite", N_("Invite a beneficiary: /invite First Last")),
     ("aide", N_("Help")),
@@ -132,6 +133,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("menu", common.menu_command))
     application.add_handler(CommandHandler("lang", common.lang_command))
     application.add_handler(CommandHandler(["reglages", "settings"], digest.settings_command))
+    application.add_handler(CommandHandler("point", digest.digest_now_command))
     application.add_handler(
         CallbackQueryHandler(digest.settings_button, pattern=f"^{digest.PREFIX}")
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -35,6 +35,7 @@ from storage.digest import (
     claim_due_digests,
     ensure_preferences,
     get_preference,
+    last_digest_at,
     set_preference,
 )
 from storage.models import utcnow
@@ -119,23 +120,18 @@ def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate
     return lines
 
 
-@register(DIGEST_KIND)
-async def render_digest(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
-    payload = row.payload or {}
-    people = [PersonChanges.from_dict(p) for p in payload.get("people", [])]
-    if not people:
-        return None
-    _ = context._
-    since = datetime.fromisoformat(str(payload["since"]))
+def digest_message(
+    people: list[PersonChanges], since: datetime, locale: str, timezone: str, _: Translate
+) -> OutgoingMessage:
     lines = [
         _("📬 <b>Your digest</b> — since {date}").format(
-            date=format_date_long(since, context.locale, context.timezone)
+            date=format_date_long(since, locale, timezone)
         ),
         "",
     ]
     rows: list[list[InlineKeyboardButton]] = []
     for person in people:
-        lines += person_lines(person, context.locale, context.timezone, _)
+        lines += person_lines(person, locale, timezone, _)
         lines.append("")
         if len(rows) < MAX_BUTTONS:
             rows.append([button(f"👤 {person.name}"[:60], f"c:{person.beneficiary_id}")])
@@ -144,6 +140,38 @@ async def render_digest(context: RenderContext, row: ClaimedMessage) -> Outgoing
     if len(text) > 4000:
         text = text[:3990].rsplit("\n", 1)[0] + "\n…"
     return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(rows))
+
+
+@register(DIGEST_KIND)
+async def render_digest(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
+    payload = row.payload or {}
+    people = [PersonChanges.from_dict(p) for p in payload.get("people", [])]
+    if not people:
+        return None
+    since = datetime.fromisoformat(str(payload["since"]))
+    return digest_message(people, since, context.locale, context.timezone, context._)
+
+
+async def digest_now_command(update: Update, context: Context) -> None:
+    """``/point``: what changed since the last digest, now, without waiting for it."""
+    found = await counsellor_caller(update, context)
+    message = update.effective_message
+    if found is None or message is None:
+        return
+    caller, actor = found
+    now = utcnow()
+    async with database(context).transaction() as session:
+        since = await last_digest_at(session, actor) or now - timedelta(days=7)
+        people = await changes_since(session, actor, actor.counsellor_id, since, now)
+    if not people:
+        await message.reply_text(
+            caller._("Nothing new since {date}.").format(
+                date=format_date_long(since, caller.locale, actor.timezone)
+            )
+        )
+        return
+    digest = digest_message(people, since, caller.locale, actor.timezone, caller._)
+    await message.reply_text(digest.text, parse_mode=ParseMode.HTML, reply_markup=digest.keyboard)
 
 
 def describe(preference: Preference, _: Translate) -> str:

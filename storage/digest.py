@@ -106,6 +106,12 @@ async def get_preference(session: AsyncSession, actor: Actor) -> Preference:
     return Preference(row.frequency, row.weekday, time.fromisoformat(row.at))
 
 
+async def last_digest_at(session: AsyncSession, actor: Actor) -> datetime | None:
+    me = _counsellor(actor)
+    row = await session.get(DigestPreference, me.counsellor_id)
+    return None if row is None else row.last_digest_at
+
+
 async def set_preference(
     session: AsyncSession, actor: Actor, preference: Preference, now: datetime | None = None
 ) -> datetime | None:

@@ -27,6 +27,8 @@ def help_text(actor: PersonActor, _: Translate) -> str:
             "What you can do as a counsellor:\n"
             "/invite First Last — create a one-use invitation link\n"
             "/beneficiaires — your beneficiaries and where they stand\n"
+            "/point — what changed since your last digest\n"
+            "/reglages — when your digest comes\n"
             "/lang — change the language\n"
             "/aide — this help"
         )

@@ -193,6 +193,13 @@ def test_conclusion_plan_and_followup(api: FakeBotApi, environment: BotEnvironme
     assert "Point de suivi à 3 mois : envoyé le" in card.content
     assert "Bilan conclu le" in card.content
 
+    # The digest lists the change, without the answers themselves.
+    claire.send_command("point")
+    digest = claire.wait_for_reply(lambda m: "Votre point" in m.content)
+    assert "Paul Durand" in digest.content and "suivi à 3 mois envoyé" in digest.content
+    assert "terminé : " in digest.content
+    assert not any(word in digest.content for word in PRIVATE[2:])  # the plan stays behind
+
     # Another counsellor reaches nothing, whatever he sends.
     bruno = api.user(OTHER, "Bruno")
     bruno.send_command("beneficiaires")
