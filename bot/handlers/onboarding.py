@@ -14,11 +14,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.attempts import FailedAttempts
+from bot.dispatcher import person_returned
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import CONSENT_PREFIX, button
 from bot.menu import menu_markup
-from bot.runtime import Caller, Context, database, identify, settings
+from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
 from storage.actors import CounsellorActor
+from storage.outbox import Recipient
 from storage.people import PendingInvitation, accept_invitation, find_invitation
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,16 @@ async def start(update: Update, context: Context) -> None:
     _ = caller._
     token = context.args[0] if context.args else ""
     if caller.actor is not None:
+        # Back after blocking the bot: what was held is looked at again, never dumped at once.
+        actor = caller.actor
+        recipient = (
+            Recipient.counsellor(actor.counsellor_id)
+            if isinstance(actor, CounsellorActor)
+            else Recipient.beneficiary(actor.beneficiary_id)
+        )
+        async with database(context).transaction() as session:
+            await person_returned(session, recipient)
+        wake_dispatcher(context)
         await message.reply_text(
             welcome_text(caller),
             reply_markup=await menu_markup(context, caller.actor, _),

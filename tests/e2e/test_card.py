@@ -44,3 +44,25 @@ def test_card_phase_and_forged_presses(
         assert "Paul" not in said and "Durand" not in said, forged
     paul.send_command("menu")
     assert paul.wait_for_reply().content.startswith("Votre menu")
+
+
+def test_blocked_bot_is_told_to_the_counsellor_and_held_until_return(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    paul = onboard(api, "Paul Durand", 5002)
+    paul.block()
+    claire = api.user(COUNSELLOR_ID, "Claire")
+    claire.send_command("beneficiaires")
+    listing = claire.wait_for_reply()
+    claire.press(listing.button("Paul Durand").data or "", listing.message_id)
+    card = claire.wait_for_reply(lambda m: "Questionnaires" in m.content)
+    claire.press(card.button("Passer en phase d'investigation").data or "", card.message_id)
+    confirm = claire.wait_for_reply(lambda m: "Faire évoluer" in m.content)
+    claire.press(confirm.button("Confirmer").data or "", confirm.message_id)
+    notice = claire.wait_for_reply(lambda m: "ne reçoit plus" in m.content, timeout=30)
+    assert "Paul Durand" in notice.content
+    assert not any("fait évoluer" in m.content for m in paul.messages())
+
+    paul.send_command("start")  # writing to the bot again unblocks it, as on Telegram
+    held = paul.wait_for_reply(lambda m: "fait évoluer votre bilan" in m.content, timeout=90)
+    assert "phase d'investigation" in held.content
