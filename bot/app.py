@@ -19,7 +19,19 @@ from telegram.ext import (
 
 from bot import digest
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.handlers import card, common, counsellor, followups, metiers, onboarding, plan, router
+from bot.handlers import (
+    card,
+    common,
+    counsellor,
+    followups,
+    journal,
+    metiers,
+    onboarding,
+    plan,
+    router,
+    sessions,
+    tasks,
+)
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -42,6 +54,9 @@ BENEFICIARY_COMMANDS = [
     *metiers.COMMANDS,
     *plan.COMMANDS,
     *followups.COMMANDS,
+    *sessions.BENEFICIARY_COMMANDS,
+    *tasks.BENEFICIARY_COMMANDS,
+    *journal.BENEFICIARY_COMMANDS,
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
     ("annuler", N_("Leave what you are doing")),
@@ -52,6 +67,10 @@ COUNSELLOR_COMMANDS = [
     ("point", N_("What changed since your last digest")),
     ("reglages", N_("Digest and language settings")),
     ("invite", N_("Invite a beneficiary: /invite First Last")),
+    *sessions.COUNSELLOR_COMMANDS,
+    *tasks.COUNSELLOR_COMMANDS,
+    *journal.COUNSELLOR_COMMANDS,
+    ("annuler", N_("Leave what you are doing")),
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
 ]
@@ -158,6 +177,18 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("competences_metier", metiers.competences_command))
     application.add_handler(
         CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN)
+    )
+    application.add_handler(CommandHandler(["seance", "session"], sessions.schedule_command))
+    application.add_handler(CommandHandler(["seances", "sessions"], sessions.list_command))
+    application.add_handler(
+        CallbackQueryHandler(sessions.on_button, pattern=sessions.CALLBACK_PATTERN)
+    )
+    application.add_handler(CommandHandler(["tache", "task"], tasks.assign_command))
+    application.add_handler(CommandHandler(["taches", "tasks"], tasks.list_command))
+    application.add_handler(CallbackQueryHandler(tasks.on_button, pattern=tasks.CALLBACK_PATTERN))
+    application.add_handler(CommandHandler("journal", journal.journal_command))
+    application.add_handler(
+        CallbackQueryHandler(journal.on_button, pattern=journal.CALLBACK_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, router.route_message))

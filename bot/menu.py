@@ -40,12 +40,22 @@ FAMILIES = (
 def menu_order(phase: Phase) -> tuple[str, ...]:
     """The menu follows the bilan: what the current phase asks for comes first."""
     if phase == Phase.PRELIMINAIRE:
-        return ("dossier", "riasec", "values", "pistes", "job")
+        return ("dossier", "sessions", "riasec", "values", "pistes", "job", "journal")
     if phase == Phase.CONCLUSION:
-        return ("plan", "riasec", "values", "pistes", "job", "dossier")
+        return ("plan", "sessions", "riasec", "values", "pistes", "job", "dossier", "journal")
     if phase in (Phase.SUIVI, Phase.CLOS):
-        return ("followup", "plan", "riasec", "values", "pistes", "job", "dossier")
-    return ("riasec", "values", "pistes", "job", "dossier")
+        return (
+            "followup",
+            "plan",
+            "journal",
+            "sessions",
+            "riasec",
+            "values",
+            "pistes",
+            "job",
+            "dossier",
+        )
+    return ("riasec", "values", "pistes", "job", "sessions", "dossier", "journal")
 
 
 def family(key: str) -> Family | None:
@@ -83,6 +93,11 @@ async def menu_keyboard(
     rows: list[list[InlineKeyboardButton]] = []
     if isinstance(actor, CounsellorActor):
         rows.append([button(_("👥 My beneficiaries"), "ben:list")])
+        rows.append(
+            [button(_("📅 Sessions"), "s:list"), button(_("➕ Schedule a session"), "s:new")]
+        )
+        rows.append([button(_("📌 Tasks"), "t:list"), button(_("➕ Give a task"), "t:new")])
+        rows.append([button(_("📓 Shared journals"), "j:list")])
     elif isinstance(actor, BeneficiaryActor):
         runs = await own_runs_with_answers(session, actor)
         me = await get_beneficiary(session, actor, actor.beneficiary_id)
@@ -91,6 +106,11 @@ async def menu_keyboard(
         entries["job"] = [button(_("🧰 My job and my skills"), "m:job")]
         entries["plan"] = [button(_("📝 My action plan"), "pl:me")]
         entries["followup"] = [button(_("🔁 My follow-up"), "fu:me")]
+        entries["sessions"] = [
+            button(_("📅 My sessions"), "s:list"),
+            button(_("📌 My tasks"), "t:list"),
+        ]
+        entries["journal"] = [button(_("📓 My journal"), "j:list")]
         rows += [entries[key] for key in menu_order(me.phase) if key in entries]
     rows.append([button(_("🌐 Language"), "lang"), button(_("❓ Help"), HELP)])
     return InlineKeyboardMarkup(rows)

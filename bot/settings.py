@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Paris"
     webhook_secret_token: str | None = None
     quiet_hours: str = "21:00-08:00"
+    bilan_hours_budget: Annotated[float, Field(gt=0, le=200)] = 24
+    session_reminder_offsets: str = "24h,2h"
+    task_reminder_hour: Annotated[int, Field(ge=0, le=23)] = 18
     log_level: str = "INFO"
     failed_start_limit: Annotated[int, Field(ge=1)] = 5
     failed_start_window_seconds: Annotated[int, Field(ge=1)] = 600
@@ -115,6 +118,14 @@ class Settings(BaseSettings):
     def followup_month_list(self) -> tuple[int, ...]:
         """The follow-up check-ins a conclusion schedules, in months (default 3 and 6)."""
         return tuple(sorted(int(p) for p in self.followup_months.split(",") if p.strip()))
+
+    @field_validator("session_reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        from storage.sessions import parse_offsets
+
+        parse_offsets(value)
+        return value
 
     @property
     def file_base_url(self) -> str:

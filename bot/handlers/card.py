@@ -162,6 +162,14 @@ def card_screen(
     if addition is not None:
         lines += followups.card_lines(addition, locale, zone, _)
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
+    if person.status == BeneficiaryStatus.ACTIVE:
+        rows.append(
+            [
+                button(_("📅 Session"), f"s:b:{person.id}"),
+                button(_("📌 Task"), f"t:b:{person.id}"),
+                button(_("📓 Journal"), f"j:b:{person.id}"),
+            ]
+        )
     if addition is not None:
         rows += followups.card_buttons(addition, _)
     if person.status == BeneficiaryStatus.ACTIVE:

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import plan
+from bot.handlers import plan, sessions
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
@@ -27,6 +27,8 @@ def help_text(actor: PersonActor, _: Translate) -> str:
             "What you can do as a counsellor:\n"
             "/invite First Last — create a one-use invitation link\n"
             "/beneficiaires — your beneficiaries and where they stand\n"
+            "/seance — schedule a session · /seances — your sessions\n"
+            "/tache — give a task · /journal — journal entries shared with you\n"
             "/point — what changed since your last digest\n"
             "/reglages — when your digest comes\n"
             "/lang — change the language\n"
@@ -36,6 +38,8 @@ def help_text(actor: PersonActor, _: Translate) -> str:
         "What you can do:\n"
         "/menu — your menu\n"
         "/reprendre — continue your questionnaire where you left it\n"
+        "/seances — your sessions · /taches — your tasks · /journal — your journal\n"
+        "/plan — your action plan · /mesdonnees — your data and your rights\n"
         "/lang — change the language\n"
         "/annuler — leave what you are doing (nothing is lost)\n"
         "/aide — this help\n\n"
@@ -119,6 +123,7 @@ async def cancel_command(update: Update, context: Context) -> None:
     caller, actor = known
     async with database(context).transaction() as session:
         await plan.cancel(session, actor)
+        await sessions.cancel(session, actor)
     if isinstance(actor, BeneficiaryActor):
         # Typed text no longer goes to the question; /reprendre finds it again.
         async with database(context).transaction() as session:

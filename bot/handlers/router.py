@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers import followups, metiers, plan
+from bot.handlers import followups, journal, metiers, plan, sessions, tasks
 from bot.handlers.common import anything_else
 from bot.questionnaire import flow
 from bot.runtime import Context
@@ -19,4 +19,7 @@ async def route_message(update: Update, context: Context) -> None:
         return
     if await flow.handle_text(update, context):
         return
+    for waiting in (sessions, tasks, journal):
+        if await waiting.handle_text(update, context):
+            return
     await anything_else(update, context)
