@@ -33,6 +33,7 @@ import logging
 import secrets
 import time
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Annotated
 
 from pydantic import Field, ValidationError
@@ -120,8 +121,12 @@ def followup_window(followup_months: tuple[int, ...], dossier_days: int) -> int:
     return min(dossier_days, round(last * 30.44) + 30)
 
 
+@cache
 def retention_policy(followup_months: tuple[int, ...] = (3, 6)) -> RetentionPolicy:
     """The policy from the settings; a bad value stops the program with one line.
+
+    Read once per process: the bot checks it at start-up (the daily purge is
+    built from it), so a bad value never surfaces in the middle of a handler.
 
     ``followup_months`` is the bot's ``FOLLOWUP_MONTHS``
     (``Settings.followup_month_list``).
