@@ -32,6 +32,7 @@ from bot.handlers import (
     sessions,
     tasks,
 )
+from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -57,11 +58,13 @@ BENEFICIARY_COMMANDS = [
     *sessions.BENEFICIARY_COMMANDS,
     *tasks.BENEFICIARY_COMMANDS,
     *journal.BENEFICIARY_COMMANDS,
+    *rights_handlers.COMMANDS,
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
     ("annuler", N_("Leave what you are doing")),
 ]
 DIGEST_TASK_KEY = "digest_task"
+PURGE_KEY = "daily_purge"
 COUNSELLOR_COMMANDS = [
     ("beneficiaires", N_("Your beneficiaries")),
     ("point", N_("What changed since your last digest")),
@@ -113,6 +116,11 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     dispatcher = Dispatcher(application.bot, db, config=config)
     application.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()
+    purge = rights_handlers.DailyPurge(
+        db, rights_handlers.retention_policy(settings.followup_month_list)
+    )
+    application.bot_data[PURGE_KEY] = purge
+    purge.start()
     application.bot_data[DIGEST_TASK_KEY] = asyncio.create_task(
         digest.digest_loop(db), name="digests"
     )
@@ -120,6 +128,9 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    purge: rights_handlers.DailyPurge | None = application.bot_data.get(PURGE_KEY)
+    if purge is not None:
+        await purge.stop()
     task: asyncio.Task[None] | None = application.bot_data.get(DIGEST_TASK_KEY)
     if task is not None:
         task.cancel()
@@ -189,6 +200,10 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("journal", journal.journal_command))
     application.add_handler(
         CallbackQueryHandler(journal.on_button, pattern=journal.CALLBACK_PATTERN)
+    )
+    application.add_handler(CommandHandler(["mesdonnees", "mydata"], rights_handlers.data_command))
+    application.add_handler(
+        CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, router.route_message))

@@ -12,6 +12,8 @@ import re
 
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic")
+# At DEBUG these write out whole updates, API calls and documents: answers and names.
+CONTENT_LOGGERS = ("telegram", "fontTools", "fpdf", "matplotlib", "PIL")
 
 
 class RedactTokens(logging.Filter):
@@ -30,5 +32,5 @@ def setup(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in QUIET_LOGGERS:
+    for name in (*QUIET_LOGGERS, *CONTENT_LOGGERS):
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -40,9 +40,19 @@ FAMILIES = (
 def menu_order(phase: Phase) -> tuple[str, ...]:
     """The menu follows the bilan: what the current phase asks for comes first."""
     if phase == Phase.PRELIMINAIRE:
-        return ("dossier", "sessions", "riasec", "values", "pistes", "job", "journal")
+        return ("dossier", "sessions", "riasec", "values", "pistes", "job", "journal", "data")
     if phase == Phase.CONCLUSION:
-        return ("plan", "sessions", "riasec", "values", "pistes", "job", "dossier", "journal")
+        return (
+            "plan",
+            "sessions",
+            "riasec",
+            "values",
+            "pistes",
+            "job",
+            "dossier",
+            "journal",
+            "data",
+        )
     if phase in (Phase.SUIVI, Phase.CLOS):
         return (
             "followup",
@@ -55,7 +65,7 @@ def menu_order(phase: Phase) -> tuple[str, ...]:
             "job",
             "dossier",
         )
-    return ("riasec", "values", "pistes", "job", "sessions", "dossier", "journal")
+    return ("riasec", "values", "pistes", "job", "sessions", "dossier", "journal", "data")
 
 
 def family(key: str) -> Family | None:
@@ -111,6 +121,7 @@ async def menu_keyboard(
             button(_("📌 My tasks"), "t:list"),
         ]
         entries["journal"] = [button(_("📓 My journal"), "j:list")]
+        entries["data"] = [button(_("🔐 My data"), "rg:home")]
         rows += [entries[key] for key in menu_order(me.phase) if key in entries]
     rows.append([button(_("🌐 Language"), "lang"), button(_("❓ Help"), HELP)])
     return InlineKeyboardMarkup(rows)
