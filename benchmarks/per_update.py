@@ -54,6 +54,15 @@ UPDATES = 2_000
 QUICK_UPDATES = 200
 # Frames that contain the whole run: they would top every "including callees" list.
 SKIP = {"main (cli.py)", "cmd_run (cli.py)"}
+# Where a thread waits rather than works. py-spy's own idle detection does not see
+# these as idle in every container, so samples that end in them are dropped.
+IDLE_LEAVES = (
+    "_connection_worker_thread ",  # aiosqlite's thread waiting for the next statement
+    "EpollSelector.select ",  # the event loop waiting for I/O
+    "Condition.wait ",
+    "Event.wait ",
+    "_worker ",  # an idle thread-pool worker
+)
 
 
 @dataclass
@@ -212,9 +221,9 @@ def _frame_name(frame: str) -> tuple[str, str]:
 def summarise_profile(lines: Sequence[str], top: int) -> list[str]:
     """Top functions by own time; our functions including callees; shares by package and thread.
 
-    py-spy samples what is running (not waiting), in every thread: the event
-    loop's ``MainThread`` and the worker threads (aiosqlite runs each SQLite
-    call in its own thread).
+    py-spy samples every thread: the event loop's ``MainThread`` and the worker
+    threads (aiosqlite runs each SQLite call in its own thread). Samples that
+    end in a wait (:data:`IDLE_LEAVES`) are left out.
     """
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
@@ -229,7 +238,7 @@ def summarise_profile(lines: Sequence[str], top: int) -> list[str]:
         parts = stack.split(";")
         thread = "event loop (MainThread)" if "MainThread" in parts[0] else "worker threads"
         frames = [f for f in parts[1:] if " (" in f]
-        if not frames:
+        if not frames or frames[-1].startswith(IDLE_LEAVES):
             continue
         total += count
         threads[thread] += count
@@ -249,7 +258,7 @@ def summarise_profile(lines: Sequence[str], top: int) -> list[str]:
         return [f"  {n * 100 / total:5.1f} %  {name}" for name, n in counter.most_common(count)]
 
     return [
-        f"samples: {total} (running, not waiting)",
+        f"samples: {total} (working, waits left out)",
         f"top {top} functions by own time:",
         *share(own, top),
         "our functions by time including what they call:",
