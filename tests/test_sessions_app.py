@@ -376,6 +376,8 @@ async def test_beyond_the_hours_budget_a_second_confirmation_is_needed(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BILAN_HOURS_BUDGET", "4")
+    # The organisation's setting, read as the bot reads it at start-up.
+    live.application.bot_data[SETTINGS_KEY] = Settings(_env_file=None)  # type: ignore[call-arg]
     await schedule_directly(live, paris(tomorrow_in_paris(), 9), minutes=180)
     claire = live.claire
     claire.send_command("seance")

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -198,10 +197,8 @@ async def answer_stale(query: CallbackQuery, _: Translate) -> None:
 
 
 def setting(context: Context, name: str) -> str | None:
-    """A setting by its lower-case name, from the bot's settings or else the environment."""
+    """An organisation setting (``bot.settings.Settings``) by its lower-case name."""
     value = getattr(settings(context), name, None)
-    if value is None:
-        value = os.environ.get(name.upper())
     return None if value is None or str(value).strip() == "" else str(value)
 
 
