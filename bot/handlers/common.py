@@ -7,11 +7,11 @@ import logging
 from telegram import Update
 
 from bot.handlers import plan, rights, sessions
-from bot.handlers.onboarding import stranger_text
+from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
 from bot.menu import menu_markup
-from bot.runtime import Caller, Context, database, identify
+from bot.runtime import Caller, Context, database
 from bot.settings import SUPPORTED_LOCALES
 from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
 from storage.people import set_locale
@@ -48,16 +48,9 @@ def help_text(actor: PersonActor, _: Translate) -> str:
 
 
 async def _known(update: Update, context: Context) -> tuple[Caller, PersonActor] | None:
-    """The caller if known; strangers get the polite sentence and nothing else."""
-    caller = await identify(update, context)
-    if caller is None:
-        return None
-    if caller.actor is None:
-        message = update.effective_message
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        if message is not None:
-            await message.reply_text(stranger_text(caller._))
+    """The caller and their actor if known; strangers get the polite sentence only."""
+    caller = await known_caller(update, context)
+    if caller is None or caller.actor is None:
         return None
     return caller, caller.actor
 

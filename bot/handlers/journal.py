@@ -26,16 +26,18 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
 
+from bot.handlers.onboarding import known_caller
 from bot.handlers.sessions import (
     BENEFICIARY_TEXT_WAIT,
     Screen,
     Stale,
     active_beneficiaries,
     answer_stale,
+    as_beneficiary,
+    as_counsellor,
     beneficiary_rows,
     e,
     edit_screen,
-    known_caller,
     number,
     send_screen,
     short,
@@ -78,18 +80,6 @@ def _stamp(entry: Entry, caller: Caller, timezone: str) -> str:
 
 def _mark(entry: Entry) -> str:
     return "👁" if entry.shared else "🔒"
-
-
-def _beneficiary(caller: Caller) -> BeneficiaryActor:
-    if not isinstance(caller.actor, BeneficiaryActor):
-        raise Stale("for beneficiaries")
-    return caller.actor
-
-
-def _counsellor(caller: Caller) -> CounsellorActor:
-    if not isinstance(caller.actor, CounsellorActor):
-        raise Stale("for counsellors")
-    return caller.actor
 
 
 async def _journal_screen(
@@ -170,7 +160,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
     _ = caller._
     async with database(context).transaction() as session:
         if isinstance(caller.actor, CounsellorActor):
-            actor = _counsellor(caller)
+            actor = as_counsellor(caller)
             if kind == "list" and not args:
                 return [await _counsellor_picker(session, caller, actor)], False
             if kind == "b" and len(args) == 1:
@@ -191,7 +181,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
                     )
                 return [Screen(chunk) for chunk in chunk_lines(lines)], False
             raise Stale("unknown press")
-        me = _beneficiary(caller)
+        me = as_beneficiary(caller)
         if kind == "list" and not args:
             return [await _journal_screen(session, caller, me, 0)], False
         if kind == "p" and len(args) == 1:

@@ -49,7 +49,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 
-from bot.handlers.onboarding import stranger_text
+from bot.handlers.onboarding import known_caller
 from bot.i18n import N_, Translate, format_date_long, gettext_for
 from bot.keyboards import button
 from bot.runtime import Caller, Context, database, identify
@@ -678,20 +678,6 @@ async def counsellor_summary(
 # --- sending -----------------------------------------------------------------------
 
 
-async def _caller(update: Update, context: Context) -> Caller | None:
-    """The known caller; a stranger gets the polite sentence and nothing else."""
-    caller = await identify(update, context)
-    if caller is None:
-        return None
-    if caller.actor is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(stranger_text(caller._))
-        return None
-    return caller
-
-
 async def _reply(update: Update, screen: Screen) -> None:
     message = update.effective_message
     if message is None:
@@ -903,7 +889,7 @@ async def _job_route(caller: Caller, kind: str, args: list[str], context: Contex
 
 async def metiers_command(update: Update, context: Context) -> None:
     """``/metiers``: the pistes of the latest Holland code."""
-    caller = await _caller(update, context)
+    caller = await known_caller(update, context)
     if caller is None:
         return
     await _reply(update, await pistes_entry(caller, context))
@@ -911,7 +897,7 @@ async def metiers_command(update: Update, context: Context) -> None:
 
 async def competences_command(update: Update, context: Context) -> None:
     """``/competences_metier [title]``: my job and its skills; a title may follow the command."""
-    caller = await _caller(update, context)
+    caller = await known_caller(update, context)
     if caller is None:
         return
     typed = " ".join(context.args or [])
@@ -923,7 +909,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    caller = await _caller(update, context)
+    caller = await known_caller(update, context)
     if caller is None:
         return
     try:

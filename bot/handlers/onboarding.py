@@ -45,6 +45,20 @@ def stranger_text(_: Translate) -> str:
     )
 
 
+async def known_caller(update: Update, context: Context) -> Caller | None:
+    """The caller if known; a stranger gets the polite sentence and nothing else."""
+    caller = await identify(update, context)
+    if caller is None:
+        return None
+    if caller.actor is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(stranger_text(caller._))
+        return None
+    return caller
+
+
 def consent_text(pending: PendingInvitation, _: Translate) -> str:
     return _(
         "Hello {name},\n\n"

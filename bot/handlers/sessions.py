@@ -57,7 +57,7 @@ from telegram.error import BadRequest
 
 from bot.calendar import CalendarEvent, session_ics
 from bot.datetime_input import When, local_today, parse_when, to_utc
-from bot.handlers.onboarding import stranger_text
+from bot.handlers.onboarding import known_caller
 from bot.i18n import N_, Translate, format_datetime, gettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
@@ -144,20 +144,6 @@ def number(text: str) -> int:
     if not _NUMBER.fullmatch(text):
         raise Stale("malformed id")
     return int(text)
-
-
-async def known_caller(update: Update, context: Context) -> Caller | None:
-    """The caller if known; a stranger gets the polite sentence and nothing else."""
-    caller = await identify(update, context)
-    if caller is None:
-        return None
-    if caller.actor is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(stranger_text(caller._))
-        return None
-    return caller
 
 
 async def send_screen(update: Update, screen: Screen) -> None:
@@ -349,13 +335,13 @@ def _session_lines(info: SessionInfo, caller: Caller, timezone: str) -> list[str
 # ---------------------------------------------------------------------------
 
 
-def _counsellor(caller: Caller) -> CounsellorActor:
+def as_counsellor(caller: Caller) -> CounsellorActor:
     if not isinstance(caller.actor, CounsellorActor):
         raise Stale("for counsellors")
     return caller.actor
 
 
-def _beneficiary(caller: Caller) -> BeneficiaryActor:
+def as_beneficiary(caller: Caller) -> BeneficiaryActor:
     if not isinstance(caller.actor, BeneficiaryActor):
         raise Stale("for beneficiaries")
     return caller.actor
@@ -924,7 +910,9 @@ async def _press(caller: Caller, data: str, context: Context) -> Outcome:
                     await _counsellor_list(session, caller, actor, config.budget_hours), edit=False
                 )
             return Outcome(
-                await _beneficiary_list(session, caller, _beneficiary(caller), config.budget_hours),
+                await _beneficiary_list(
+                    session, caller, as_beneficiary(caller), config.budget_hours
+                ),
                 edit=False,
             )
         if kind == "v" and len(args) == 1:
@@ -932,7 +920,7 @@ async def _press(caller: Caller, data: str, context: Context) -> Outcome:
                 await _card(session, caller, number(args[0]), config.budget_hours), edit=False
             )
         if kind == "ics" and len(args) == 1:
-            me = _beneficiary(caller)
+            me = as_beneficiary(caller)
             info = await store.session_for(session, me, number(args[0]))
             cancelled = info.status == SessionStatus.CANCELLED
             return Outcome(document=ics_for(info, caller.locale, me.timezone, cancelled=cancelled))
@@ -941,19 +929,19 @@ async def _press(caller: Caller, data: str, context: Context) -> Outcome:
                 session, caller, kind, number(args[0]), number(args[1])
             )
         if kind == "nr" and not args:
-            await store.end_dialogue(session, _beneficiary(caller), flows=[MOVE_REASON_FLOW])
+            await store.end_dialogue(session, as_beneficiary(caller), flows=[MOVE_REASON_FLOW])
             return Outcome(
                 Screen(_("All right. Your counsellor will come back to you with another time.")),
                 edit=False,
             )
-        return await _counsellor_press(session, caller, _counsellor(caller), kind, args, config)
+        return await _counsellor_press(session, caller, as_counsellor(caller), kind, args, config)
 
 
 async def _beneficiary_answer(
     session: AsyncSession, caller: Caller, kind: str, session_id: int, sequence: int
 ) -> Outcome:
     _ = caller._
-    me = _beneficiary(caller)
+    me = as_beneficiary(caller)
     try:
         if kind == "y":
             await store.confirm_attendance(session, me, session_id, sequence)

@@ -38,6 +38,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.datetime_input import local_today, parse_when
+from bot.handlers.onboarding import known_caller
 from bot.handlers.sessions import (
     BENEFICIARY_TEXT_WAIT,
     DRAFT_TEXT_WAIT,
@@ -45,11 +46,12 @@ from bot.handlers.sessions import (
     Stale,
     active_beneficiaries,
     answer_stale,
+    as_beneficiary,
+    as_counsellor,
     beneficiary_rows,
     day_text,
     e,
     edit_screen,
-    known_caller,
     number,
     send_screen,
     setting,
@@ -108,18 +110,6 @@ def _due_text(task: TaskInfo, locale: str, today: date, _: Translate) -> str:
 # ---------------------------------------------------------------------------
 # The counsellor's dialogue
 # ---------------------------------------------------------------------------
-
-
-def _counsellor(caller: Caller) -> CounsellorActor:
-    if not isinstance(caller.actor, CounsellorActor):
-        raise Stale("for counsellors")
-    return caller.actor
-
-
-def _beneficiary(caller: Caller) -> BeneficiaryActor:
-    if not isinstance(caller.actor, BeneficiaryActor):
-        raise Stale("for beneficiaries")
-    return caller.actor
 
 
 async def _draft(session: AsyncSession, actor: CounsellorActor, *steps: str) -> dialogue.Dialogue:
@@ -369,11 +359,11 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[Screen, b
         if kind == "list" and not args:
             if isinstance(actor, CounsellorActor):
                 return await _counsellor_list(session, caller, actor), False, False
-            return await _beneficiary_list(session, caller, _beneficiary(caller)), False, False
+            return await _beneficiary_list(session, caller, as_beneficiary(caller)), False, False
         if kind == "v" and len(args) == 1:
             return await _card(session, caller, number(args[0])), False, False
         if kind == "d" and len(args) == 1:
-            me = _beneficiary(caller)
+            me = as_beneficiary(caller)
             try:
                 task = await store.complete_task(session, me, number(args[0]))
             except TaskRefused:
@@ -383,7 +373,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[Screen, b
             text = _("✅ Well done! Add a note for your counsellor if you like (type it), or:")
             return Screen(text, [[button(_("No note"), "t:nn")]]), False, True
         if kind == "nn" and not args:
-            await dialogue.end_dialogue(session, _beneficiary(caller), flows=[NOTE_FLOW])
+            await dialogue.end_dialogue(session, as_beneficiary(caller), flows=[NOTE_FLOW])
             return Screen(_("All right.")), True, False
         if kind == "z" and len(args) == 2:
             if number(args[1]) not in store.SNOOZE_DAYS:
@@ -391,7 +381,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[Screen, b
             try:
                 task = await store.snooze_task(
                     session,
-                    _beneficiary(caller),
+                    as_beneficiary(caller),
                     number(args[0]),
                     number(args[1]),
                     reminder_hour=hour,
@@ -404,7 +394,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[Screen, b
                 hour=hour,
             )
             return Screen(text), False, True
-        return await _counsellor_press(session, caller, _counsellor(caller), kind, args, hour)
+        return await _counsellor_press(session, caller, as_counsellor(caller), kind, args, hour)
 
 
 async def _counsellor_press(
