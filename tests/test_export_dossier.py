@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -113,22 +112,14 @@ async def complete_dossier(
     return runs
 
 
-async def test_complete_export_is_built_in_under_five_seconds(db: Database, world: World) -> None:
+async def test_complete_export_holds_every_part(db: Database, world: World) -> None:
+    """How long it takes is measured by ``benchmarks/export.py``, not here."""
     await complete_dossier(db, world.paul, world.a)
-    began = time.perf_counter()
     async with db.transaction() as session:
         dossier = await rights.collect(session, world.paul)
-    collected = time.perf_counter()
     pdf = await asyncio.to_thread(build_pdf, dossier, "fr", "Europe/Paris")
     document = await asyncio.to_thread(build_json, dossier, "fr")
-    elapsed = time.perf_counter() - began
     pages = page_count(pdf)
-    print(
-        f"\nexport of a complete dossier: {elapsed:.2f} s "
-        f"(collect {collected - began:.2f} s), PDF {pages} pages, {len(pdf) // 1024} KiB, "
-        f"JSON {len(document) // 1024} KiB"
-    )
-    assert elapsed < 5
     assert pdf.startswith(b"%PDF") and pages >= 3
     parsed = json.loads(document)
     assert parsed["format"] == "bilan-bot-export" and parsed["format_version"] == 1
