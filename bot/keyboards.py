@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate
 
-MENU = "menu"
 HELP = "help"
 LANG_PREFIX = "lang:"
 CONSENT_PREFIX = "consent:"
