@@ -93,6 +93,8 @@ BENCHMARKS: dict[str, Runner] = {
     ),
     "outbox_fanout": _script("outbox_fanout", ["--quick"], [[], ["--backend", "postgresql"]]),
     "rome_search": _script("rome_search", [], [[]]),
+    "digest": _script("digest", ["--quick"], [["--postgres"]]),
+    "export": _script("export", ["--quick"], [[]]),
 }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -125,7 +126,7 @@ class Databases:
         if self._postgres is not None:
             self._postgres.stop()
             self._postgres = None
-        subprocess.run(["rm", "-rf", str(self.folder)], check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Databases:
         return self

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ("per_update", "footprint", "sqlite_concurrency", "outbox_fanout")
+NAMES = ("per_update", "footprint", "sqlite_concurrency", "outbox_fanout", "digest", "export")
 
 
 def test_quick_benchmarks_print_their_figures() -> None:
