@@ -68,17 +68,24 @@ async def resolve_actor(session: AsyncSession, telegram_id: int) -> PersonActor 
     An active counsellor account wins over a beneficiary link, so a counsellor
     who tries the bot as a beneficiary keeps their counsellor rights apart.
     """
-    counsellor = await session.scalar(
-        select(Counsellor).where(Counsellor.telegram_id == telegram_id, Counsellor.active)
-    )
+    # Only the columns an actor needs: nothing to decrypt on every update.
+    counsellor = (
+        await session.execute(
+            select(Counsellor.id, Counsellor.locale, Counsellor.timezone).where(
+                Counsellor.telegram_id == telegram_id, Counsellor.active
+            )
+        )
+    ).first()
     if counsellor is not None:
         return CounsellorActor(counsellor.id, telegram_id, counsellor.locale, counsellor.timezone)
-    beneficiary = await session.scalar(
-        select(Beneficiary).where(
-            Beneficiary.telegram_id == telegram_id,
-            Beneficiary.status == BeneficiaryStatus.ACTIVE,
+    beneficiary = (
+        await session.execute(
+            select(Beneficiary.id, Beneficiary.locale, Beneficiary.timezone).where(
+                Beneficiary.telegram_id == telegram_id,
+                Beneficiary.status == BeneficiaryStatus.ACTIVE,
+            )
         )
-    )
+    ).first()
     if beneficiary is not None:
         return BeneficiaryActor(
             beneficiary.id, telegram_id, beneficiary.locale, beneficiary.timezone

@@ -6,7 +6,7 @@ import logging
 import traceback
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.i18n import gettext_for
 from bot.runtime import Context, guess_locale, settings
@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 async def on_error(update: object, context: Context) -> None:
     error = context.error
+    if update is None and isinstance(error, NetworkError):
+        # Polling while the Bot API is unreachable: python-telegram-bot retries by itself.
+        log.warning("Bot API unreachable (%s); retrying", type(error).__name__)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     # The exception's type and stack frames only: its message may quote user input.
     frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
