@@ -329,7 +329,7 @@ async def _apply(
     position = following.id if following else render.RECAP
     async with database(context).transaction() as session:
         await save_answer(session, actor, run.id, step.id, result.value, position)
-    log.debug("run %s: answer stored", run.id)
+    log.debug("run %s saved", run.id)
     run.current_step = position
     if following is None:
         await _at_end(update, context, caller, actor, instrument, run)
