@@ -227,7 +227,7 @@ class FakeTelegram(BaseRequest):
         return [name for name, _ in self.calls if name in ("sendMessage", "editMessageText")]
 
 
-# --- the bot, as the lead will wire it ----------------------------------------------
+# --- the bot, wired as bot/app.py wires it ----------------------------------------------
 
 
 async def text_router(update: Update, context: Context) -> None:
@@ -270,7 +270,7 @@ class Harness:
         self.application.bot_data[DB_KEY] = db
         self.application.bot_data[SETTINGS_KEY] = Settings(_env_file=None)  # type: ignore[call-arg]
         app = self.application
-        # The wiring given to the lead for bot/app.py, before the catch-all handlers.
+        # As in bot/app.py: before the catch-all handlers.
         app.add_handler(CommandHandler("metiers", metiers.metiers_command))
         app.add_handler(CommandHandler("competences_metier", metiers.competences_command))
         app.add_handler(CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN))

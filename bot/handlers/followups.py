@@ -104,7 +104,6 @@ MINE = "fu:me"
 GO_PREFIX = "fu:go:"
 END_PREFIX = "fu:end:"
 
-MENU_LABEL = N_("🔁 My follow-up")
 COMMANDS = [("suivi", N_("Your follow-up check-ins after the bilan"))]
 
 STATUS_LABELS = {

@@ -61,8 +61,6 @@ LIST = "j:list"
 
 BENEFICIARY_COMMANDS = [("journal", N_("Your journal: notes between sessions"))]
 COUNSELLOR_COMMANDS = [("journal", N_("Journal entries your beneficiaries shared"))]
-BENEFICIARY_MENU_LABEL = N_("📓 My journal")
-COUNSELLOR_MENU_LABELS = ((N_("📓 Shared journals"), LIST),)
 
 JOURNAL_FLOW = "journal"
 _WRITE_PROMPT = N_(

@@ -83,8 +83,6 @@ INVENTORY = "q:open:riasec_short"
 RIASEC_KEYS = ("riasec", "riasec_short")
 
 # Menu entries and command descriptions, for the menu keyboard and setMyCommands.
-PISTES_LABEL = N_("🔭 Jobs to explore")
-JOB_LABEL = N_("🧰 My job and my skills")
 COMMANDS = [
     ("metiers", N_("Jobs to explore from your interests")),
     ("competences_metier", N_("Your job and the skills it carries")),

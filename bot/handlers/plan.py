@@ -86,7 +86,6 @@ COUNSELLOR_PREFIX = "pl:c:"
 CARD_PREFIX = "c:"
 PROPOSED_KIND = "plan_step_proposed"
 
-MENU_LABEL = N_("📝 My action plan")
 CARD_BUTTON = N_("📝 Project and action plan")
 COMMANDS = [("plan", N_("Your professional project and action plan"))]
 

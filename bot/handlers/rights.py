@@ -71,7 +71,6 @@ log = logging.getLogger(__name__)
 PREFIX = "rg:"
 CALLBACK_PATTERN = r"^rg:"
 HOME = "rg:home"
-MENU_LABEL = N_("🔐 My data")
 COMMANDS = [("mesdonnees", N_("See, export or erase your data"))]
 SYNTHESIS_KIND = "synthesis_question"
 ACCESSES_SHOWN = 12

@@ -79,14 +79,12 @@ LIST = "s:list"
 NEW = "s:new"
 BENEFICIARY_PREFIX = "s:b:"
 
-# For setMyCommands and the menus (the lead wires them).
+# For setMyCommands (bot/app.py lists them).
 BENEFICIARY_COMMANDS = [("seances", N_("Your sessions with your counsellor"))]
 COUNSELLOR_COMMANDS = [
     ("seance", N_("Schedule a session")),
     ("seances", N_("Coming sessions and confirmations")),
 ]
-BENEFICIARY_MENU_LABEL = N_("📅 My sessions")
-COUNSELLOR_MENU_LABELS = ((N_("📅 Sessions"), LIST), (N_("➕ Schedule a session"), NEW))
 
 DEFAULT_BUDGET_HOURS = 24.0
 SESSION_FLOWS = ("session", "move", "cancel")

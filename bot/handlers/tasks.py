@@ -83,8 +83,6 @@ COUNSELLOR_COMMANDS = [
     ("tache", N_("Give a task to a beneficiary")),
     ("taches", N_("Your beneficiaries' tasks, overdue first")),
 ]
-BENEFICIARY_MENU_LABEL = N_("📌 My tasks")
-COUNSELLOR_MENU_LABELS = ((N_("📌 Tasks"), LIST), (N_("➕ Give a task"), NEW))
 
 TASK_FLOW = "task"
 NOTE_FLOW = "task_note"
