@@ -11,6 +11,7 @@ from storage import (  # noqa: F401
     models,
     outbox,
     plans,
+    portfolio,
     responses,
     rights,
     sessions,
