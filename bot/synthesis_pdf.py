@@ -1,0 +1,117 @@
+"""The document de synthèse as a PDF (fpdf2), with the same marks as the Word file.
+
+The person's words are italic, between quotation marks, followed by a small
+grey line naming the answer they come from; prompts left for the counsellor
+are highlighted. Every page carries its number, because the synthesis is
+printed and handed over.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.documents import new_pdf
+from bot.synthesis_docx import prompt_text, quoted, source_text
+from dialogues.synthesis_model import Block, BlockKind, SynthesisDraft
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+_BLUE = (31, 95, 139)
+_GREY = (107, 107, 107)
+_HIGHLIGHT = (255, 241, 168)
+_INDENT = 7.0
+
+
+def _width(pdf: FPDF) -> float:
+    return float(pdf.w - pdf.l_margin - pdf.r_margin)
+
+
+def _text(pdf: FPDF, text: str, size: float = 10.5, style: str = "", indent: float = 0) -> None:
+    pdf.set_font("DejaVu", style, size)
+    pdf.set_x(pdf.l_margin + indent)
+    pdf.multi_cell(_width(pdf) - indent, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _keep_room(pdf: FPDF, height: float) -> None:
+    """A heading never ends a page alone."""
+    if pdf.get_y() + height > pdf.h - pdf.b_margin:
+        pdf.add_page()
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    _keep_room(pdf, 30)
+    pdf.ln(5)
+    pdf.set_text_color(*_BLUE)
+    _text(pdf, text, 14, "B")
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(1)
+
+
+def _block(pdf: FPDF, block: Block, locale: str) -> None:
+    if block.kind is BlockKind.HEADING:
+        _keep_room(pdf, 20)
+        pdf.ln(2)
+        _text(pdf, block.text, 11.5, "B")
+    elif block.kind is BlockKind.ITEM:
+        pdf.set_font("DejaVu", "", 10.5)
+        pdf.set_x(pdf.l_margin + 2)
+        pdf.cell(_INDENT - 2, 10.5 * 0.55, "•")
+        pdf.multi_cell(
+            _width(pdf) - _INDENT, 10.5 * 0.55, block.text, new_x="LMARGIN", new_y="NEXT"
+        )
+    elif block.kind is BlockKind.QUOTE:
+        pdf.ln(1)
+        _text(pdf, quoted(block.text, locale), 10.5, "I", _INDENT)
+        if block.source:
+            pdf.set_text_color(*_GREY)
+            _text(pdf, source_text(block.source), 8, "", _INDENT)
+            pdf.set_text_color(0, 0, 0)
+    elif block.kind is BlockKind.TO_WRITE:
+        pdf.ln(1)
+        pdf.set_fill_color(*_HIGHLIGHT)
+        pdf.set_font("DejaVu", "", 10.5)
+        pdf.multi_cell(
+            _width(pdf), 10.5 * 0.6, prompt_text(block.text), fill=True,
+            new_x="LMARGIN", new_y="NEXT",
+        )  # fmt: skip
+    else:
+        _text(pdf, block.text)
+    pdf.ln(1.2)
+
+
+def _number_pages(pdf: FPDF) -> None:
+    """Written once the length is known: "2 / 5" at the foot of every page."""
+    total = pdf.page
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_text_color(*_GREY)
+    pdf.set_font("DejaVu", "", 8)
+    for number in range(1, total + 1):
+        pdf.page = number
+        pdf.set_xy(pdf.l_margin, pdf.h - 11)
+        pdf.cell(_width(pdf), 5, f"{number} / {total}", align="C")
+    pdf.page = total
+
+
+def draft_pdf(draft: SynthesisDraft) -> bytes:
+    """The draft (or an edited version read back) for reading and printing."""
+    pdf = new_pdf(draft.title)
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_lang("fr-FR" if draft.locale.startswith("fr") else "en-GB")
+    _text(pdf, draft.title, 17, "B")
+    pdf.ln(1)
+    for line in draft.lines:
+        _text(pdf, line, 10, "I")
+    for section in draft.sections:
+        _heading(pdf, section.title)
+        for block in section.blocks:
+            _block(pdf, block, draft.locale)
+    if draft.notes:
+        pdf.ln(5)
+        pdf.set_text_color(*_GREY)
+        for note in draft.notes:
+            _text(pdf, note, 8, "I")
+        pdf.set_text_color(0, 0, 0)
+    _number_pages(pdf)
+    return bytes(pdf.output())
