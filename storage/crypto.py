@@ -88,6 +88,19 @@ class EncryptedText(TypeDecorator[str]):
         return None if value is None else decrypt_bytes(value).decode("utf-8")
 
 
+class EncryptedBytes(TypeDecorator[bytes]):
+    """A file (a synthesis document, its PDF) stored encrypted."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else encrypt_bytes(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else decrypt_bytes(value)
+
+
 class EncryptedJSON(TypeDecorator[Any]):
     """A JSON value (answers, results) stored encrypted."""
 

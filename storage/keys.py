@@ -11,7 +11,13 @@ from sqlalchemy import LargeBinary, column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage.schema  # noqa: F401
-from storage.crypto import EncryptedJSON, EncryptedText, EncryptionKeyError, rotate_token
+from storage.crypto import (
+    EncryptedBytes,
+    EncryptedJSON,
+    EncryptedText,
+    EncryptionKeyError,
+    rotate_token,
+)
 from storage.models import Base, Meta
 
 CANARY_KEY = "encryption_canary"
@@ -33,7 +39,7 @@ def encrypted_columns() -> list[tuple[str, str, list[str]]]:
     for tbl in Base.metadata.sorted_tables:
         pk = [c.name for c in tbl.primary_key.columns]
         for col in tbl.columns:
-            if isinstance(col.type, EncryptedText | EncryptedJSON):
+            if isinstance(col.type, EncryptedText | EncryptedJSON | EncryptedBytes):
                 found.append((tbl.name, col.name, pk))
     return found
 

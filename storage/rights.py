@@ -52,7 +52,7 @@ Retention (:class:`RetentionPolicy`, :func:`plan_purge`, :func:`purge`)
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -934,8 +934,34 @@ class PurgeKind(enum.StrEnum):
     DOSSIERS_AFTER_FOLLOWUP = "dossiers after the last follow-up (no synthesis agreement)"
     BILANS_AFTER_RETENTION = "bilans one year after conclusion"
     INACTIVE_BILANS = "bilans without activity for a year"
+    SYNTHESIS_COPIES = "synthesis copies (no agreement, or kept a year)"
     FINISHED_MESSAGES = "sent, cancelled or failed messages"
     AUDIT_EVENTS = "audit rows"
+
+
+PurgeDue = Callable[[AsyncSession, datetime], Awaitable[list[int]]]
+PurgeRemove = Callable[[AsyncSession, Sequence[int], datetime], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class _PurgeStep:
+    due: PurgeDue
+    remove: PurgeRemove
+
+
+_PURGE_STEPS: dict[PurgeKind, _PurgeStep] = {}
+
+
+def register_purge_step(kind: PurgeKind, *, due: PurgeDue, remove: PurgeRemove) -> None:
+    """A module whose data has its own retention adds it to the purge.
+
+    ``due`` lists the beneficiary ids whose data of that kind must go at
+    ``now``; ``remove`` deletes it and returns how many it removed. Both run
+    in the purge's transaction, after people erased as a whole are gone.
+    """
+    if kind in _PURGE_STEPS:
+        raise ValueError(f"purge step {kind!r} is already registered")
+    _PURGE_STEPS[kind] = _PurgeStep(due, remove)
 
 
 @dataclass
@@ -950,16 +976,20 @@ class PurgePlan:
     inactive: list[int] = field(default_factory=list)
     finished_messages: int = 0
     audit_events: int = 0
+    steps: dict[PurgeKind, list[int]] = field(default_factory=dict)
+    """Beneficiary ids per registered purge step (:func:`register_purge_step`)."""
 
     def counts(self) -> dict[PurgeKind, int]:
-        return {
+        counts = {
             PurgeKind.EXPIRED_INVITATIONS: len(self.invitations),
             PurgeKind.DOSSIERS_AFTER_FOLLOWUP: len(self.dossiers),
             PurgeKind.BILANS_AFTER_RETENTION: len(self.concluded),
             PurgeKind.INACTIVE_BILANS: len(self.inactive),
-            PurgeKind.FINISHED_MESSAGES: self.finished_messages,
-            PurgeKind.AUDIT_EVENTS: self.audit_events,
         }
+        counts.update({kind: len(ids) for kind, ids in self.steps.items()})
+        counts[PurgeKind.FINISHED_MESSAGES] = self.finished_messages
+        counts[PurgeKind.AUDIT_EVENTS] = self.audit_events
+        return counts
 
 
 _DOSSIER_KEEPS = frozenset({BENEFICIARIES, "invitations", "data_rights", "indicator_folds"})
@@ -1009,6 +1039,9 @@ async def plan_purge(
         or 0
     )
     going = [*plan.invitations, *plan.dossiers, *plan.concluded, *plan.inactive]
+    erased_whole = {*plan.invitations, *plan.concluded, *plan.inactive}
+    for kind, step in _PURGE_STEPS.items():
+        plan.steps[kind] = [i for i in await step.due(session, now) if i not in erased_whole]
     if going:
         audit_table = AuditEvent.__table__
         assert isinstance(audit_table, Table)
@@ -1047,6 +1080,8 @@ async def apply_purge(session: AsyncSession, plan: PurgePlan) -> dict[PurgeKind,
     for beneficiary_id in plan.concluded + plan.inactive:
         erased = await erase_beneficiary(session, system, beneficiary_id, "purged", plan.now)
         audit_removed += erased.rows.get("audit_events", 0)
+    for kind, ids in plan.steps.items():
+        counts[kind] = await _PURGE_STEPS[kind].remove(session, ids, plan.now)
     for beneficiary_id in plan.dossiers:
         await indicators.fold(session, beneficiary_id, now=plan.now)
         rows = await _delete_about(session, beneficiary_id, keep=_DOSSIER_KEEPS)
