@@ -71,10 +71,12 @@ PART_TITLES = {
     "professional_projects": N_("Your professional project"),
     "plan_steps": N_("Your action plan"),
     "followup_checkins": N_("Follow-up check-ins"),
+    "portfolio": N_("Your skills portfolio"),
 }
 JOURNAL_PARTS = ("journal", "journal_entries")
 # The order parts print in; parts not listed follow, messages close.
 PART_ORDER = (
+    "portfolio",
     "professional_projects",
     "plan",
     "action_plan",
@@ -231,6 +233,8 @@ def access_object(action: str, _: Translate, locale: str) -> str:
             return _("your job and the skills you ticked")
         if what == "metiers":
             return _("your jobs to explore")
+        if what == "portfolio":
+            return _("your skills portfolio")
     known = {
         "open:card": _("your card (where your bilan stands)"),
         "journal.read_shared": _("the journal entries you shared"),
@@ -514,6 +518,9 @@ def _generic(
                     )
                     w.pair(when or "—", str(record.data.get("text", "")))
         return
+    if kind == "portfolio":
+        _portfolio(w, records, _)
+        return
     w.heading(part_title(kind, _))
     if kind == "messages":
         _messages(w, records, _, locale, tz)
@@ -526,6 +533,58 @@ def _generic(
                 continue
             msgid = FIELD_LABELS.get(name)
             w.pair(_(msgid) if msgid else name.replace("_", " "), _value_text(value, locale, tz))
+
+
+PORTFOLIO_KINDS = {
+    "savoir_faire": N_("Savoir-faire (what you know how to do)"),
+    "savoir_etre": N_("Savoir-être (how you go about things)"),
+}
+PORTFOLIO_LEVELS = {
+    "debutant": N_("beginner"),
+    "autonome": N_("independent"),
+    "expert": N_("expert"),
+}
+
+
+def portfolio_lines(records: list[Record], _: Translate) -> list[tuple[str, list[str]]]:
+    """The portfolio as the PDF prints it: per kind, one line per skill, then its evidence.
+
+    ★ marks a skill carried into the project; hidden skills come last, named as such.
+    """
+    sections: list[tuple[str, list[str]]] = []
+    for kind, title in PORTFOLIO_KINDS.items():
+        lines: list[str] = []
+        hidden: list[str] = []
+        for record in records:
+            data = record.data
+            if data.get("kind") != kind:
+                continue
+            label = str(data.get("label", ""))
+            if data.get("hidden"):
+                hidden.append(label)
+                continue
+            line = ("★ " if data.get("carried") else "• ") + label
+            level = PORTFOLIO_LEVELS.get(str(data.get("level")))
+            if level is not None:
+                line += f" — {_(level)}"
+            lines.append(line)
+            evidence = data.get("evidence")
+            if isinstance(evidence, dict) and evidence.get("text"):
+                lines.append("    " + _("Evidence: {text}").format(text=evidence["text"]))
+        if hidden:
+            lines.append(_("Hidden by you: {labels}").format(labels="; ".join(hidden)))
+        if lines:
+            sections.append((_(title), lines))
+    return sections
+
+
+def _portfolio(w: _Writer, records: list[Record], _: Translate) -> None:
+    w.heading(part_title("portfolio", _))
+    w.text(_("★ marks the skills you carry into your project."), 9.5, "I")
+    for title, lines in portfolio_lines(records, _):
+        w.subheading(title)
+        for line in lines:
+            w.text(line)
 
 
 def _messages(w: _Writer, records: list[Record], _: Translate, locale: str, tz: str) -> None:
