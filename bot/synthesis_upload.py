@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
+MAX_XML_PART_BYTES = 16 * 1024 * 1024
+"""Per XML part: a long synthesis is well under 2 MB of XML, and parsing costs about
+ten times the part's size in memory (odfpy more), so the total allowance is for images."""
 _MAX_MANIFEST_BYTES = 1024 * 1024
 
 _DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -123,6 +126,10 @@ def _looks_like_zip(data: bytes, filename: str | None) -> bool:
     return data.startswith(b"PK") or named
 
 
+def _is_xml(info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower().endswith((".xml", ".rels"))
+
+
 def _check_archive(data: bytes, filename: str | None) -> Literal["docx", "odt"]:
     archive = _open_zip(data)
     if archive is None:
@@ -134,6 +141,8 @@ def _check_archive(data: bytes, filename: str | None) -> Literal["docx", "odt"]:
         if len(infos) > MAX_ZIP_ENTRIES:
             raise EditedFileRefused(UploadRefusal.DAMAGED)
         if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+            raise EditedFileRefused(UploadRefusal.DAMAGED)
+        if any(_is_xml(info) and info.file_size > MAX_XML_PART_BYTES for info in infos):
             raise EditedFileRefused(UploadRefusal.DAMAGED)
         if any(info.flag_bits & 0x1 for info in infos):  # encrypted entries
             raise EditedFileRefused(UploadRefusal.DAMAGED)

@@ -521,6 +521,20 @@ def test_zip_bomb_is_refused_without_inflating_it() -> None:
     assert _refusal(bomb) is UploadRefusal.DAMAGED
 
 
+def test_oversized_xml_part_is_refused() -> None:
+    """The images may weigh 50 MB; the text alone may not, or parsing it would take gigabytes."""
+    with zipfile.ZipFile(io.BytesIO(draft_docx(french_draft()))) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    document = entries["word/document.xml"]
+    body = document.index(b"<w:body>") + len(b"<w:body>")
+    paragraph = b"<w:p><w:r><w:t>" + b"mot " * 250 + b"</w:t></w:r></w:p>"
+    entries["word/document.xml"] = document[:body] + paragraph * 17_000 + document[body:]
+    assert _refusal(_zip(entries)) is UploadRefusal.DAMAGED
+    entries["word/document.xml"] = document[:body] + paragraph * 1_000 + document[body:]
+    lines = read_edited(_zip(entries), None, "fr").lines
+    assert lines[:1000] == (("mot " * 250).strip(),) * 1000
+
+
 def test_zip_with_too_many_entries_is_damaged() -> None:
     with zipfile.ZipFile(io.BytesIO(draft_docx(french_draft()))) as archive:
         entries = {n: archive.read(n) for n in archive.namelist()}
