@@ -97,6 +97,7 @@ def draft_pdf(draft: SynthesisDraft) -> bytes:
     """The draft (or an edited version read back) for reading and printing."""
     pdf = new_pdf(draft.title)
     pdf.set_margins(20, 18, 20)
+    pdf.set_y(18)  # the first page was opened with the default margins
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_lang("fr-FR" if draft.locale.startswith("fr") else "en-GB")
     _text(pdf, draft.title, 17, "B")
