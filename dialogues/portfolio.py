@@ -105,10 +105,11 @@ def fold(text: str) -> str:
 
 
 def _clean_item(raw: str) -> str:
+    """Trimmed, without its bullet or closing full stop, starting with a capital letter."""
     item = _SPACES.sub(" ", raw).strip()
     item = _BULLET.sub("", item)
     item = _TRAILING.sub("", item).strip()
-    return item
+    return item[:1].upper() + item[1:]
 
 
 def split_items(text: str) -> list[str]:

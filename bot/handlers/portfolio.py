@@ -137,9 +137,9 @@ def _pages(count: int) -> int:
 
 
 def _page_of(skills: Sequence[PortfolioSkill], skill: PortfolioSkill) -> int:
-    same = _visible(skills, skill.kind)
-    index = next((i for i, s in enumerate(same) if s.id == skill.id), 0)
-    return index // PAGE_SIZE
+    """The page the skill is (or, once hidden, was) on: skills are listed by id."""
+    before = sum(1 for s in _visible(skills, skill.kind) if s.id < skill.id)
+    return before // PAGE_SIZE
 
 
 def _marks(skill: PortfolioSkill) -> str:
@@ -250,7 +250,7 @@ def evidence_text(evidence: Evidence, _: Translate) -> str:
             number=number, text=_e(_short(evidence.text, EVIDENCE_SHOWN))
         )
     else:
-        what = "“" + _e(evidence.text) + "”"
+        what = _("in your words, “{text}”").format(text=_e(evidence.text))
     return what
 
 
@@ -642,7 +642,11 @@ async def _beneficiary_press(
             return _("Deleted.")
         skill, notice = await _edit(session, actor, action, sid, parts, _)
         skills = await read_portfolio(session, actor, me)
-    await _show(message, skill_screen(skill, skills, _), edit=True)
+    if action == "h":  # back to where it was, without it
+        screen = list_screen(skills, skill.kind, _page_of(skills, skill), True, _)
+    else:
+        screen = skill_screen(skill, skills, _)
+    await _show(message, screen, edit=True)
     return notice
 
 

@@ -55,12 +55,12 @@ def test_typed_savoir_faire_become_one_skill_per_item() -> None:
     assert labels(skills, "savoir_faire") == [
         "Accueillir le public et orienter les patients",
         "Tenir un planning de rendez-vous",
-        "gérer les urgences",
+        "Gérer les urgences",
         "Rédiger des comptes rendus",
-        "saisir les dossiers patients",
+        "Saisir les dossiers patients",
         "Former les nouvelles collègues",
         "Gestion des stocks",
-        "commandes fournisseurs",
+        "Commandes fournisseurs",
         "Prise de rendez-vous",
     ]
     assert all(s.source == "dossier" for s in skills if s.kind == "savoir_faire")
@@ -69,7 +69,7 @@ def test_typed_savoir_faire_become_one_skill_per_item() -> None:
 def test_hyphenated_words_and_inclusive_writing_stay_whole() -> None:
     assert split_items("Savoir-faire en prise de rendez-vous, accueil des client·es") == [
         "Savoir-faire en prise de rendez-vous",
-        "accueil des client·es",
+        "Accueil des client·es",
     ]
 
 
@@ -81,7 +81,7 @@ def test_qualities_are_savoir_etre_in_the_person_language_with_their_own_words()
         "Écoute",
         "Calme sous pression",
         "Ponctualité",
-        "patience",
+        "Patience",
     ]
     assert labels(english, "savoir_etre")[:3] == [
         "Thoroughness",
@@ -111,7 +111,7 @@ def test_rome_skills_come_after_the_dossier_with_their_kind_and_repeats_are_drop
         "savoir_faire",
         "dossier",
         "dossier:savoir_faire:appliquer un protocole de soin",
-        "appliquer un protocole de soin",
+        "Appliquer un protocole de soin",
     )
 
 
@@ -138,7 +138,7 @@ def test_no_dossier_no_malformed_answer_gives_nothing_but_rome() -> None:
 
 def test_items_are_two_to_150_characters() -> None:
     long_item = "x" * (LABEL_MAX + 1)
-    assert split_items(f"a\n{long_item}\nok\n---\n; ;") == ["ok"]
+    assert split_items(f"a\n{long_item}\nok\n---\n; ;") == ["Ok"]
 
 
 def test_evidence_choices_are_the_dossier_experiences_and_achievements() -> None:
