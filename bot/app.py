@@ -28,8 +28,10 @@ from bot.handlers import (
     metiers,
     onboarding,
     plan,
+    portfolio,
     router,
     sessions,
+    synthesis,
     tasks,
 )
 from bot.handlers import rights as rights_handlers
@@ -53,7 +55,9 @@ BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
     ("reprendre", N_("Continue your questionnaire")),
     *metiers.COMMANDS,
+    *portfolio.COMMANDS,
     *plan.COMMANDS,
+    *synthesis.COMMANDS,
     *followups.COMMANDS,
     *sessions.BENEFICIARY_COMMANDS,
     *tasks.BENEFICIARY_COMMANDS,
@@ -204,6 +208,14 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["mesdonnees", "mydata"], rights_handlers.data_command))
     application.add_handler(
         CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
+    )
+    application.add_handler(CommandHandler("competences", portfolio.competences_command))
+    application.add_handler(
+        CallbackQueryHandler(portfolio.on_button, pattern=portfolio.CALLBACK_PATTERN)
+    )
+    application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
+    application.add_handler(
+        CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, router.route_message))

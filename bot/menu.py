@@ -44,6 +44,8 @@ def menu_order(phase: Phase) -> tuple[str, ...]:
     if phase == Phase.CONCLUSION:
         return (
             "plan",
+            "synthesis",
+            "portfolio",
             "sessions",
             "riasec",
             "values",
@@ -57,6 +59,8 @@ def menu_order(phase: Phase) -> tuple[str, ...]:
         return (
             "followup",
             "plan",
+            "synthesis",
+            "portfolio",
             "journal",
             "sessions",
             "riasec",
@@ -65,7 +69,17 @@ def menu_order(phase: Phase) -> tuple[str, ...]:
             "job",
             "dossier",
         )
-    return ("riasec", "values", "pistes", "job", "sessions", "dossier", "journal", "data")
+    return (
+        "riasec",
+        "values",
+        "pistes",
+        "job",
+        "portfolio",
+        "sessions",
+        "dossier",
+        "journal",
+        "data",
+    )
 
 
 def family(key: str) -> Family | None:
@@ -115,6 +129,8 @@ async def menu_keyboard(
         entries["pistes"] = [button(_("🔭 Jobs to explore"), "m:pistes")]
         entries["job"] = [button(_("🧰 My job and my skills"), "m:job")]
         entries["plan"] = [button(_("📝 My action plan"), "pl:me")]
+        entries["portfolio"] = [button(_("🎒 My skills portfolio"), "pf:me")]
+        entries["synthesis"] = [button(_("📄 My synthesis"), "sy:me")]
         entries["followup"] = [button(_("🔁 My follow-up"), "fu:me")]
         entries["sessions"] = [
             button(_("📅 My sessions"), "s:list"),

@@ -77,6 +77,8 @@ class BeneficiarySummary:
     phase: Phase
     invited_at: datetime
     consent_at: datetime | None
+    concluded_at: datetime | None = None
+    locale: str = "fr"
 
 
 def hash_token(token: str) -> str:
@@ -257,8 +259,24 @@ async def get_beneficiary(
 
 def _summary(b: Beneficiary) -> BeneficiarySummary:
     return BeneficiarySummary(
-        b.id, b.counsellor_id, b.name, b.status, b.phase, b.created_at, b.consent_at
+        b.id,
+        b.counsellor_id,
+        b.name,
+        b.status,
+        b.phase,
+        b.created_at,
+        b.consent_at,
+        b.concluded_at,
+        b.locale,
     )
+
+
+async def counsellor_name(session: AsyncSession, actor: CounsellorActor) -> str:
+    """The counsellor's own name, as documents they sign print it."""
+    counsellor = await session.get(Counsellor, actor.counsellor_id)
+    if counsellor is None:
+        raise AccessDenied("no such counsellor")
+    return counsellor.name
 
 
 async def set_locale(session: AsyncSession, actor: PersonActor, locale: str) -> None:

@@ -671,6 +671,7 @@ async def _collect(
     rights = await session.get(DataRightsRow, beneficiary_id, populate_existing=True)
     counsellor = await session.get(Counsellor, b.counsellor_id)
     parts: dict[str, list[Record]] = {}
+    _tables()  # every module's collector is registered once its tables are
     for registration in _COLLECTORS.values():
         records = await registration.collect(session, beneficiary_id)
         if records:
@@ -1000,6 +1001,7 @@ async def plan_purge(
 ) -> PurgePlan:
     now = now or utcnow()
     plan = PurgePlan(now, policy)
+    _tables()  # every module's purge step is registered once its tables are
     live_invitation = select(Invitation.beneficiary_id).where(
         Invitation.used_at.is_(None), Invitation.expires_at > now
     )

@@ -16,5 +16,6 @@ from storage import (  # noqa: F401
     rights,
     sessions,
     skills,
+    synthesis,
     tasks,
 )

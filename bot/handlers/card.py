@@ -162,6 +162,7 @@ def card_screen(
     if addition is not None:
         lines += followups.card_lines(addition, locale, zone, _)
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
+    rows.append([button(_("🎒 Skills portfolio"), f"pf:c:{person.id}")])
     if person.status == BeneficiaryStatus.ACTIVE:
         rows.append(
             [
@@ -172,6 +173,8 @@ def card_screen(
         )
     if addition is not None:
         rows += followups.card_buttons(addition, _)
+    if person.phase in (Phase.CONCLUSION, Phase.SUIVI):
+        rows.append([button(_("📝 Synthesis"), f"sy:{person.id}")])
     if person.status == BeneficiaryStatus.ACTIVE:
         for phase in next_phases(person.phase):
             if person.phase == Phase.CONCLUSION and phase == Phase.SUIVI:

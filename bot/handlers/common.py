@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import plan, rights, sessions
+from bot.handlers import plan, portfolio, rights, sessions, synthesis
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
@@ -118,6 +118,8 @@ async def cancel_command(update: Update, context: Context) -> None:
         await plan.cancel(session, actor)
         await sessions.cancel(session, actor)
         await rights.cancel(session, actor)
+        await synthesis.cancel(session, actor)
+        await portfolio.cancel(session, actor)
     if isinstance(actor, BeneficiaryActor):
         # Typed text no longer goes to the question; /reprendre finds it again.
         async with database(context).transaction() as session:

@@ -50,7 +50,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.handlers import rights
 from bot.handlers.counsellor import counsellor_caller
 from bot.handlers.plan import CARD_BUTTON, CARD_PREFIX, COUNSELLOR_PREFIX, day_text, today_in
 from bot.i18n import N_, Translate, format_date_long, ngettext_for
@@ -187,7 +186,6 @@ async def _conclude_press(
                 raise ValueError("not in conclusion")
             if confirmed:
                 checkins = await conclude(session, actor, bid, schedule)
-                await rights.ask_synthesis_agreement(session, bid)
                 await enqueue_notice(
                     session,
                     Recipient.beneficiary(bid),

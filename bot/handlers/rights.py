@@ -51,19 +51,20 @@ from bot.export import (
     part_title,
     retention_text,
 )
+from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate, format_date_long, gettext_for
 from bot.keyboards import button
-from bot.outbox_kinds import OutgoingMessage, RenderContext, enqueue_notice, register
+from bot.outbox_kinds import enqueue_notice
 from bot.replies import chunk_lines
 from bot.runtime import Context, database, identify, settings, wake_dispatcher
 from bot.settings import fail
 from dialogues.instruments import load_all
-from storage import outbox, rights
+from storage import rights
 from storage.actors import Actor, BeneficiaryActor, CounsellorActor
 from storage.db import Database
 from storage.models import BeneficiaryStatus, utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.outbox import Recipient
 from storage.rights import Dossier, Record, RetentionPolicy
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,6 @@ PREFIX = "rg:"
 CALLBACK_PATTERN = r"^rg:"
 HOME = "rg:home"
 COMMANDS = [("mesdonnees", N_("See, export or erase your data"))]
-SYNTHESIS_KIND = "synthesis_question"
 ACCESSES_SHOWN = 12
 
 ERASED_NOTICE = N_(
@@ -356,63 +356,6 @@ def see_lines(dossier: Dossier, _: Translate, locale: str, timezone: str) -> lis
     return lines
 
 
-def synthesis_question(_: Translate) -> tuple[str, InlineKeyboardMarkup]:
-    text = _(
-        "<b>Your bilan reaches its conclusion.</b>\n\n"
-        "Do you agree that your synthesis document be kept for one year, for your follow-up? "
-        "It stays readable only by you and your counsellor, then it is erased.\n\n"
-        "Without your agreement it is not kept: after your last follow-up only your follow-up "
-        "contact remains, and everything is erased one year after the conclusion at the latest. "
-        "You can change your answer at any time in /mesdonnees."
-    )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [button(_("✅ Yes, keep it for a year"), "rg:syn:y")],
-            [button(_("No, do not keep it"), "rg:syn:n")],
-        ]
-    )
-    return text, keyboard
-
-
-async def ask_synthesis_agreement(
-    session: AsyncSession, beneficiary_id: int, now: datetime | None = None
-) -> None:
-    """At conclusion: queue the synthesis question to the person (caller's transaction).
-
-    For whoever moves the bilan to its conclusion; the question goes through
-    the outbox, and is not sent if the person has answered in the meantime.
-    """
-    now = now or utcnow()
-    await rights.mark_synthesis_asked(session, beneficiary_id, now)
-    await outbox.enqueue(
-        session,
-        kind=SYNTHESIS_KIND,
-        recipient=Recipient.beneficiary(beneficiary_id),
-        due_at=now,
-        dedupe_key=f"synthesis:{beneficiary_id}:{now.strftime('%Y%m%dT%H%M%S')}",
-        payload={},
-    )
-
-
-@register(SYNTHESIS_KIND, stale_after=timedelta(days=30))
-async def render_synthesis_question(
-    context: RenderContext, row: ClaimedMessage
-) -> OutgoingMessage | None:
-    addressee = context.addressee
-    if addressee.recipient.kind != "beneficiary" or addressee.chat_id is None:
-        return None
-    actor = BeneficiaryActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
-    async with context.db.transaction() as session:
-        if not await rights.may_answer_synthesis(session, actor):
-            return None
-        if await rights.synthesis_agreement(session, actor, actor.beneficiary_id) is not None:
-            return None
-    text, keyboard = synthesis_question(context._)
-    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
-
-
 # --- sending ------------------------------------------------------------------------------------
 
 
@@ -588,29 +531,6 @@ async def _withdraw(
     )
 
 
-async def _synthesis_answer(
-    update: Update, context: Context, actor: BeneficiaryActor, _: Translate, agreed: bool
-) -> None:
-    try:
-        async with database(context).transaction() as session:
-            await rights.record_synthesis_agreement(session, actor, agreed)
-    except rights.RightsError:
-        await _show(update, _("This question is no longer open."), None, edit=True)
-        return
-    text = (
-        _(
-            "Noted: your synthesis will be kept for one year after the conclusion, readable "
-            "only by you and your counsellor. You can change your mind in /mesdonnees."
-        )
-        if agreed
-        else _(
-            "Noted: your synthesis will not be kept. After your last follow-up only your "
-            "follow-up contact remains. You can change your mind in /mesdonnees."
-        )
-    )
-    await _show(update, text, None, edit=True)
-
-
 # --- handlers -----------------------------------------------------------------------------------
 
 
@@ -675,9 +595,13 @@ async def on_button(update: Update, context: Context) -> None:
         if not open_question:
             await _show(update, _("This question is no longer open."), None, edit=True)
             return
-        await _show(update, *synthesis_question(_), edit=True)
+        await _show(
+            update, *await synthesis_handlers.retention_screen(context, actor, _), edit=True
+        )
     elif data in ("rg:syn:y", "rg:syn:n"):
-        await _synthesis_answer(update, context, actor, _, data.endswith(":y"))
+        await synthesis_handlers.record_retention_answer(
+            update, context, actor, _, data.endswith(":y")
+        )
     else:
         log.info("unknown rights press")
 

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers import followups, journal, metiers, plan, sessions, tasks
+from bot.handlers import (
+    followups,
+    journal,
+    metiers,
+    plan,
+    portfolio,
+    sessions,
+    synthesis,
+    tasks,
+)
 from bot.handlers.common import anything_else
 from bot.questionnaire import flow
 from bot.runtime import Context
 
 
 async def route_message(update: Update, context: Context) -> None:
+    if await synthesis.handle_message(update, context):
+        return
     if await metiers.handle_text(update, context):
+        return
+    if await portfolio.handle_text(update, context):
         return
     if await plan.handle_text(update, context):
         return

@@ -54,14 +54,12 @@ async def _version(db: Database, world: World, text: bytes, origin: str = "draft
     return info.number
 
 
-async def _count(db: Database, table: type, bid: int) -> int:
+async def _count(
+    db: Database, table: type[SynthesisVersion] | type[SynthesisComment], bid: int
+) -> int:
     async with db.transaction() as session:
-        return int(
-            await session.scalar(
-                select(func.count()).select_from(table).where(table.beneficiary_id == bid)  # type: ignore[attr-defined]
-            )
-            or 0
-        )
+        query = select(func.count()).select_from(table).where(table.beneficiary_id == bid)
+        return int(await session.scalar(query) or 0)
 
 
 async def _agreed_and_delivered(db: Database, world: World) -> int:
@@ -179,7 +177,8 @@ async def test_comments_reach_the_counsellor_and_nobody_else(db: Database, world
     async with db.transaction() as session:
         comments = await synthesis.read_comments(session, world.a, bid)
         one = await synthesis.read_comment(session, world.a, comment_id)
-    assert [(c.version, c.text) for c in comments] == [(1, "Trop long.")] and one.text == "Trop long."
+    assert [(c.version, c.text) for c in comments] == [(1, "Trop long.")]
+    assert one.text == "Trop long."
     for stranger in (world.b, world.lea):
         with pytest.raises(AccessDenied):
             async with db.transaction() as session:
@@ -258,7 +257,9 @@ async def test_agreement_keeps_the_copy_one_year_then_the_purge_deletes_it(
     assert await _count(db, SynthesisVersion, bid) == 0
 
 
-async def test_silence_counts_as_refusal_after_the_answer_window(db: Database, world: World) -> None:
+async def test_silence_counts_as_refusal_after_the_answer_window(
+    db: Database, world: World
+) -> None:
     bid = await _agreed_and_delivered(db, world)
     async with db.transaction() as session:
         early = await rights.purge(session, NOW + synthesis.ANSWER_WINDOW - timedelta(hours=1))

@@ -1,0 +1,171 @@
+"""The draft synthesis: every regulatory section, and only what the bilan stored.
+
+Built from Sophie's complete bilan (``tests/synthesis_persona.py``) and from
+an empty one: the draft may frame facts in its own fixed sentences, but every
+word that claims to be hers must be found in her answers, every job title in
+her dossier, and where material is missing the draft asks the counsellor to
+write rather than filling in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dialogues.engine.recap import format_answer
+from dialogues.instruments import load_all
+from dialogues.scoring import score_riasec
+from dialogues.synthesis import SECTION_KEYS, SkillFact, StepFact, SynthesisMaterial, assemble
+from dialogues.synthesis_model import BlockKind, SynthesisDraft
+from tests.synthesis_persona import (
+    ALTERNATIVE_PROJECT,
+    JOB_TITLES,
+    MAIN_PROJECT,
+    STEPS,
+    TYPED,
+    dossier_answers,
+)
+
+DOSSIER = load_all()["dossier_auto_bilan"]
+EVIDENCE = TYPED["reussite_1"]
+TODAY = date(2026, 11, 26)
+
+
+def material(locale: str = "fr", answers: dict[str, Any] | None = None) -> SynthesisMaterial:
+    riasec = load_all()["riasec_short"]
+    liking = {"S": 4, "E": 3, "C": 2}
+    riasec_answers = {q.key: liking.get(q.dimension or "", 0) for _, q in riasec.questions()}
+    return SynthesisMaterial(
+        locale=locale,
+        person="Sophie Marchand",
+        counsellor="Claire Martin",
+        today=TODAY,
+        started_on=date(2026, 9, 7),
+        concluded_on=date(2026, 11, 20),
+        session_minutes=(120, 90, 90, 120, 60),
+        dossier=DOSSIER,
+        dossier_answers=dossier_answers() if answers is None else answers,
+        riasec=score_riasec(riasec, riasec_answers).to_dict(),
+        carried_skills=(
+            SkillFact("savoir_faire", "Former les stagiaires", "expert", EVIDENCE),
+            SkillFact("savoir_etre", "Être à l'écoute", "autonome"),
+        ),
+        main_project=MAIN_PROJECT,
+        alternative_project=ALTERNATIVE_PROJECT,
+        steps=tuple(StepFact(title, date(2027, 1, 1 + i)) for i, (title, _) in enumerate(STEPS)),
+        checkins=(date(2027, 2, 20), date(2027, 5, 20)),
+    )
+
+
+def stored_words(answers: dict[str, Any]) -> set[str]:
+    """Every answer of the dossier as the person typed or ticked it, and as it reads."""
+    words = {EVIDENCE, "Former les stagiaires", "Être à l'écoute"}
+    for answer_id, value in answers.items():
+        if isinstance(value, str):
+            words.add(value)
+        key = answer_id.split("#")[0]
+        if "#more#" in answer_id or key not in {q.key for _, q in DOSSIER.questions()}:
+            continue
+        for locale in ("fr", "en"):
+            words.add(format_answer(DOSSIER.question(key), value, locale))
+    return words
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_every_regulatory_section_is_there_in_order(locale: str) -> None:
+    draft = assemble(material(locale))
+    assert tuple(s.key for s in draft.sections) == SECTION_KEYS
+    titles = [s.title for s in draft.sections]
+    if locale == "fr":
+        assert titles[0].startswith("1. Circonstances")
+        assert "Projet professionnel et projet de formation" in titles[2]
+        assert "Facteurs favorables et points de vigilance" in titles[3]
+    else:
+        assert titles[4] == "5. Main steps planned"
+    for section in draft.sections:
+        assert section.blocks, section.key
+
+
+def test_the_persons_words_are_found_in_their_answers() -> None:
+    answers = dossier_answers()
+    words = stored_words(answers)
+    draft = assemble(material())
+    quotes = [b for b in draft.blocks() if b.kind == BlockKind.QUOTE]
+    assert len(quotes) >= 12
+    for block in quotes:
+        assert block.source, block.text
+        assert block.text in words, block.text
+    for block in draft.blocks():
+        if block.kind == BlockKind.ITEM and block.source and "Dossier" in block.source:
+            assert any(word and word in block.text for word in words), block.text
+
+
+def test_every_job_title_in_the_draft_is_in_the_dossier() -> None:
+    text = assemble(material()).plain_text()
+    experiences = re.findall(r"^(.+), \w+ \d{4} – ", text, flags=re.MULTILINE)
+    held = re.findall(r"^Poste occupé\s?: (.+)$", text, flags=re.MULTILINE)
+    assert sorted(experiences) == sorted(
+        ["Aide-soignante en EHPAD", "Agente de service hospitalier"]
+    )
+    assert held == ["Aide-soignante"]
+    for title in experiences + held:
+        assert title in JOB_TITLES
+    # The projects are the counsellor's words, from the action plan, verbatim.
+    assert MAIN_PROJECT in text and ALTERNATIVE_PROJECT in text
+
+
+def test_health_answers_are_never_copied() -> None:
+    answers = dossier_answers()
+    assert answers["sante_travail"]
+    text = assemble(material(answers=answers)).plain_text()
+    assert "Lombalgie" not in text and "santé" in text  # only the note that says so
+
+
+def test_an_answer_made_irrelevant_is_not_used() -> None:
+    answers = dict(dossier_answers(), statut="recherche")  # "current job" no longer asked
+    text = assemble(material(answers=answers)).plain_text()
+    assert "Poste occupé" not in text
+    assert "En recherche d'emploi" in text
+
+
+def test_missing_material_asks_the_counsellor_and_invents_nothing() -> None:
+    empty = SynthesisMaterial(
+        locale="fr", person="Sophie Marchand", counsellor="Claire Martin", today=TODAY
+    )
+    draft = assemble(empty)
+    assert tuple(s.key for s in draft.sections) == SECTION_KEYS
+    for section in draft.sections:
+        kinds = {b.kind for b in section.blocks}
+        assert BlockKind.TO_WRITE in kinds or section.key == "circumstances", section.key
+    assert not [b for b in draft.blocks() if b.source is not None]
+    text = draft.plain_text()
+    for typed in TYPED.values():
+        assert typed not in text
+
+
+def test_results_are_framed_as_starting_points() -> None:
+    text = assemble(material()).plain_text()
+    assert "SEC" in text and "Social, Entreprenant, Conventionnel" in text
+    assert "points de départ" in text
+
+
+def test_carried_skills_keep_their_level_and_evidence() -> None:
+    draft = assemble(material())
+    skills = next(s for s in draft.sections if s.key == "skills")
+    texts = [b.text for b in skills.blocks]
+    assert "Former les stagiaires — niveau expert" in texts
+    assert EVIDENCE in texts
+    kinds = [b.text for b in skills.blocks if b.kind == BlockKind.HEADING]
+    assert kinds.index("Savoir-faire") < kinds.index("Savoir-être professionnels")
+
+
+def test_english_reads_english() -> None:
+    draft: SynthesisDraft = assemble(replace(material(), locale="en"))
+    text = draft.plain_text()
+    assert "Skills assessment synthesis document" in text
+    assert "Circonstances" not in text and "Dossier d'auto-bilan" not in text
+    assert "Situation at the start: Employee on a permanent contract" in text
