@@ -804,10 +804,9 @@ async def on_button(update: Update, context: Context) -> None:
         if isinstance(actor, CounsellorActor):
             if not parts[0].isdigit():
                 raise AccessDenied("malformed synthesis press")
-            await query.answer()
             await _counsellor_press(context, message, caller, actor, parts)
-            return
-        notice = await _beneficiary_press(context, message, caller, actor, parts)
+        else:
+            notice = await _beneficiary_press(context, message, caller, actor, parts)
     except AccessDenied:
         log.info("synthesis press refused for %s", actor.kind)
         await _answer(query, _("This button is no longer active."))
