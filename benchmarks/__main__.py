@@ -95,6 +95,7 @@ BENCHMARKS: dict[str, Runner] = {
     "rome_search": _script("rome_search", [], [[]]),
     "digest": _script("digest", ["--quick"], [["--postgres"]]),
     "export": _script("export", ["--quick"], [[]]),
+    "synthesis": _script("synthesis", ["--quick"], [[]]),
 }
 
 

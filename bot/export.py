@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -203,6 +204,15 @@ def access_text(access: Access, _: Translate, locale: str, timezone: str) -> str
         )
     if action == "conclude":
         return _("{who} concluded your bilan on {when}").format(who=who, when=when)
+    synthesis = {
+        "synthesis:generate": N_("{who} drafted your synthesis document on {when}"),
+        "synthesis:upload": N_("{who} sent an edited version of your synthesis on {when}"),
+        "synthesis:download": N_("{who} downloaded your synthesis document on {when}"),
+        "synthesis:review": N_("{who} showed you your synthesis to review on {when}"),
+        "synthesis:deliver": N_("{who} delivered your final synthesis on {when}"),
+    }
+    if action in synthesis:
+        return _(synthesis[action]).format(who=who, when=when)
     if action.startswith("write:"):
         what = (
             _("your professional project")
@@ -235,6 +245,8 @@ def access_object(action: str, _: Translate, locale: str) -> str:
             return _("your jobs to explore")
         if what == "portfolio":
             return _("your skills portfolio")
+        if what == "synthesis_comments":
+            return _("your comments on your synthesis")
     known = {
         "open:card": _("your card (where your bilan stands)"),
         "journal.read_shared": _("the journal entries you shared"),
@@ -521,6 +533,9 @@ def _generic(
     if kind == "portfolio":
         _portfolio(w, records, _)
         return
+    if kind == "synthesis":
+        _synthesis(w, records, _, locale, tz)
+        return
     w.heading(part_title(kind, _))
     if kind == "messages":
         _messages(w, records, _, locale, tz)
@@ -584,6 +599,64 @@ def _portfolio(w: _Writer, records: list[Record], _: Translate) -> None:
     for title, lines in portfolio_lines(records, _):
         w.subheading(title)
         for line in lines:
+            w.text(line)
+
+
+def synthesis_lines(data: Mapping[str, Any], _: Translate, locale: str, tz: str) -> list[str]:
+    """Where the synthesis stands, its versions and the person's comments, as sentences."""
+
+    def when(value: Any) -> str:
+        if not isinstance(value, str):
+            return "—"
+        return format_datetime(datetime.fromisoformat(value), locale, tz, when_pattern(locale))
+
+    states = {
+        "drafting": _("being written by your counsellor"),
+        "in_review": _("shown to you for review"),
+        "agreed": _("agreed by you, to be delivered"),
+        "delivered": _("delivered to you"),
+    }
+    state = str(data.get("state", ""))
+    lines = [_("Where it stands: {state}").format(state=states.get(state, state))]
+    for version in data.get("versions") or []:
+        origin = _("draft") if version.get("origin") == "draft" else _("edited by your counsellor")
+        lines.append(
+            _("Version {number} ({origin}), {when}, {pages} pages").format(
+                number=version.get("number"),
+                origin=origin,
+                when=when(version.get("created_at")),
+                pages=version.get("pages"),
+            )
+        )
+    for comment in data.get("comments") or []:
+        lines.append(
+            _("Your comment on version {number}, {when}: {text}").format(
+                number=comment.get("version"),
+                when=when(comment.get("at")),
+                text=comment.get("text"),
+            )
+        )
+    if data.get("delivered_at"):
+        lines.append(_("Delivered on {when}.").format(when=when(data.get("delivered_at"))))
+    if data.get("retention_agreed") is True and data.get("kept_until"):
+        lines.append(
+            _("You agreed that a copy be kept until {when}.").format(
+                when=when(data.get("kept_until"))
+            )
+        )
+    if data.get("copy_deleted_at"):
+        lines.append(
+            _("The organisation's copy was erased on {when}.").format(
+                when=when(data.get("copy_deleted_at"))
+            )
+        )
+    return lines
+
+
+def _synthesis(w: _Writer, records: list[Record], _: Translate, locale: str, tz: str) -> None:
+    w.heading(part_title("synthesis", _))
+    for record in records:
+        for line in synthesis_lines(record.data, _, locale, tz):
             w.text(line)
 
 

@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ("per_update", "footprint", "sqlite_concurrency", "outbox_fanout", "digest", "export")
+NAMES = (
+    "per_update",
+    "footprint",
+    "sqlite_concurrency",
+    "outbox_fanout",
+    "digest",
+    "export",
+    "synthesis",
+)
 
 
 def test_quick_benchmarks_print_their_figures() -> None:

@@ -14,9 +14,11 @@ from typing import cast
 
 from telegram import Bot
 
+from bot.export import build_pdf, synthesis_lines
 from bot.handlers import synthesis as handlers
+from bot.i18n import gettext_for
 from bot.outbox_kinds import REGISTRY, OutgoingMessage, RenderContext
-from storage import outbox, synthesis
+from storage import outbox, rights, synthesis
 from storage.cards import set_phase
 from storage.db import Database
 from storage.models import Phase
@@ -148,3 +150,27 @@ async def test_the_retention_question_follows_delivery_once(db: Database, world:
     assert again is None
     gone = await _render(db, handlers.FINAL_KIND, Recipient.beneficiary(bid), {"version": 1}, bid)
     assert gone is None
+
+
+async def test_the_persons_copy_of_their_data_tells_the_synthesis_story(
+    db: Database, world: World
+) -> None:
+    bid = await _in_review(db, world)
+    async with db.transaction() as session:
+        await synthesis.add_comment(session, world.paul, 1, "Il manque mon BAFA.")
+        await synthesis.agree(session, world.paul, 1, NOW)
+        await synthesis.deliver(session, world.a, bid, NOW)
+        delivered = await rights.collect(session, world.paul)
+        await synthesis.answer_retention(session, world.paul, False, NOW)
+        refused = await rights.collect(session, world.paul)
+    _ = gettext_for("fr")
+    (record,) = delivered.parts["synthesis"]
+    lines = synthesis_lines(record.data, _, "fr", "Europe/Paris")
+    assert lines[0] == "Où elle en est : remise"
+    assert any("Il manque mon BAFA." in line and "version 1" in line for line in lines)
+    assert any(line.startswith("Remise le ") for line in lines)
+    (record,) = refused.parts["synthesis"]
+    lines = synthesis_lines(record.data, _, "fr", "Europe/Paris")
+    assert not any("BAFA" in line for line in lines)  # the comments went with the copy
+    assert any(line.startswith("La copie de l'organisme a été effacée le ") for line in lines)
+    assert build_pdf(refused, "fr", "Europe/Paris").startswith(b"%PDF")
