@@ -107,10 +107,17 @@ def build_draft_files(draft: SynthesisDraft) -> tuple[bytes, bytes, int]:
     return synthesis_files.draft_docx(draft), pdf, synthesis_files.page_count(pdf)
 
 
+MAX_EDITED_BLOCKS = 3000
+"""Paragraphs an edited synthesis may hold: a real one has a few hundred at most, and a
+file of tens of thousands would make a PDF of a thousand pages."""
+
+
 def build_edited_pdf(data: bytes, locale: str) -> tuple[str, bytes, int, int]:
     """Format, PDF, pages and passages left to write of an edited file (in a thread)."""
     kind = synthesis_files.editable_kind(data)
     draft = synthesis_files.read_edited(data, None, locale)
+    if sum(1 for _ in draft.blocks()) > MAX_EDITED_BLOCKS:
+        raise synthesis_files.EditedFileRefused(synthesis_files.UploadRefusal.TOO_LARGE)
     pdf = synthesis_files.draft_pdf(draft)
     assert kind is not None  # read_edited refuses anything else
     return kind, pdf, synthesis_files.page_count(pdf), to_write(draft)
@@ -653,7 +660,9 @@ async def _counsellor_of(session: AsyncSession, actor: BeneficiaryActor) -> Reci
 async def handle_message(update: Update, context: Context) -> bool:
     """A comment the person types, or an edited file the counsellor sends; True if taken."""
     message = update.effective_message
-    if message is None or (message.text is None and message.document is None):
+    if message is None or update.edited_message is not None:
+        return False
+    if message.text is None and message.document is None and not message.photo:
         return False
     caller = await identify(update, context)
     if caller is None or caller.actor is None:
@@ -662,9 +671,18 @@ async def handle_message(update: Update, context: Context) -> bool:
     async with database(context).transaction() as session:
         waiting = await synthesis.waiting(session, actor)
     if isinstance(actor, CounsellorActor):
+        uploading = waiting is not None and waiting.purpose == "upload"
         if message.document is None:
-            return False
-        if waiting is None or waiting.purpose != "upload":
+            if not uploading:
+                return False
+            await message.reply_text(
+                caller._(
+                    "I am waiting for the edited synthesis as a file: attach the .docx or "
+                    ".odt as a document (📎), or /annuler."
+                )
+            )
+            return True
+        if waiting is None or not uploading:
             await message.reply_text(
                 caller._(
                     "To send an edited synthesis, open the person's card, then “📝 Synthesis” "
@@ -748,28 +766,35 @@ async def _receive_upload(
             _("I could not fetch this file from Telegram. Please send it again in a moment.")
         )
         return
-    locale = caller.locale
-    async with database(context).transaction() as session:
-        person = await get_beneficiary(session, actor, bid)
-        locale = person.locale
+    try:
+        async with database(context).transaction() as session:
+            person = await get_beneficiary(session, actor, bid)
+    except AccessDenied:  # erased meanwhile
+        await message.reply_text(_("This change is not possible."))
+        return
+    locale = person.locale
     try:
         kind, pdf, pages, remaining = await asyncio.to_thread(build_edited_pdf, data, locale)
     except synthesis_files.EditedFileRefused as refused:
         log.info("edited synthesis refused for beneficiary %s: %s", bid, refused.reason.value)
         await message.reply_text(_(UPLOAD_REFUSALS[refused.reason.value]).format(size=size_mb))
         return
-    async with database(context).transaction() as session:
-        info = await synthesis.add_version(
-            session,
-            actor,
-            bid,
-            origin="upload",
-            editable=data,
-            editable_format=kind,  # type: ignore[arg-type]
-            pdf=pdf,
-            pages=pages,
-            to_write=remaining,
-        )
+    try:
+        async with database(context).transaction() as session:
+            info = await synthesis.add_version(
+                session,
+                actor,
+                bid,
+                origin="upload",
+                editable=data,
+                editable_format=kind,  # type: ignore[arg-type]
+                pdf=pdf,
+                pages=pages,
+                to_write=remaining,
+            )
+    except SynthesisRefused as refused:  # the bilan moved on while the file travelled
+        await message.reply_text(refusal_text(refused.reason, _))
+        return
     log.info("edited synthesis v%s stored for beneficiary %s", info.number, bid)
     await message.reply_document(
         InputFile(pdf, filename=f"{file_stem(person.name, info.number, _)}.pdf"),

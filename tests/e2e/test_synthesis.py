@@ -161,6 +161,8 @@ def test_draft_edit_review_delivery_and_refused_retention(
     # A PDF sent by mistake is refused with a reason; the edited DOCX becomes version 2.
     claire.press(ready.button("Envoyer une version modifiée").data or "", ready.message_id)
     claire.wait_for_reply(lambda m: "Envoyez-moi maintenant le fichier modifié" in m.content)
+    claire.send_text("Je vous l'envoie tout de suite")
+    claire.wait_for_reply(lambda m: "en tant que document (📎)" in m.content)
     claire.send_document(pdf.document, "synthese.pdf", "application/pdf")
     claire.wait_for_reply(lambda m: "document modifiable" in m.content)
     claire.send_document(
