@@ -98,6 +98,7 @@ FIELD_LABELS = {
     "details": N_("Details"),
     "main": N_("Main project"),
     "alternative": N_("Alternative project"),
+    "training": N_("Training project"),
     "starts_at": N_("Date and time"),
     "duration_minutes": N_("Duration (minutes)"),
     "actual_minutes": N_("Actual duration (minutes)"),

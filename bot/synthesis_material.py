@@ -82,6 +82,7 @@ async def gather(
         carried_skills=tuple(skills),
         main_project=plan.main,
         alternative_project=plan.alternative,
+        training_project=plan.training,
         steps=tuple(StepFact(s.title, s.target_date, s.done) for s in plan.agreed_steps),
         checkins=tuple(day for due in checkins if (day := _local_day(due, timezone)) is not None),
     )

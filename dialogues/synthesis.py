@@ -91,6 +91,7 @@ class SynthesisMaterial:
     carried_skills: tuple[SkillFact, ...] = ()
     main_project: str | None = None
     alternative_project: str | None = None
+    training_project: str | None = None
     steps: tuple[StepFact, ...] = ()
     checkins: tuple[date, ...] = field(default=())
 
@@ -373,7 +374,10 @@ def _project(m: SynthesisMaterial, a: _Answers) -> Section:
     else:
         w.to_write("main_project")
     w.heading("training")
-    w.to_write("training")
+    if m.training_project:
+        w.blocks.append(Block(BlockKind.TEXT, m.training_project))
+    else:
+        w.to_write("training")
     w.heading("alternative")
     if m.alternative_project:
         w.blocks.append(Block(BlockKind.TEXT, m.alternative_project))

@@ -60,9 +60,16 @@ TITLE_MAX = 150
 PROJECT_MAX = 500
 INPUT_WAIT = timedelta(minutes=30)
 
-ProjectField = Literal["main", "alternative"]
-InputField = Literal["main", "alternative", "step_title", "step_date"]
-INPUT_FIELDS: tuple[InputField, ...] = ("main", "alternative", "step_title", "step_date")
+ProjectField = Literal["main", "alternative", "training"]
+PROJECT_FIELDS: tuple[ProjectField, ...] = ("main", "alternative", "training")
+InputField = Literal["main", "alternative", "training", "step_title", "step_date"]
+INPUT_FIELDS: tuple[InputField, ...] = (
+    "main",
+    "alternative",
+    "training",
+    "step_title",
+    "step_date",
+)
 
 
 class StepState(enum.StrEnum):
@@ -72,7 +79,8 @@ class StepState(enum.StrEnum):
 
 
 class ProfessionalProject(Base):
-    """One row per beneficiary: the main and the alternative project, in their words."""
+    """One row per beneficiary: the main and the alternative project, and the training
+    project if the plan needs one (the regulation names it apart), in their words."""
 
     __tablename__ = "professional_projects"
 
@@ -81,6 +89,7 @@ class ProfessionalProject(Base):
     )
     main: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
     alternative: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
+    training: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -145,6 +154,7 @@ class Plan:
     alternative: str | None
     steps: tuple[Step, ...]
     """Agreed steps and pending proposals, by target date."""
+    training: str | None = None
 
     @property
     def agreed_steps(self) -> tuple[Step, ...]:
@@ -152,7 +162,7 @@ class Plan:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.main or self.alternative or self.steps)
+        return not (self.main or self.alternative or self.training or self.steps)
 
 
 @dataclass(frozen=True)
@@ -241,6 +251,7 @@ async def read_plan(session: AsyncSession, actor: Actor, beneficiary_id: int) ->
         project.main if project else None,
         project.alternative if project else None,
         tuple(_step(row) for row in rows),
+        project.training if project else None,
     )
 
 
@@ -322,7 +333,7 @@ async def set_project(
     text: str | None,
     now: datetime | None = None,
 ) -> None:
-    """The counsellor writes (or, with ``None``, clears) the main or alternative project."""
+    """The counsellor writes (or, with ``None``, clears) one of the projects."""
     counsellor = _counsellor(actor)
     await _active_beneficiary(session, counsellor, beneficiary_id)
     value = None if text is None else _clean(text, PROJECT_MAX)
@@ -335,6 +346,8 @@ async def set_project(
         project.main = value
     elif which == "alternative":
         project.alternative = value
+    elif which == "training":
+        project.training = value
     else:
         raise ValueError("unknown project field")
     project.updated_at = now

@@ -17,6 +17,7 @@ Callback grammar (all under ``pl:``; every id is re-checked by ``storage.plans``
     pl:c:<beneficiary>   (counsellor) the plan of one of their beneficiaries
     pl:m:<beneficiary>   (counsellor) type the main project
     pl:a:<beneficiary>   (counsellor) type the alternative project
+    pl:f:<beneficiary>   (counsellor) type the training project, if the plan needs one
     pl:s:<beneficiary>   (counsellor) add a step: its title, then its date
     pl:v:<step>          (counsellor) agree to a proposed step
     pl:r:<step>[:ok]     (counsellor) remove a step, once confirmed
@@ -56,6 +57,7 @@ from storage.models import utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import get_beneficiary
 from storage.plans import (
+    PROJECT_FIELDS,
     PROJECT_MAX,
     TITLE_MAX,
     InputField,
@@ -90,7 +92,12 @@ CARD_BUTTON = N_("📝 Project and action plan")
 COMMANDS = [("plan", N_("Your professional project and action plan"))]
 
 CLEAR = "-"
-FIELDS: dict[str, InputField] = {"m": "main", "a": "alternative", "s": "step_title"}
+FIELDS: dict[str, InputField] = {
+    "m": "main",
+    "a": "alternative",
+    "f": "training",
+    "s": "step_title",
+}
 BUTTON_TITLE = 40
 
 
@@ -119,6 +126,9 @@ def _project_lines(plan: Plan, _: Translate) -> list[str]:
         _("<b>Main project:</b> {text}").format(text=_e(plan.main) if plan.main else missing),
         _("<b>Alternative project:</b> {text}").format(
             text=_e(plan.alternative) if plan.alternative else missing
+        ),
+        _("<b>Training project, if any:</b> {text}").format(
+            text=_e(plan.training) if plan.training else missing
         ),
     ]
 
@@ -161,6 +171,7 @@ def counsellor_screen(
             button(_("✏️ Main project"), f"pl:m:{bid}"),
             button(_("✏️ Alternative project"), f"pl:a:{bid}"),
         ],
+        [button(_("✏️ Training project"), f"pl:f:{bid}")],
         [button(_("➕ Add a step"), f"pl:s:{bid}")],
     ]
     for number, step in enumerate(plan.steps, start=1):
@@ -238,10 +249,15 @@ def _prompt(field: str, name: str, _: Translate) -> str:
         text = _("Write {name}'s main professional project in one message.")
     elif field == "alternative":
         text = _("Write {name}'s alternative professional project in one message.")
+    elif field == "training":
+        text = _(
+            "Write the training {name}'s project needs, if any, in one message: the course, "
+            "the provider, its length, the funding in view."
+        )
     else:
         text = _("Write the step in one message, for example “Meet two wind turbine technicians”.")
     text = text.format(name=_e(name))
-    if field in ("main", "alternative"):
+    if field in PROJECT_FIELDS:
         text += "\n" + _("(Send - on its own to clear it.)")
     return text
 
@@ -376,7 +392,7 @@ async def _counsellor_press(
             text, markup = await _screen_for(session, actor, waiting.beneficiary_id, locale, _)
             await _show(message, text, markup, edit=True)
             return None
-        if action in ("c", "m", "a", "s"):
+        if action in ("c", "m", "a", "f", "s"):
             (bid,) = _ids(parts, 1)
             if action == "c":
                 await stop_input(session, actor)
@@ -464,12 +480,12 @@ async def _typed(
     _ = caller._
     bid = waiting.beneficiary_id
     db = database(context)
-    if waiting.field in ("main", "alternative"):
+    if waiting.field in PROJECT_FIELDS:
         value = None if text.strip() == CLEAR else text
         if value is not None and len(value.strip()) > PROJECT_MAX:
             await message.reply_text(_too_long(PROJECT_MAX, _))
             return
-        which: ProjectField = "main" if waiting.field == "main" else "alternative"
+        which: ProjectField = next(f for f in PROJECT_FIELDS if f == waiting.field)
         async with db.transaction() as session:
             await set_project(session, actor, bid, which, value)
             await stop_input(session, actor)

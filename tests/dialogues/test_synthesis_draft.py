@@ -169,3 +169,13 @@ def test_english_reads_english() -> None:
     assert "Skills assessment synthesis document" in text
     assert "Circonstances" not in text and "Dossier d'auto-bilan" not in text
     assert "Situation at the start: Employee on a permanent contract" in text
+
+
+def test_a_training_project_written_in_the_plan_replaces_the_prompt() -> None:
+    without = next(s for s in assemble(material()).sections if s.key == "project")
+    assert any(b.kind == BlockKind.TO_WRITE and "formation" in b.text for b in without.blocks)
+    training = "Titre professionnel de formateur d'adultes, AFPA, 9 mois, CPF de transition."
+    drafted = assemble(replace(material(), training_project=training))
+    project = next(s for s in drafted.sections if s.key == "project")
+    texts = [b.text for b in project.blocks]
+    assert texts[texts.index("Projet de formation") + 1] == training

@@ -120,7 +120,16 @@ def test_draft_edit_review_delivery_and_refused_retention(
 ) -> None:
     environment.cli("counsellor", "add", "--telegram-id", str(OTHER), "--name", "Bruno Petit")
     bot = BotProcess(environment).start()
-    start_polling(api, bot)
+    try:
+        start_polling(api, bot)
+        _scenario(api, environment)
+        wait_until(lambda: api.calls("getUpdates"), timeout=15)
+    finally:
+        bot.stop()
+    assert_clean_log(bot.log())
+
+
+def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     sophie = onboard(api, "Sophie Marchand", SOPHIE)
     claire = api.user(COUNSELLOR_ID, "Claire")
     bruno = api.user(OTHER, "Bruno")
@@ -228,7 +237,3 @@ def test_draft_edit_review_delivery_and_refused_retention(
     # Asking again shows what is left: the date, not the document.
     sophie.send_command("synthese")
     sophie.wait_for_reply(lambda m: "La copie de l'organisme a été effacée" in m.content)
-
-    wait_until(lambda: api.calls("getUpdates"), timeout=15)
-    bot.stop()
-    assert_clean_log(bot.log())

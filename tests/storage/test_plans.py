@@ -37,12 +37,14 @@ async def test_counsellor_writes_and_beneficiary_reads(db: Database, world: Worl
     async with db.transaction() as session:
         await set_project(session, world.a, paul, "main", "  Technicien de maintenance éolienne ")
         await set_project(session, world.a, paul, "alternative", "Électricien du bâtiment")
+        await set_project(session, world.a, paul, "training", "Titre pro TMEE, AFPA, 9 mois")
         later = await add_step(session, world.a, paul, "Obtenir le titre pro", date(2027, 6, 30))
         first = await add_step(session, world.a, paul, "Stage d'observation", date(2027, 1, 15))
     async with db.transaction() as session:
         plan = await read_plan(session, world.paul, paul)
     assert plan.main == "Technicien de maintenance éolienne"
     assert plan.alternative == "Électricien du bâtiment"
+    assert plan.training == "Titre pro TMEE, AFPA, 9 mois"
     assert [s.id for s in plan.steps] == [first.id, later.id]  # by target date
     assert all(s.state == StepState.AGREED for s in plan.steps)
     async with db.transaction() as session:
