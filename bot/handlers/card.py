@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.handlers import followups
+from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.counsellor import counsellor_caller, phase_label, status_label
 from bot.i18n import N_, Translate, format_date_long, format_datetime
 from bot.keyboards import button
@@ -27,6 +28,8 @@ from storage.models import BeneficiaryStatus, Phase, utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import BeneficiarySummary, list_beneficiaries
 from storage.responses import RunStatus
+from storage.synthesis import Status as SynthesisStatus
+from storage.synthesis import status as synthesis_status
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,7 @@ def card_screen(
     locale: str,
     _: Translate,
     addition: followups.CardAddition | None = None,
+    written: SynthesisStatus | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     person = card.person
     zone = actor.timezone
@@ -161,6 +165,8 @@ def card_screen(
         lines.append(f"• {html.escape(title)} — {state}")
     if addition is not None:
         lines += followups.card_lines(addition, locale, zone, _)
+    if written is not None:
+        lines += ["", synthesis_handlers.card_line(written, _, locale, zone)]
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
     rows.append([button(_("🎒 Skills portfolio"), f"pf:c:{person.id}")])
     if person.status == BeneficiaryStatus.ACTIVE:
@@ -205,10 +211,11 @@ async def show_card(update: Update, context: Context) -> None:
         async with database(context).transaction() as session:
             card = await open_card(session, actor, int(raw))
             addition = await followups.load_card_addition(session, actor, int(raw))
+            written = await synthesis_status(session, actor, int(raw))
     except AccessDenied:
         await message.reply_text(caller._("This card is not available to you."))
         return
-    text, keyboard = card_screen(card, actor, caller.locale, caller._, addition)
+    text, keyboard = card_screen(card, actor, caller.locale, caller._, addition, written)
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
@@ -247,6 +254,7 @@ async def change_phase(update: Update, context: Context) -> None:
                 )
                 card = await open_card(session, actor, beneficiary_id)
             addition = await followups.load_card_addition(session, actor, beneficiary_id)
+            written = await synthesis_status(session, actor, beneficiary_id)
     except (AccessDenied, ValueError):
         await message.reply_text(_("This change is not possible."))
         return
@@ -264,5 +272,5 @@ async def change_phase(update: Update, context: Context) -> None:
         return
     wake_dispatcher(context)
     log.info("counsellor %s moved beneficiary %s", actor.counsellor_id, beneficiary_id)
-    text, keyboard = card_screen(card, actor, caller.locale, _, addition)
+    text, keyboard = card_screen(card, actor, caller.locale, _, addition, written)
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

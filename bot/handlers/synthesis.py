@@ -206,6 +206,24 @@ def state_lines(
     return lines
 
 
+def card_line(state: Status, _: Translate, locale: str, timezone: str) -> str:
+    """One line for the person's card: where their synthesis stands, no content."""
+    if state.state == SynthesisState.DELIVERED and state.delivered_at is not None:
+        where = _("delivered on {date}").format(
+            date=format_date_long(state.delivered_at, locale, timezone)
+        )
+    elif state.state == SynthesisState.AGREED:
+        where = _("version {number} agreed, to deliver").format(number=state.agreed_version)
+    elif state.state == SynthesisState.IN_REVIEW:
+        where = _("version {number} shown, waiting for their answer").format(
+            number=state.review_version
+        )
+    else:
+        number = state.current.number if state.current else 0
+        where = _("version {number} being written").format(number=number)
+    return "📝 " + _("<b>Synthesis:</b> {where}").format(where=where)
+
+
 def state_keyboard(
     person: BeneficiarySummary, state: Status | None, _: Translate
 ) -> InlineKeyboardMarkup:

@@ -225,6 +225,11 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     assert record.document is not None and record.document.startswith(b"%PDF")
     claire.wait_for_reply(lambda m: "refuse que l'organisme conserve" in m.content, timeout=20)
 
+    # The card says where the synthesis stands, without its content.
+    claire.press(f"c:{bid}", listing.message_id)
+    card = claire.wait_for_reply(lambda m: "Synthèse :" in m.content)
+    assert "remise le" in card.content and COMMENT not in card.content
+
     versions, comments, delivered, actions = _kept(environment.database_url, bid)
     assert (versions, comments, delivered) == (0, 0, True)
     assert actions == [
