@@ -35,7 +35,12 @@ from telegram import Bot, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translate, format_date_long, format_datetime, gettext_for
 from storage import outbox
-from storage.actors import AccessDenied, CounsellorActor, load_beneficiary_for
+from storage.actors import (
+    AccessDenied,
+    BeneficiaryActor,
+    CounsellorActor,
+    load_beneficiary_for,
+)
 from storage.db import Database
 from storage.outbox import Addressee, ClaimedMessage, Recipient
 
@@ -84,6 +89,27 @@ class RenderContext:
     @property
     def _(self) -> Translate:
         return gettext_for(self.addressee.locale)
+
+    def beneficiary_actor(self) -> BeneficiaryActor | None:
+        """The addressee as the beneficiary they are, to read their data through the door.
+
+        None when the message is for a counsellor or nobody can be reached.
+        """
+        addressee = self.addressee
+        if addressee.recipient.kind != "beneficiary" or addressee.chat_id is None:
+            return None
+        return BeneficiaryActor(
+            addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
+        )
+
+    def counsellor_actor(self) -> CounsellorActor | None:
+        """The addressee as the counsellor they are (None for a beneficiary)."""
+        addressee = self.addressee
+        if addressee.recipient.kind != "counsellor" or addressee.chat_id is None:
+            return None
+        return CounsellorActor(
+            addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
+        )
 
 
 Renderer = Callable[[RenderContext, ClaimedMessage], Awaitable[OutgoingMessage | None]]
@@ -222,15 +248,10 @@ async def render_unreachable(context: RenderContext, row: ClaimedMessage) -> Out
     Not sent if the person is reachable again by then, or is no longer this
     counsellor's beneficiary.
     """
-    addressee = context.addressee
-    if addressee.recipient.kind != "counsellor" or addressee.chat_id is None:
-        return None
+    actor = context.counsellor_actor()
     beneficiary_id = (row.payload or {}).get("beneficiary_id")
-    if not isinstance(beneficiary_id, int):
+    if actor is None or not isinstance(beneficiary_id, int):
         return None
-    actor = CounsellorActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
     async with context.db.transaction() as session:
         try:
             beneficiary = await load_beneficiary_for(session, actor, beneficiary_id)

@@ -667,16 +667,13 @@ async def render_invite(context: RenderContext, row: ClaimedMessage) -> Outgoing
 @register(TALK_KIND, urgent=False)
 async def render_talk(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
     """To the beneficiary's own counsellor: who, and the buttons; never the answers."""
-    addressee = context.addressee
     payload = row.payload or {}
     run_id, months = payload.get("run_id"), payload.get("months")
-    if addressee.recipient.kind != "counsellor" or addressee.chat_id is None:
+    actor = context.counsellor_actor()
+    if actor is None or row.beneficiary_id is None:
         return None
-    if row.beneficiary_id is None or not isinstance(run_id, int) or not isinstance(months, int):
+    if not isinstance(run_id, int) or not isinstance(months, int):
         return None
-    actor = CounsellorActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
     async with context.db.transaction() as session:
         try:
             person = await get_beneficiary(session, actor, row.beneficiary_id)

@@ -569,14 +569,9 @@ PROPOSED_TEXT = N_("{name} proposes a new step for their action plan. It waits f
 @register(PROPOSED_KIND)
 async def render_proposed(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
     """Names the beneficiary to their own counsellor; the step's text stays behind the button."""
-    addressee = context.addressee
-    if addressee.recipient.kind != "counsellor" or addressee.chat_id is None:
+    actor = context.counsellor_actor()
+    if actor is None or row.beneficiary_id is None:
         return None
-    if row.beneficiary_id is None:
-        return None
-    actor = CounsellorActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
     async with context.db.transaction() as session:
         try:
             beneficiary = await load_beneficiary_for(session, actor, row.beneficiary_id)

@@ -1342,24 +1342,6 @@ async def cancel(session: AsyncSession, actor: PersonActor) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _beneficiary_actor(context: RenderContext) -> BeneficiaryActor | None:
-    addressee = context.addressee
-    if addressee.recipient.kind != "beneficiary" or addressee.chat_id is None:
-        return None
-    return BeneficiaryActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
-
-
-def _counsellor_actor(context: RenderContext) -> CounsellorActor | None:
-    addressee = context.addressee
-    if addressee.recipient.kind != "counsellor" or addressee.chat_id is None:
-        return None
-    return CounsellorActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
-
-
 async def _rendered_session(
     context: RenderContext, row: ClaimedMessage, actor: PersonActor
 ) -> SessionInfo | None:
@@ -1379,7 +1361,7 @@ async def _rendered_session(
 @register(store.SESSION_NOTICE)
 async def render_notice(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
     """Scheduled, moved or cancelled: the text and the .ics file, in the reader's zone."""
-    actor = _beneficiary_actor(context)
+    actor = context.beneficiary_actor()
     if actor is None:
         return None
     info = await _rendered_session(context, row, actor)
@@ -1429,7 +1411,7 @@ register(store.SESSION_NOTICE_SOON, urgent=True)(render_notice)
 async def _render_reminder(
     context: RenderContext, row: ClaimedMessage, soon: bool
 ) -> OutgoingMessage | None:
-    actor = _beneficiary_actor(context)
+    actor = context.beneficiary_actor()
     if actor is None:
         return None
     info = await _rendered_session(context, row, actor)
@@ -1474,7 +1456,7 @@ async def render_move_request(
     context: RenderContext, row: ClaimedMessage
 ) -> OutgoingMessage | None:
     """Tells the counsellor their beneficiary has to move a session (and why, if they said)."""
-    actor = _counsellor_actor(context)
+    actor = context.counsellor_actor()
     if actor is None:
         return None
     info = await _rendered_session(context, row, actor)

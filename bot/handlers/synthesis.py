@@ -995,24 +995,6 @@ async def retention_screen(
 # --- messages sent through the outbox ------------------------------------------------------
 
 
-def _beneficiary(context: RenderContext) -> BeneficiaryActor | None:
-    addressee = context.addressee
-    if addressee.recipient.kind != "beneficiary" or addressee.chat_id is None:
-        return None
-    return BeneficiaryActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
-
-
-def _counsellor(context: RenderContext) -> CounsellorActor | None:
-    addressee = context.addressee
-    if addressee.recipient.kind != "counsellor" or addressee.chat_id is None:
-        return None
-    return CounsellorActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
-
-
 def _version_of(row: ClaimedMessage) -> int | None:
     value = (row.payload or {}).get("version")
     return value if isinstance(value, int) else None
@@ -1021,7 +1003,7 @@ def _version_of(row: ClaimedMessage) -> int | None:
 @register(REVIEW_KIND, stale_after=timedelta(days=30))
 async def render_review(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
     """The version to review, unless another version replaced it in the meantime."""
-    actor = _beneficiary(context)
+    actor = context.beneficiary_actor()
     if actor is None:
         return None
     async with context.db.transaction() as session:
@@ -1039,7 +1021,7 @@ async def render_review(context: RenderContext, row: ClaimedMessage) -> Outgoing
 
 @register(FINAL_KIND, stale_after=timedelta(days=365))
 async def render_final(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
-    actor = _beneficiary(context)
+    actor = context.beneficiary_actor()
     if actor is None:
         return None
     async with context.db.transaction() as session:
@@ -1058,7 +1040,7 @@ async def render_final(context: RenderContext, row: ClaimedMessage) -> OutgoingM
 
 @register(RETENTION_KIND, stale_after=synthesis.ANSWER_WINDOW)
 async def render_retention(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
-    actor = _beneficiary(context)
+    actor = context.beneficiary_actor()
     if actor is None:
         return None
     async with context.db.transaction() as session:
@@ -1085,7 +1067,7 @@ def _synthesis_button(bid: int, name: str, _: Translate) -> InlineKeyboardMarkup
 @register(COMMENT_KIND)
 async def render_comment(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
     """The comment itself, read for the counsellor when sent (an audited reading)."""
-    actor = _counsellor(context)
+    actor = context.counsellor_actor()
     comment_id = (row.payload or {}).get("comment")
     if actor is None or not isinstance(comment_id, int):
         return None
@@ -1112,7 +1094,7 @@ async def render_comment(context: RenderContext, row: ClaimedMessage) -> Outgoin
 
 @register(AGREED_KIND)
 async def render_agreed(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
-    actor = _counsellor(context)
+    actor = context.counsellor_actor()
     if actor is None:
         return None
     try:
@@ -1134,7 +1116,7 @@ async def render_agreed(context: RenderContext, row: ClaimedMessage) -> Outgoing
 async def render_retention_answered(
     context: RenderContext, row: ClaimedMessage
 ) -> OutgoingMessage | None:
-    actor = _counsellor(context)
+    actor = context.counsellor_actor()
     if actor is None:
         return None
     try:

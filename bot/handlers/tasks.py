@@ -590,12 +590,9 @@ async def handle_text(update: Update, context: Context) -> bool:
 
 
 async def _rendered_task(context: RenderContext, row: ClaimedMessage) -> TaskInfo | None:
-    addressee = context.addressee
-    if addressee.recipient.kind != "beneficiary" or addressee.chat_id is None:
+    actor = context.beneficiary_actor()
+    if actor is None:
         return None
-    actor = BeneficiaryActor(
-        addressee.recipient.id, addressee.chat_id, addressee.locale, addressee.timezone
-    )
     task_id = (row.payload or {}).get("task_id")
     if not isinstance(task_id, int):
         return None
