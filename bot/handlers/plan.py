@@ -35,12 +35,12 @@ from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
+from bot.replies import show_screen
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
 from dialogues.engine import Rejected
 from dialogues.followup import parse_target_date
@@ -229,17 +229,6 @@ async def _screen_for(
     return beneficiary_screen(plan, today, locale, _)
 
 
-async def _show(message: Message, text: str, markup: InlineKeyboardMarkup, edit: bool) -> None:
-    if edit:
-        try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
 def _typing_markup(_: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(_("Cancel"), "pl:x")]])
 
@@ -369,7 +358,7 @@ async def _beneficiary_press(
         else:
             raise AccessDenied("unknown plan action")
         text, markup = await _screen_for(session, actor, me, caller.locale, _)
-    await _show(message, text, markup, edit=action in ("d", "w"))
+    await show_screen(message, text, markup, edit=action in ("d", "w"))
     return notice
 
 
@@ -390,14 +379,14 @@ async def _counsellor_press(
             if waiting is None:
                 return None
             text, markup = await _screen_for(session, actor, waiting.beneficiary_id, locale, _)
-            await _show(message, text, markup, edit=True)
+            await show_screen(message, text, markup, edit=True)
             return None
         if action in ("c", "m", "a", "f", "s"):
             (bid,) = _ids(parts, 1)
             if action == "c":
                 await stop_input(session, actor)
                 text, markup = await _screen_for(session, actor, bid, locale, _)
-                await _show(message, text, markup, edit=True)
+                await show_screen(message, text, markup, edit=True)
                 return None
             field = FIELDS[action]
             await start_input(session, actor, bid, field)
@@ -422,12 +411,12 @@ async def _counsellor_press(
                     [button(_("Cancel"), f"{COUNSELLOR_PREFIX}{bid}")],
                 ]
             )
-            await _show(message, plan_text, markup, edit=True)
+            await show_screen(message, plan_text, markup, edit=True)
             return None
         else:
             raise AccessDenied("unknown plan action")
         text, markup = await _screen_for(session, actor, bid, locale, _)
-    await _show(message, text, markup, edit=True)
+    await show_screen(message, text, markup, edit=True)
     return notice
 
 

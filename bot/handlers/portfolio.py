@@ -44,11 +44,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate
 from bot.keyboards import button
+from bot.replies import show_screen
 from bot.runtime import Caller, Context, database, identify
 from dialogues.instruments import Instrument, load_all
 from dialogues.portfolio import EvidenceChoice, evidence_choices, fold, gather
@@ -474,15 +474,7 @@ async def _caller(update: Update, context: Context) -> tuple[Caller, PersonActor
 
 
 async def _show(message: Message, screen: tuple[str, InlineKeyboardMarkup], edit: bool) -> None:
-    text, markup = screen
-    if edit:
-        try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await show_screen(message, *screen, edit)
 
 
 async def _opening(

@@ -52,6 +52,7 @@ from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate, format_date_long
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
+from bot.replies import show_screen
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
 from bot.synthesis_material import gather
 from bot.synthesis_record import RecordFacts, record_pdf
@@ -271,19 +272,6 @@ async def _screen(
     return text, state_keyboard(person, state, _)
 
 
-async def _show(
-    message: Message, text: str, markup: InlineKeyboardMarkup | None, edit: bool
-) -> None:
-    if edit:
-        try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
 async def _send_files(
     context: Context,
     chat_id: int,
@@ -405,7 +393,7 @@ async def _review(
                     [button(_("Cancel"), f"{PREFIX}{bid}")],
                 ]
             )
-            await _show(message, text, markup, edit=True)
+            await show_screen(message, text, markup, edit=True)
             return
         info = await synthesis.request_review(session, actor, bid)
         await outbox.enqueue(
@@ -419,7 +407,7 @@ async def _review(
         )
     wake_dispatcher(context)
     text, markup = await _screen(context, actor, bid, _, caller.locale)
-    await _show(message, text, markup, edit=True)
+    await show_screen(message, text, markup, edit=True)
 
 
 async def _comments(
@@ -471,7 +459,7 @@ async def _deliver(
                     [button(_("Cancel"), f"{PREFIX}{bid}")],
                 ]
             )
-            await _show(message, text, markup, edit=True)
+            await show_screen(message, text, markup, edit=True)
             return
         now = utcnow()
         info = await synthesis.deliver(session, actor, bid, now)
@@ -498,7 +486,7 @@ async def _deliver(
     log.info("synthesis v%s delivered to beneficiary %s", info.number, bid)
     wake_dispatcher(context)
     text, markup = await _screen(context, actor, bid, _, caller.locale)
-    await _show(message, text, markup, edit=True)
+    await show_screen(message, text, markup, edit=True)
 
 
 REFUSALS = {
@@ -530,7 +518,7 @@ async def _counsellor_press(
     confirmed = parts[2:3] == ["ok"]
     if action == "":
         text, markup = await _screen(context, actor, bid, caller._, caller.locale)
-        await _show(message, text, markup, edit=True)
+        await show_screen(message, text, markup, edit=True)
     elif action == "g":
         await _generate(context, message, actor, bid, caller)
     elif action == "d":
