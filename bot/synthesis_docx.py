@@ -156,12 +156,13 @@ def _add_block(document: Document, block: Block, locale: str) -> None:
         document.add_paragraph(block.text, style="List Bullet")
     elif block.kind is BlockKind.QUOTE:
         document.add_paragraph(quoted(block.text, locale), style=QUOTE_STYLE.name(locale))
-        if block.source:
-            document.add_paragraph(source_text(block.source), style=SOURCE_STYLE.name(locale))
     elif block.kind is BlockKind.TO_WRITE:
         document.add_paragraph(prompt_text(block.text), style=TO_WRITE_STYLE.name(locale))
     else:
         document.add_paragraph(block.text)
+    if block.source and block.kind is not BlockKind.TO_WRITE:
+        # Whatever comes from the person's answers says so, quote or item alike.
+        document.add_paragraph(source_text(block.source), style=SOURCE_STYLE.name(locale))
 
 
 def draft_docx(draft: SynthesisDraft) -> bytes:

@@ -63,10 +63,6 @@ def _block(pdf: FPDF, block: Block, locale: str) -> None:
     elif block.kind is BlockKind.QUOTE:
         pdf.ln(1)
         _text(pdf, quoted(block.text, locale), 10.5, "I", _INDENT)
-        if block.source:
-            pdf.set_text_color(*_GREY)
-            _text(pdf, source_text(block.source), 8, "", _INDENT)
-            pdf.set_text_color(0, 0, 0)
     elif block.kind is BlockKind.TO_WRITE:
         pdf.ln(1)
         pdf.set_fill_color(*_HIGHLIGHT)
@@ -77,6 +73,11 @@ def _block(pdf: FPDF, block: Block, locale: str) -> None:
         )  # fmt: skip
     else:
         _text(pdf, block.text)
+    if block.source and block.kind is not BlockKind.TO_WRITE:
+        # Whatever comes from the person's answers says so, quote or item alike.
+        pdf.set_text_color(*_GREY)
+        _text(pdf, source_text(block.source), 8, "", _INDENT)
+        pdf.set_text_color(0, 0, 0)
     pdf.ln(1.2)
 
 

@@ -203,8 +203,9 @@ class _Builder:
         if role is Role.SOURCE:
             last = blocks[-1] if blocks else None
             source = text.lstrip(SOURCE_MARK).strip()
-            if last is not None and last.kind is BlockKind.QUOTE and last.source is None:
-                blocks[-1] = Block(BlockKind.QUOTE, last.text, source or None)
+            marked = (BlockKind.QUOTE, BlockKind.ITEM, BlockKind.TEXT)
+            if last is not None and last.kind in marked and last.source is None:
+                blocks[-1] = Block(last.kind, last.text, source or None)
             else:
                 blocks.append(Block(BlockKind.TEXT, text))
             return

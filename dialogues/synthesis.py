@@ -31,7 +31,8 @@ storage functions and calls :func:`assemble`.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -182,6 +183,15 @@ class _Writer:
     def heading(self, name: str) -> None:
         self.blocks.append(Block(BlockKind.HEADING, text("headings", name, self.locale)))
 
+    @contextmanager
+    def group(self, name: str) -> Iterator[None]:
+        """A sub-heading over what the block adds, left out when it adds nothing."""
+        self.heading(name)
+        before = len(self.blocks)
+        yield
+        if len(self.blocks) == before:
+            self.blocks.pop()
+
     def fact(self, group: str, name: str, **values: object) -> None:
         self.blocks.append(Block(BlockKind.TEXT, text(group, name, self.locale, **values)))
 
@@ -252,20 +262,20 @@ def _circumstances(m: SynthesisMaterial, a: _Answers) -> Section:
 
 def _background(w: _Writer, a: _Answers) -> None:
     locale = w.locale
-    w.heading("background")
-    w.answer_item("degree", "niveau_diplome")
-    for number in a.occurrences("diplome_intitule"):
-        title = a.typed(f"diplome_intitule#{number}")
-        if title is None:
-            continue
-        state = a.shown(f"diplome_etat#{number}", locale) or "—"
-        year = a.raw(f"diplome_annee#{number}")
-        name = "diploma" if isinstance(year, int) else "diploma_no_year"
-        sentence = text("facts", name, locale, title=title, state=state, year=year)
-        w.blocks.append(
-            Block(BlockKind.ITEM, sentence, a.source(f"diplome_intitule#{number}", locale))
-        )
-    w.quote("formations_suivies", "courses")
+    with w.group("background"):
+        w.answer_item("degree", "niveau_diplome")
+        for number in a.occurrences("diplome_intitule"):
+            title = a.typed(f"diplome_intitule#{number}")
+            if title is None:
+                continue
+            state = a.shown(f"diplome_etat#{number}", locale) or "—"
+            year = a.raw(f"diplome_annee#{number}")
+            name = "diploma" if isinstance(year, int) else "diploma_no_year"
+            sentence = text("facts", name, locale, title=title, state=state, year=year)
+            w.blocks.append(
+                Block(BlockKind.ITEM, sentence, a.source(f"diplome_intitule#{number}", locale))
+            )
+        w.quote("formations_suivies", "courses")
     numbers = a.occurrences("exp_poste")
     if numbers:
         w.heading("experiences")
@@ -297,16 +307,11 @@ def _background(w: _Writer, a: _Answers) -> None:
 def _skills(m: SynthesisMaterial, a: _Answers) -> Section:
     w = _Writer(m.locale, a)
     _background(w, a)
-    w.heading("carried")
-    if m.carried_skills:
-        source = text("document", "source_portfolio", m.locale)
-        evidence_source = text("document", "source_evidence", m.locale)
-        for kind in ("savoir_faire", "savoir_etre"):
-            chosen = [s for s in m.carried_skills if s.kind == kind]
-            if not chosen:
-                continue
-            w.heading(kind)
-            for skill in chosen:
+    source = text("document", "source_portfolio", m.locale)
+    evidence_source = text("document", "source_evidence", m.locale)
+    for kind in ("savoir_faire", "savoir_etre"):
+        with w.group(f"carried_{kind}"):
+            for skill in (s for s in m.carried_skills if s.kind == kind):
                 sentence = (
                     text(
                         "facts",
@@ -321,13 +326,13 @@ def _skills(m: SynthesisMaterial, a: _Answers) -> Section:
                 w.blocks.append(Block(BlockKind.ITEM, sentence, source))
                 if skill.evidence:
                     w.own_words(skill.evidence, evidence_source)
-    else:
-        w.heading("declared")
-        w.quote("savoir_faire", "savoir_faire")
-        w.quote("savoir_faire_prefere", "preferred")
-        w.answer_item("qualities", "qualites")
-    w.answer_item("tools", "outils")
-    w.answer_item("languages", "langues")
+    with w.group("declared"):
+        if not m.carried_skills:  # the portfolio's choice, when made, says it better
+            w.quote("savoir_faire", "savoir_faire")
+            w.quote("savoir_faire_prefere", "preferred")
+            w.answer_item("qualities", "qualites")
+        w.answer_item("tools", "outils")
+        w.answer_item("languages", "langues")
     if any(a.has(key) for key in ("reussite_1", "reussite_2", "reussite_3")):
         w.heading("achievements")
         for key in ("reussite_1", "reussite_2", "reussite_3"):
@@ -391,29 +396,36 @@ def _project(m: SynthesisMaterial, a: _Answers) -> Section:
 
 
 def _factors(m: SynthesisMaterial, a: _Answers) -> Section:
+    """What the person said that helps, what frames the project, what worries them.
+
+    The draft sorts answers only where the answer itself says which side it
+    is on (ready to train or not, a licence or not); the rest is listed as the
+    frame they described, and the analysis is left to the counsellor.
+    """
     w = _Writer(m.locale, a)
-    w.heading("favourable")
-    if a.raw("pret_formation") is True:
-        w.answer_item("ready_training", "pret_formation")
-        w.answer_item("training_length", "duree_formation")
-    w.answer_item("mobility", "mobilite")
-    if a.raw("permis") is True:
-        w.answer_item("licence", "permis")
-    source = text("document", "source_portfolio", m.locale)
-    for skill in m.carried_skills:
-        if skill.level == "expert":
-            sentence = text("facts", "expert_skill", m.locale, label=skill.label)
-            w.blocks.append(Block(BlockKind.ITEM, sentence, source))
-    w.heading("vigilance")
-    if a.raw("pret_formation") is False:
-        w.answer_item("ready_training", "pret_formation")
-    if a.raw("permis") is False:
-        w.answer_item("licence", "permis")
-    w.answer_item("time", "temps_disponible")
-    w.answer_item("money", "marge_financiere")
-    w.answer_item("change", "ampleur")
-    w.quote("inquietudes", "worries")
-    w.quote("pistes_ecartees", "ruled_out")
+    with w.group("favourable"):
+        if a.raw("pret_formation") is True:
+            w.answer_item("ready_training", "pret_formation")
+            w.answer_item("training_length", "duree_formation")
+        if a.raw("permis") is True:
+            w.answer_item("licence", "permis")
+        source = text("document", "source_portfolio", m.locale)
+        for skill in m.carried_skills:
+            if skill.level == "expert":
+                sentence = text("facts", "expert_skill", m.locale, label=skill.label)
+                w.blocks.append(Block(BlockKind.ITEM, sentence, source))
+    with w.group("conditions"):
+        w.answer_item("mobility", "mobilite")
+        w.answer_item("time", "temps_disponible")
+        w.answer_item("money", "marge_financiere")
+        w.answer_item("change", "ampleur")
+    with w.group("vigilance"):
+        if a.raw("pret_formation") is False:
+            w.answer_item("ready_training", "pret_formation")
+        if a.raw("permis") is False:
+            w.answer_item("licence", "permis")
+        w.quote("inquietudes", "worries")
+        w.quote("pistes_ecartees", "ruled_out")
     w.to_write("factors")
     return w.section("factors")
 

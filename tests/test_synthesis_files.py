@@ -643,3 +643,21 @@ def test_corrupted_files_never_escape(real: bytes, flips: list[tuple[float, int]
 )
 def test_zips_with_the_wrong_parts_never_escape(parts: dict[str, bytes]) -> None:
     _read_or_refuse(_zip(parts), "a.docx")
+
+
+def test_a_fact_from_the_answers_is_marked_like_a_quote_and_keeps_its_mark() -> None:
+    """An item made from a choice the person ticked names its source too, and keeps it."""
+    ticked = Block(K.ITEM, "Mobilité : Dans ma région", "Dossier d'auto-bilan — Vos contraintes")
+    framing = Block(K.ITEM, "Le bilan a duré 18 heures.")
+    draft = SynthesisDraft(
+        title="Document de synthèse",
+        lines=("Bénéficiaire : Claire Martin",),
+        sections=(Section("factors", "Facteurs", (ticked, framing)),),
+        locale="fr",
+    )
+    found = paragraphs(draft_docx(draft))
+    at = found.index(("List Bullet", ticked.text))
+    assert found[at + 1] == ("Source des paroles", "◆ Dossier d'auto-bilan — Vos contraintes")
+    assert found[at + 2] == ("List Bullet", framing.text)  # a framing fact has no mark
+    (section,) = read_edited(draft_docx(draft), "synthese.docx", "fr").sections
+    assert section.blocks == (ticked, framing)

@@ -160,7 +160,9 @@ def test_carried_skills_keep_their_level_and_evidence() -> None:
     assert "Former les stagiaires — niveau expert" in texts
     assert EVIDENCE in texts
     kinds = [b.text for b in skills.blocks if b.kind == BlockKind.HEADING]
-    assert kinds.index("Savoir-faire") < kinds.index("Savoir-être professionnels")
+    assert kinds.index("Savoir-faire retenus pour le projet") < kinds.index(
+        "Savoir-être professionnels retenus pour le projet"
+    )
 
 
 def test_english_reads_english() -> None:
