@@ -233,6 +233,8 @@ async def _followups(session: AsyncSession, ids: Ids) -> Counter[str]:
 
 async def count(session: AsyncSession, ids: Ids) -> Counter[str]:
     """Every source's counters over the beneficiaries ``ids`` selects."""
+    import storage.schema  # noqa: F401  (every module registers its sources on import)
+
     total: Counter[str] = Counter()
     for name in sources():
         total.update(await _SOURCES[name](session, ids))
@@ -351,6 +353,8 @@ REPORTED_COUNTERS = {
     "situation6:<key>": "situation given at the 6-month follow-up",
     "satisfaction:count": "satisfaction answers",
     "satisfaction:sum": "sum of the satisfaction scores (1 to 5)",
+    "synthesis:delivered": "synthesis documents delivered",
+    "synthesis:kept": "of which the person agreed the organisation keep a copy",
 }
 
 
@@ -437,6 +441,9 @@ def lines(counts: Mapping[str, int]) -> list[Line]:
         else f"{SMALL_TEXT} answers"
     )
     out.append(Line("follow-up", "mean satisfaction", mean))
+    delivered = c["synthesis:delivered"]
+    out.append(Line("synthesis", "delivered", small(delivered)))
+    out.append(Line("synthesis", "copy kept with agreement", rate(c["synthesis:kept"], delivered)))
     return out
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,6 +59,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedBytes, EncryptedText
+from storage.indicators import Ids, register_source
 from storage.models import (
     Base,
     Beneficiary,
@@ -808,3 +810,21 @@ async def _collect(session: AsyncSession, beneficiary_id: int) -> list[Record]:
             },
         )
     ]
+
+
+# --- anonymous indicators ----------------------------------------------------------------
+
+
+@register_source("synthesis")
+async def _indicators(session: AsyncSession, ids: Ids) -> Counter[str]:
+    """Syntheses delivered, and how many people agreed to a copy being kept (counts only)."""
+    rows = await session.execute(
+        select(SynthesisRow.retention_agreed).where(
+            SynthesisRow.beneficiary_id.in_(ids), SynthesisRow.delivered_at.is_not(None)
+        )
+    )
+    counts: Counter[str] = Counter()
+    for (agreed,) in rows:
+        counts["synthesis:delivered"] += 1
+        counts["synthesis:kept"] += agreed is True
+    return counts

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storage import rights, synthesis
+from storage import indicators, rights, synthesis
 from storage.actors import AccessDenied, SystemActor
 from storage.cards import set_phase
 from storage.db import Database
@@ -308,3 +308,19 @@ async def test_erasure_removes_every_synthesis_row(db: Database, world: World) -
         await rights.erase_beneficiary(session, SystemActor("test"), bid, "test", NOW)
     assert await _count(db, SynthesisVersion, bid) == 0
     assert await _count(db, SynthesisComment, bid) == 0
+
+
+async def test_delivered_and_kept_syntheses_count_even_after_erasure(
+    db: Database, world: World
+) -> None:
+    bid = await _agreed_and_delivered(db, world)
+    async with db.transaction() as session:
+        await synthesis.answer_retention(session, world.paul, True, NOW)
+        alive = await indicators.totals(session)
+        await rights.erase_beneficiary(session, SystemActor("test"), bid, "test", NOW)
+    async with db.transaction() as session:
+        after = await indicators.totals(session)
+    assert (alive["synthesis:delivered"], alive["synthesis:kept"]) == (1, 1)
+    assert (after["synthesis:delivered"], after["synthesis:kept"]) == (1, 1)
+    report = {line.indicator: line.value for line in indicators.lines(after)}
+    assert report["delivered"] == "< 5"
