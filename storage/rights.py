@@ -12,8 +12,9 @@ What the person can do (``/mesdonnees``), all through :class:`BeneficiaryActor`:
 * **withdraw consent** (:func:`withdraw_consent`): every pending message to
   them is cancelled at once; their data stays until they erase it or its
   retention ends, and ``/mesdonnees`` still answers them;
-* answer, at conclusion, whether the **synthesis** may be kept for a year
-  (:func:`record_synthesis_agreement`).
+* answer whether the **synthesis** may be kept for a year
+  (:func:`record_synthesis_agreement`; asked once the synthesis is delivered,
+  see :mod:`storage.synthesis`, which also deletes the organisation's copy).
 
 How a person's data is found
     Each data module contributes its part of the dossier with a *collector*::

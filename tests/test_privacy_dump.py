@@ -3,7 +3,8 @@
 The end-to-end test types a sentence through the bot; this one fills every
 kind of data the storage keeps today (dossier and inventories, job and
 skills, a session's address, the professional project and the plan, the
-follow-up check-ins, messages, the synthesis agreement) and reads the raw
+follow-up check-ins, messages, the synthesis delivered with a comment, the
+synthesis agreement) and reads the raw
 SQLite files, or a ``pg_dump``, looking for any of it.
 """
 

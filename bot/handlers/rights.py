@@ -1,8 +1,9 @@
 """``/mesdonnees``: the beneficiary sees, exports or erases their data, or withdraws consent.
 
-Also the synthesis question asked at conclusion, the counsellor's notices of
-an erasure or a withdrawal, the organisation's retention settings and the
-daily purge the bot runs.
+Also the answer on keeping the synthesis (asked after its delivery by
+:mod:`bot.handlers.synthesis`, and again here at any time), the counsellor's
+notices of an erasure or a withdrawal, the organisation's retention settings
+and the daily purge the bot runs.
 
 Who may use it: a person whose consent is given *or withdrawn*
 (:func:`storage.rights.rights_holder`); withdrawing makes a person a stranger
@@ -20,8 +21,8 @@ press cannot skip one)::
     rg:del2        erase now
     rg:wd  rg:wd1  withdraw consent: ask, then do it
     rg:keep        after withdrawing, keep the data for now
-    rg:syn         the synthesis question again
-    rg:syn:y|n     the answer to it
+    rg:syn         the question on keeping the synthesis, again
+    rg:syn:y|n     the answer to it (:func:`bot.handlers.synthesis.record_retention_answer`)
 """
 
 from __future__ import annotations

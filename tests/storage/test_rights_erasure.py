@@ -17,7 +17,10 @@ from sqlalchemy import Table, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage.schema  # noqa: F401
-from storage import followups, plans, rights, sessions
+from bot.handlers.synthesis import build_draft_files
+from bot.synthesis_material import gather
+from dialogues.synthesis import assemble
+from storage import followups, plans, rights, sessions, synthesis
 from storage.actors import SystemActor
 from storage.cards import set_phase
 from storage.db import Database
@@ -153,6 +156,32 @@ async def _everything(db: Database, world: World) -> None:
         await sessions.save_dialogue(session, world.b, "session", "dur", lea)
     async with db.transaction() as session:
         await plans.read_plan(session, world.a, paul_id)
+    await _delivered_synthesis(db, world)
+
+
+async def _delivered_synthesis(db: Database, world: World) -> None:
+    """Paul's synthesis, drafted from all of the above, commented on, agreed and delivered."""
+    paul_id = world.paul.beneficiary_id
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        material = await gather(session, world.a, paul_id, now)
+    editable, pdf, pages = build_draft_files(assemble(material))
+    async with db.transaction() as session:
+        await synthesis.add_version(
+            session,
+            world.a,
+            paul_id,
+            origin="draft",
+            editable=editable,
+            editable_format="docx",
+            pdf=pdf,
+            pages=pages,
+            to_write=1,
+        )
+        await synthesis.request_review(session, world.a, paul_id)
+        await synthesis.add_comment(session, world.paul, 1, "Ajoutez ma librairie flottante.")
+        await synthesis.agree(session, world.paul, 1)
+        await synthesis.deliver(session, world.a, paul_id)
 
 
 async def test_an_erased_person_leaves_no_row_in_any_table(db: Database, world: World) -> None:
@@ -175,6 +204,9 @@ async def test_an_erased_person_leaves_no_row_in_any_table(db: Database, world: 
         "plan_inputs",
         "followup_checkins",
         "data_rights",
+        "syntheses",
+        "synthesis_versions",
+        "synthesis_comments",
     ):
         assert paul_rows.get(name), name
     async with db.transaction() as session:
