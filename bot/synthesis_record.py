@@ -76,9 +76,14 @@ def record_pdf(facts: RecordFacts, _: Translate, locale: str, timezone: str) -> 
             "The organisation's copy had already been erased: nothing more is kept. "
             "The beneficiary keeps their own copy."
         )
-    else:
+    elif facts.copy_deleted:
         consequence = _(
             "The organisation's copy was erased at once. The beneficiary keeps their own copy."
+        )
+    else:
+        consequence = _(
+            "The organisation's copy is erased as soon as the final document has reached the "
+            "beneficiary, who keeps their own copy."
         )
     lines.append((_("What follows"), consequence))
     for label, value in lines:

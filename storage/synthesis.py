@@ -45,9 +45,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
 
 from storage import audit
 from storage.actors import (
@@ -69,6 +78,7 @@ from storage.models import (
     string_enum,
     utcnow,
 )
+from storage.outbox import OutboxMessage, OutboxStatus
 from storage.rights import (
     PurgeKind,
     Record,
@@ -77,6 +87,8 @@ from storage.rights import (
     register_purge_step,
 )
 
+FINAL_KIND = "synthesis_final"
+"""The outbox kind that carries the final PDF to the person (rendered by the bot)."""
 KEEP_FOR = timedelta(days=365)
 ANSWER_WINDOW = timedelta(days=7)
 COMMENT_MAX = 2000
@@ -589,7 +601,8 @@ async def answer_retention(
         row.keep_until = row.delivered_at + KEEP_FOR
     else:
         row.keep_until = None
-        await _delete_copy(session, row, now)
+        if not await _final_on_its_way(session, me.beneficiary_id):
+            await _delete_copy(session, row, now)
     await session.flush()
     return RetentionRecord(
         agreed,
@@ -599,6 +612,32 @@ async def answer_retention(
         row.keep_until,
         row.copy_deleted_at is not None,
     )
+
+
+def _final_pending(beneficiary_id: QueryableAttribute[int] | int) -> ColumnElement[bool]:
+    """The final PDF is still in the outbox for this person (held, due, being sent).
+
+    Its message is made from the organisation's copy when it is sent: erasing
+    the copy before would lose the person's own document for good. So a
+    refusal given before it left (in ``/mesdonnees`` during quiet hours, or
+    while the person had blocked the bot) waits for it, and the purge erases
+    the copy once it has gone.
+    """
+    return (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.kind == FINAL_KIND,
+            OutboxMessage.beneficiary_id == beneficiary_id,
+            OutboxMessage.status.in_(
+                [OutboxStatus.PENDING, OutboxStatus.HELD, OutboxStatus.CLAIMED]
+            ),
+        )
+        .exists()
+    )
+
+
+async def _final_on_its_way(session: AsyncSession, beneficiary_id: int) -> bool:
+    return bool(await session.scalar(select(_final_pending(beneficiary_id))))
 
 
 async def _delete_copy(session: AsyncSession, row: SynthesisRow, now: datetime) -> None:
@@ -708,15 +747,19 @@ async def _stop_wait(session: AsyncSession, kind: str, person_id: int) -> bool:
 async def copies_due(session: AsyncSession, now: datetime) -> list[int]:
     """Delivered syntheses whose organisation copy must go now.
 
-    Kept past their year, or never agreed to within :data:`ANSWER_WINDOW` of
-    delivery (a refusal deletes at once; this catches the silence).
+    Kept past their year, refused while the final PDF was still on its way
+    (a refusal otherwise deletes at once), or never agreed to within
+    :data:`ANSWER_WINDOW` of delivery; never while the final PDF is still to
+    be sent from it.
     """
     rows = await session.execute(
         select(SynthesisRow.beneficiary_id).where(
             SynthesisRow.state == SynthesisState.DELIVERED,
             SynthesisRow.copy_deleted_at.is_(None),
+            ~_final_pending(SynthesisRow.beneficiary_id),
             (
                 (SynthesisRow.keep_until.is_not(None) & (SynthesisRow.keep_until <= now))
+                | SynthesisRow.retention_agreed.is_(False)
                 | (
                     SynthesisRow.retention_agreed.is_not(True)
                     & (SynthesisRow.delivered_at <= now - ANSWER_WINDOW)

@@ -72,7 +72,7 @@ PREFIX = "sy:"
 CALLBACK_PATTERN = r"^sy:"
 COMMANDS = [("synthese", N_("Your synthesis document"))]
 REVIEW_KIND = "synthesis_review"
-FINAL_KIND = "synthesis_final"
+FINAL_KIND = synthesis.FINAL_KIND
 RETENTION_KIND = "synthesis_retention"
 COMMENT_KIND = "synthesis_comment"
 AGREED_KIND = "synthesis_agreed"
@@ -911,10 +911,15 @@ async def record_retention_answer(
             "Noted. The organisation's copy had already been erased, so nothing more is kept: "
             "your own copy is the only one. Here is the record of your answer."
         )
-    else:
+    elif record.copy_deleted:
         text = _(
             "Noted: the organisation's copy of your synthesis is erased. Yours is the only "
             "one now: keep it safe. Here is the record of your answer."
+        )
+    else:
+        text = _(
+            "Noted: the organisation's copy of your synthesis will be erased as soon as your "
+            "final document has reached you. Here is the record of your answer."
         )
     facts = RecordFacts(
         person=person.name,

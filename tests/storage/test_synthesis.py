@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storage import indicators, rights, synthesis
+from storage import indicators, outbox, rights, synthesis
 from storage.actors import AccessDenied, SystemActor
 from storage.cards import set_phase
 from storage.db import Database
 from storage.models import AuditEvent, Phase
+from storage.outbox import Recipient
 from storage.people import touch
 from storage.synthesis import (
     SynthesisComment,
@@ -324,3 +325,32 @@ async def test_delivered_and_kept_syntheses_count_even_after_erasure(
     assert (after["synthesis:delivered"], after["synthesis:kept"]) == (1, 1)
     report = {line.indicator: line.value for line in indicators.lines(after)}
     assert report["delivered"] == "< 5"
+
+
+async def test_a_refusal_before_the_final_pdf_left_waits_for_it(db: Database, world: World) -> None:
+    """Erasing the copy the final message is made from would lose the person's own document."""
+    bid = await _agreed_and_delivered(db, world)
+    async with db.transaction() as session:
+        await outbox.enqueue(
+            session,
+            kind=synthesis.FINAL_KIND,
+            recipient=Recipient.beneficiary(bid),
+            due_at=NOW,
+            dedupe_key="final",
+            payload={"version": 2},
+            beneficiary_id=bid,
+        )
+        record = await synthesis.answer_retention(session, world.paul, False, NOW)
+        assert await synthesis.person_copy(session, world.paul, "final") is not None
+    assert not record.copy_deleted and not record.agreed
+    async with db.transaction() as session:
+        held = await rights.purge(session, NOW + timedelta(minutes=1))
+    assert held[rights.PurgeKind.SYNTHESIS_COPIES] == 0
+    assert await _count(db, SynthesisVersion, bid) == 1
+    async with db.transaction() as session:
+        (final,) = await outbox.claim(session, limit=1, lease=timedelta(minutes=1), now=NOW)
+        await outbox.mark_sent(session, final, now=NOW)
+    async with db.transaction() as session:
+        done = await rights.purge(session, NOW + timedelta(minutes=2))
+    assert done[rights.PurgeKind.SYNTHESIS_COPIES] == 1
+    assert await _count(db, SynthesisVersion, bid) == 0
