@@ -269,15 +269,20 @@ class Harness:
         )
         self.application.bot_data[DB_KEY] = db
         self.application.bot_data[SETTINGS_KEY] = Settings(_env_file=None)  # type: ignore[call-arg]
-        app = self.application
-        # As in bot/app.py: before the catch-all handlers.
+        self.wire(self.application)
+        self.application.add_error_handler(self._on_error)
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+
+    def wire(self, app: Application) -> None:  # type: ignore[type-arg]
+        """The handlers under test, as bot/app.py adds them (before the catch-all ones).
+
+        Tests of another feature subclass the harness and wire theirs.
+        """
         app.add_handler(CommandHandler("metiers", metiers.metiers_command))
         app.add_handler(CommandHandler("competences_metier", metiers.competences_command))
         app.add_handler(CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_router))
-        app.add_error_handler(self._on_error)
-        self._update_ids = itertools.count(1)
-        self._callback_ids = itertools.count(1)
 
     async def _on_error(self, update: object, context: Context) -> None:
         assert context.error is not None
@@ -333,6 +338,10 @@ class Harness:
 
     def last_answer(self) -> dict[str, Any]:
         return self.telegram.answers[-1]
+
+    def last_answer_text(self) -> str:
+        """The little notice Telegram shows for the last press ("" if none)."""
+        return str(self.last_answer().get("text", ""))
 
 
 # --- people and results -------------------------------------------------------------

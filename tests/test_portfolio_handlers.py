@@ -10,7 +10,6 @@ through storage, as the questionnaire and ``/competences_metier`` leave them.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.export import build_pdf, dossier_json, portfolio_lines
 from bot.handlers import portfolio
 from bot.i18n import gettext_for
-from bot.runtime import DB_KEY, SETTINGS_KEY, Context
-from bot.settings import Settings
+from bot.runtime import Context
 from dialogues.instruments import load_all
 from storage import portfolio as stored
 from storage import rights
@@ -37,19 +35,15 @@ from storage.responses import open_run, save_answer, submit_run
 from storage.skills import choose_job, save_skills, toggle_draft_skill
 from tests.test_export_dossier import fill
 from tests.test_metiers_handlers import (
-    BOT_USER,
     BRUNO,
     CLAIRE,
     EMMA,
     LEA,
     PAUL,
     STRANGER,
-    TOKEN,
-    FakeTelegram,
     People,
-    Person,
-    Shown,
 )
+from tests.test_metiers_handlers import Harness as BotHarness
 from tests.test_metiers_handlers import people as people  # the fixture
 
 ROUTER_FALLTHROUGH = "(the text router's next flow)"
@@ -78,85 +72,15 @@ async def text_router(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(ROUTER_FALLTHROUGH)
 
 
-class Harness:
-    """One bot process with the portfolio's handlers wired as bot/app.py will wire them."""
+class Harness(BotHarness):
+    """One bot process with the portfolio's handlers wired as bot/app.py wires them."""
 
-    def __init__(self, db: Database) -> None:
-        self.telegram = FakeTelegram()
-        self.errors: list[BaseException] = []
-        self.application = (
-            Application.builder()
-            .token(TOKEN)
-            .request(self.telegram)
-            .get_updates_request(FakeTelegram())
-            .updater(None)
-            .build()
-        )
-        self.application.bot_data[DB_KEY] = db
-        self.application.bot_data[SETTINGS_KEY] = Settings(_env_file=None)  # type: ignore[call-arg]
-        app = self.application
+    def wire(self, app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(CommandHandler("competences", portfolio.competences_command))
         app.add_handler(
             CallbackQueryHandler(portfolio.on_button, pattern=portfolio.CALLBACK_PATTERN)
         )
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_router))
-        app.add_error_handler(self._on_error)
-        self._update_ids = itertools.count(1)
-        self._callback_ids = itertools.count(1)
-
-    async def _on_error(self, update: object, context: Context) -> None:
-        assert context.error is not None
-        self.errors.append(context.error)
-
-    async def __aenter__(self) -> Harness:
-        await self.application.initialize()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.application.shutdown()
-
-    async def _process(self, data: dict[str, Any]) -> None:
-        data["update_id"] = next(self._update_ids)
-        await self.application.process_update(Update.de_json(data, self.application.bot))
-        if self.errors:
-            raise self.errors[0]
-
-    async def send(self, person: Person, text: str) -> Shown:
-        message: dict[str, Any] = {
-            "message_id": next(self._update_ids) + 10_000,
-            "date": int(time.time()),
-            "chat": {"id": person.telegram_id, "type": "private", "first_name": person.first_name},
-            "from": person.as_user(),
-            "text": text,
-        }
-        if text.startswith("/"):
-            command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        await self._process({"message": message})
-        return self.telegram.last(person.telegram_id)
-
-    async def press(self, person: Person, shown: Shown, data: str) -> Shown:
-        query = {
-            "id": str(next(self._callback_ids)),
-            "from": person.as_user(),
-            "chat_instance": "instance",
-            "data": data,
-            "message": {
-                "message_id": shown.message_id,
-                "date": int(time.time()),
-                "chat": {"id": person.telegram_id, "type": "private"},
-                "from": BOT_USER,
-                "text": shown.text,
-            },
-        }
-        await self._process({"callback_query": query})
-        return self.telegram.last(person.telegram_id)
-
-    async def press_button(self, person: Person, shown: Shown, label_part: str) -> Shown:
-        return await self.press(person, shown, shown.data_of(label_part))
-
-    def last_answer(self) -> str:
-        return str(self.telegram.answers[-1].get("text", ""))
 
 
 @pytest.fixture
@@ -221,7 +145,7 @@ async def test_a_beneficiary_builds_their_portfolio_and_finds_it_in_their_export
     skill = await bot.press_button(PAUL, listing, "Tenir un planning")
     assert "Niveau : pas encore indiqué" in skill.text
     skill = await bot.press_button(PAUL, skill, "Expert")
-    assert "Niveau : expert" in skill.text and bot.last_answer() == "Niveau enregistré."
+    assert "Niveau : expert" in skill.text and bot.last_answer_text() == "Niveau enregistré."
     assert "✅ 🏆 Expert" in skill.labels
 
     # A réussite of the dossier as its evidence, chosen by button.
@@ -320,16 +244,16 @@ async def test_the_counsellor_reads_and_nobody_else_does(
 
     # The counsellor presses one of Paul's buttons: refused with a reason, nothing changes.
     await bot.press(CLAIRE, view, skill.data_of("Expert"))
-    assert "Seule la personne" in bot.last_answer()
+    assert "Seule la personne" in bot.last_answer_text()
     # Another counsellor, Léa, a stranger: refused alike.
     other = await bot.send(BRUNO, "/competences")
     await bot.press(BRUNO, other, f"pf:c:{paul_id}")
-    assert bot.last_answer() == "Ce bouton n'est plus actif."
+    assert bot.last_answer_text() == "Ce bouton n'est plus actif."
     lea = await bot.send(LEA, "/competences")
     await bot.press(LEA, lea, skill.data_of("Expert"))
-    assert bot.last_answer() == "Ce bouton n'est plus actif."
+    assert bot.last_answer_text() == "Ce bouton n'est plus actif."
     await bot.press(LEA, lea, f"pf:c:{paul_id}")
-    assert bot.last_answer() == "Ce bouton n'est plus actif."
+    assert bot.last_answer_text() == "Ce bouton n'est plus actif."
     stranger = await bot.send(STRANGER, "/competences")
     assert "Portefeuille" not in stranger.text
     async with db.transaction() as session:
@@ -352,7 +276,7 @@ async def test_stale_and_forged_buttons_get_a_helpful_answer(
         "pf:s:" + "9" * 40,
     ):
         await bot.press(PAUL, shown, forged)
-        assert bot.last_answer() == "Ce bouton n'est plus actif.", forged
+        assert bot.last_answer_text() == "Ce bouton n'est plus actif.", forged
     # An own skill deleted while its evidence was being typed: the sentence is not lost silently.
     kinds = await bot.press_button(PAUL, shown, "Ajouter une compétence")
     await bot.press_button(PAUL, kinds, "Savoir-faire")
@@ -362,14 +286,14 @@ async def test_stale_and_forged_buttons_get_a_helpful_answer(
     confirm = await bot.press_button(PAUL, own, "Supprimer")
     assert "Supprimer « Souder à l'arc »" in confirm.text
     await bot.press_button(PAUL, confirm, "La supprimer")
-    assert bot.last_answer() == "Supprimée."
+    assert bot.last_answer_text() == "Supprimée."
     after = await bot.send(PAUL, "J'ai soudé des portails.")
     assert after.text == ROUTER_FALLTHROUGH  # the wait went with the skill
     # A gathered skill is hidden, leaves the lists, and comes back on request.
     shown = await bot.send(PAUL, "/competences")
     skill = await bot.press_button(PAUL, shown, "Gérer les urgences")
     listing = await bot.press_button(PAUL, skill, "Masquer")
-    assert bot.last_answer() == "Masquée."
+    assert bot.last_answer_text() == "Masquée."
     assert "Gérer les urgences" not in listing.text and "Savoir-faire (5)" in " ".join(
         listing.labels
     )
@@ -429,7 +353,7 @@ async def test_english_and_an_empty_portfolio(db: Database, people: People, bot:
     assert "Level: beginner" in skill.text
     # Pressing the same level again removes it.
     skill = await bot.press_button(EMMA, skill, "Beginner")
-    assert "Level: not set" in skill.text and bot.last_answer() == "Level removed."
+    assert "Level: not set" in skill.text and bot.last_answer_text() == "Level removed."
 
 
 async def test_a_large_portfolio_pages_within_telegram_limits(
