@@ -1,10 +1,18 @@
-"""Helpers to reply within Telegram's limits."""
+"""Helpers to reply within Telegram's limits, and to answer a button press once."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message
+import logging
+from collections.abc import Awaitable
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
+
+from bot.i18n import Translate
+from storage.actors import AccessDenied, PersonActor
+
+log = logging.getLogger(__name__)
 
 
 def chunk_lines(lines: list[str], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -46,3 +54,28 @@ async def show_screen(
             if "not modified" in str(exc).lower():
                 return
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def settle_press(
+    query: CallbackQuery,
+    _: Translate,
+    feature: str,
+    actor: PersonActor,
+    press: Awaitable[str | None],
+) -> None:
+    """Run what a press does, then answer it once: with its notice, or with why not.
+
+    Button data is input from strangers: a press the storage refuses
+    (:class:`AccessDenied`: an id not theirs, a malformed one) or cannot
+    carry out now (``ValueError``) gets a short answer, never an error.
+    """
+    try:
+        notice = await press
+    except AccessDenied:
+        log.info("%s press refused for %s", feature, actor.kind)
+        await query.answer(_("This button is no longer active."))
+        return
+    except ValueError:
+        await query.answer(_("This change is not possible."))
+        return
+    await query.answer(notice)

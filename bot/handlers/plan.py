@@ -40,7 +40,7 @@ from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.replies import show_screen
+from bot.replies import settle_press, show_screen
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
 from dialogues.engine import Rejected
 from dialogues.followup import parse_target_date
@@ -313,19 +313,12 @@ async def on_button(update: Update, context: Context) -> None:
     caller, actor = found
     _ = caller._
     action, *parts = query.data.removeprefix(PREFIX).split(":")
-    try:
-        if isinstance(actor, BeneficiaryActor):
-            notice = await _beneficiary_press(context, message, caller, actor, action, parts)
-        else:
-            notice = await _counsellor_press(context, message, caller, actor, action, parts)
-    except AccessDenied:
-        log.info("plan press refused for %s", actor.kind)
-        await query.answer(_("This button is no longer active."))
-        return
-    except ValueError:
-        await query.answer(_("This change is not possible."))
-        return
-    await query.answer(notice)
+    press = (
+        _beneficiary_press(context, message, caller, actor, action, parts)
+        if isinstance(actor, BeneficiaryActor)
+        else _counsellor_press(context, message, caller, actor, action, parts)
+    )
+    await settle_press(query, caller._, "plan", actor, press)
 
 
 async def _beneficiary_press(

@@ -48,7 +48,7 @@ from telegram.constants import ParseMode
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate
 from bot.keyboards import button
-from bot.replies import show_screen
+from bot.replies import settle_press, show_screen
 from bot.runtime import Caller, Context, database, identify
 from dialogues.instruments import Instrument, load_all
 from dialogues.portfolio import EvidenceChoice, evidence_choices, fold, gather
@@ -531,28 +531,18 @@ async def on_button(update: Update, context: Context) -> None:
     caller, actor = found
     _ = caller._
     action, *parts = query.data.removeprefix(PREFIX).split(":")
-    try:
-        if isinstance(actor, CounsellorActor):
-            if action != "c":
-                await query.answer(
-                    _(
-                        "Only the beneficiary can change their portfolio; "
-                        "you can read it from their card."
-                    ),
-                    show_alert=True,
-                )
-                return
-            notice = await _counsellor_press(context, message, caller, actor, parts)
-        else:
-            notice = await _beneficiary_press(context, message, caller, actor, action, parts)
-    except AccessDenied:
-        log.info("portfolio press refused for %s", actor.kind)
-        await query.answer(_("This button is no longer active."))
+    if isinstance(actor, CounsellorActor) and action != "c":
+        await query.answer(
+            _("Only the beneficiary can change their portfolio; you can read it from their card."),
+            show_alert=True,
+        )
         return
-    except ValueError:
-        await query.answer(_("This change is not possible."))
-        return
-    await query.answer(notice)
+    press = (
+        _counsellor_press(context, message, caller, actor, parts)
+        if isinstance(actor, CounsellorActor)
+        else _beneficiary_press(context, message, caller, actor, action, parts)
+    )
+    await settle_press(query, _, "portfolio", actor, press)
 
 
 async def _counsellor_press(
