@@ -283,6 +283,14 @@ async def _row(session: AsyncSession, beneficiary_id: int) -> SynthesisRow | Non
     )
 
 
+async def _started_row(session: AsyncSession, beneficiary_id: int) -> SynthesisRow:
+    """The synthesis row, locked, once a first version exists; else ``no_version``."""
+    row = await _row(session, beneficiary_id)
+    if row is None or row.current_version == 0:
+        raise SynthesisRefused("no_version")
+    return row
+
+
 async def _version(
     session: AsyncSession, beneficiary_id: int, number: int
 ) -> SynthesisVersion | None:
@@ -368,9 +376,7 @@ async def version_files(
     """A version's files for the counsellor (audited): the current one unless ``number``."""
     counsellor = _counsellor(actor)
     await load_beneficiary_for(session, counsellor, beneficiary_id)
-    row = await _row(session, beneficiary_id)
-    if row is None or row.current_version == 0:
-        raise SynthesisRefused("no_version")
+    row = await _started_row(session, beneficiary_id)
     version = await _version(session, beneficiary_id, number or row.current_version)
     if version is None:
         raise SynthesisRefused("no_version")
@@ -384,9 +390,7 @@ async def request_review(
     """Show the current version to the person; the caller queues the message."""
     counsellor = _counsellor(actor)
     await _active(session, counsellor, beneficiary_id)
-    row = await _row(session, beneficiary_id)
-    if row is None or row.current_version == 0:
-        raise SynthesisRefused("no_version")
+    row = await _started_row(session, beneficiary_id)
     if row.state == SynthesisState.DELIVERED:
         raise SynthesisRefused("delivered")
     if row.state == SynthesisState.AGREED:
@@ -437,9 +441,7 @@ async def deliver(
     """
     counsellor = _counsellor(actor)
     await _active(session, counsellor, beneficiary_id)
-    row = await _row(session, beneficiary_id)
-    if row is None or row.current_version == 0:
-        raise SynthesisRefused("no_version")
+    row = await _started_row(session, beneficiary_id)
     if row.state == SynthesisState.DELIVERED:
         raise SynthesisRefused("delivered")
     if row.state != SynthesisState.AGREED or row.agreed_version != row.current_version:

@@ -366,6 +366,16 @@ async def _ask_upload(
     )
 
 
+def _confirm_markup(label: str, bid: int, action: str, _: Translate) -> InlineKeyboardMarkup:
+    """Confirm ``action`` (``sy:<b>:<action>:ok``) or go back to the synthesis screen."""
+    return InlineKeyboardMarkup(
+        [
+            [button(label, f"{PREFIX}{bid}:{action}:ok")],
+            [button(_("Cancel"), f"{PREFIX}{bid}")],
+        ]
+    )
+
+
 async def _review(
     context: Context,
     message: Message,
@@ -387,12 +397,7 @@ async def _review(
             ).format(
                 number=state.current.number, count=state.current.to_write, name=_e(person.name)
             )
-            markup = InlineKeyboardMarkup(
-                [
-                    [button(_("👀 Show it anyway"), f"{PREFIX}{bid}:r:ok")],
-                    [button(_("Cancel"), f"{PREFIX}{bid}")],
-                ]
-            )
+            markup = _confirm_markup(_("👀 Show it anyway"), bid, "r", _)
             await show_screen(message, text, markup, edit=True)
             return
         info = await synthesis.request_review(session, actor, bid)
@@ -453,12 +458,7 @@ async def _deliver(
                 "is erased. I then ask {name}, separately, whether the organisation may keep a "
                 "copy for one year."
             ).format(number=state.agreed_version, name=_e(person.name))
-            markup = InlineKeyboardMarkup(
-                [
-                    [button(_("📨 Deliver"), f"{PREFIX}{bid}:f:ok")],
-                    [button(_("Cancel"), f"{PREFIX}{bid}")],
-                ]
-            )
+            markup = _confirm_markup(_("📨 Deliver"), bid, "f", _)
             await show_screen(message, text, markup, edit=True)
             return
         now = utcnow()
