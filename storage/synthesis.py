@@ -56,7 +56,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
+from sqlalchemy.orm import Mapped, QueryableAttribute, defer, mapped_column
 
 from storage import audit
 from storage.actors import (
@@ -292,13 +292,22 @@ async def _started_row(session: AsyncSession, beneficiary_id: int) -> SynthesisR
 
 
 async def _version(
-    session: AsyncSession, beneficiary_id: int, number: int
+    session: AsyncSession, beneficiary_id: int, number: int, *, files: bool = False
 ) -> SynthesisVersion | None:
-    return await session.scalar(
-        select(SynthesisVersion).where(
-            SynthesisVersion.beneficiary_id == beneficiary_id, SynthesisVersion.number == number
-        )
+    """One version; its two files are read (and decrypted) only when ``files`` asks.
+
+    A status, a card line or a delivery needs the version's facts, not the
+    hundred-odd kilobytes of documents behind them.
+    """
+    query = select(SynthesisVersion).where(
+        SynthesisVersion.beneficiary_id == beneficiary_id, SynthesisVersion.number == number
     )
+    if not files:
+        query = query.options(
+            defer(SynthesisVersion.editable, raiseload=True),
+            defer(SynthesisVersion.pdf, raiseload=True),
+        )
+    return await session.scalar(query)
 
 
 async def _active(session: AsyncSession, actor: Actor, beneficiary_id: int) -> Beneficiary:
@@ -377,7 +386,7 @@ async def version_files(
     counsellor = _counsellor(actor)
     await load_beneficiary_for(session, counsellor, beneficiary_id)
     row = await _started_row(session, beneficiary_id)
-    version = await _version(session, beneficiary_id, number or row.current_version)
+    version = await _version(session, beneficiary_id, number or row.current_version, files=True)
     if version is None:
         raise SynthesisRefused("no_version")
     await audit.record(session, counsellor, "synthesis:download", beneficiary_id)
@@ -529,8 +538,13 @@ async def person_copy(
         if row.state != SynthesisState.DELIVERED or row.delivered_version is None:
             return None
         number = row.delivered_version
-    version = await _version(session, me.beneficiary_id, number)
-    return None if version is None else (number, version.pdf)
+    pdf = await session.scalar(
+        select(SynthesisVersion.pdf).where(
+            SynthesisVersion.beneficiary_id == me.beneficiary_id,
+            SynthesisVersion.number == number,
+        )
+    )
+    return None if pdf is None else (number, pdf)
 
 
 async def _review_row(session: AsyncSession, me: BeneficiaryActor, version: int) -> SynthesisRow:
