@@ -13,12 +13,14 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translate, gettext_for
 from bot.settings import SUPPORTED_LOCALES, Settings
-from storage.actors import PersonActor, resolve_actor
+from storage.actors import BeneficiaryActor, PersonActor, resolve_actor
 from storage.db import Database
+from storage.people import touch
 
 DB_KEY = "db"
 SETTINGS_KEY = "settings"
 DISPATCHER_KEY = "dispatcher"
+ACTIVITY_KEY = "activity_update"
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -62,11 +64,31 @@ def guess_locale(update: Update, default: str) -> str:
 
 
 async def identify(update: Update, context: Context) -> Caller | None:
-    """Resolve the Telegram user of this update into a :class:`Caller`."""
+    """Resolve the Telegram user of this update into a :class:`Caller`.
+
+    Every handler that serves a person passes here, so this is where a
+    beneficiary's action counts as activity: the inactivity retention and the
+    counsellor's "last activity" both read ``last_activity_at``. It is written
+    once per update (the text router asks several flows, each of which
+    identifies the caller), in the transaction that resolves the actor.
+    """
     user = update.effective_user
     if user is None:
         return None
     async with database(context).transaction() as session:
         actor = await resolve_actor(session, user.id)
+        if isinstance(actor, BeneficiaryActor) and _first_look(update, context):
+            await touch(session, actor)
     locale = actor.locale if actor else guess_locale(update, settings(context).default_locale)
     return Caller(user.id, actor, locale)
+
+
+def _first_look(update: Update, context: Context) -> bool:
+    """True the first time this update's caller is identified (per person, in memory)."""
+    seen = context.user_data
+    if seen is None:
+        return True
+    if seen.get(ACTIVITY_KEY) == update.update_id:
+        return False
+    seen[ACTIVITY_KEY] = update.update_id
+    return True

@@ -294,7 +294,12 @@ async def set_locale(session: AsyncSession, actor: PersonActor, locale: str) -> 
 async def touch(
     session: AsyncSession, actor: BeneficiaryActor, now: datetime | None = None
 ) -> None:
-    """Remember the beneficiary's last activity (shown on the counsellor's card)."""
+    """Remember the beneficiary's last activity.
+
+    The counsellor's card shows it, and the inactivity retention counts from
+    it (a bilan never concluded is erased a year after the last activity), so
+    :func:`bot.runtime.identify` calls this for every update a beneficiary sends.
+    """
     await session.execute(
         update(Beneficiary)
         .where(Beneficiary.id == actor.beneficiary_id)
