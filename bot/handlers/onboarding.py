@@ -2,7 +2,9 @@
 
 Until the person presses "I agree", nothing about them is stored: the consent
 screen carries the token in its buttons instead of remembering the person, and
-the chosen language travels the same way.
+the chosen language travels the same way. Only this process's memory
+(:mod:`bot.pending_consent`) keeps which link they opened, so that anything
+they type meanwhile brings the question back instead of the strangers' sentence.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.dispatcher import person_returned
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import CONSENT_PREFIX, button
 from bot.menu import menu_markup
+from bot.pending_consent import PendingConsents
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
 from storage.actors import CounsellorActor
 from storage.outbox import Recipient
@@ -26,6 +29,7 @@ from storage.people import PendingInvitation, accept_invitation, find_invitation
 log = logging.getLogger(__name__)
 
 ATTEMPTS_KEY = "failed_start_attempts"
+PENDING_KEY = "pending_consents"
 
 
 def _attempts(context: Context) -> FailedAttempts:
@@ -35,6 +39,40 @@ def _attempts(context: Context) -> FailedAttempts:
         attempts = FailedAttempts(conf.failed_start_limit, conf.failed_start_window_seconds)
         context.bot_data[ATTEMPTS_KEY] = attempts
     return attempts
+
+
+def _pending(context: Context) -> PendingConsents:
+    pending: PendingConsents | None = context.bot_data.get(PENDING_KEY)
+    if pending is None:
+        pending = PendingConsents()
+        context.bot_data[PENDING_KEY] = pending
+    return pending
+
+
+async def ask_consent_again(update: Update, context: Context, telegram_id: int) -> bool:
+    """Show the consent question again to someone who has it open; False if they have none.
+
+    The invitation is looked up anew: a link used, expired or withdrawn since
+    is forgotten, and the person is then a stranger again.
+    """
+    opened = _pending(context).get(telegram_id)
+    message = update.effective_message
+    if opened is None or message is None:
+        return False
+    async with database(context).transaction() as session:
+        invitation = await find_invitation(session, opened.token)
+    if invitation is None:
+        _pending(context).forget(telegram_id)
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    _ = gettext_for(opened.locale)
+    await message.reply_text(
+        consent_text(invitation, _),
+        parse_mode=ParseMode.HTML,
+        reply_markup=consent_keyboard(opened.token, opened.locale, _),
+    )
+    return True
 
 
 def stranger_text(_: Translate) -> str:
@@ -51,6 +89,8 @@ async def known_caller(update: Update, context: Context) -> Caller | None:
     if caller is None:
         return None
     if caller.actor is None:
+        if await ask_consent_again(update, context, caller.telegram_id):
+            return None
         if update.callback_query is not None:
             await update.callback_query.answer()
         if update.effective_message is not None:
@@ -125,6 +165,8 @@ async def start(update: Update, context: Context) -> None:
             reply_markup=await menu_markup(context, caller.actor, _),
         )
         return
+    if not token and await ask_consent_again(update, context, caller.telegram_id):
+        return
     attempts = _attempts(context)
     pending = None
     if token and not attempts.blocked(caller.telegram_id):
@@ -135,6 +177,7 @@ async def start(update: Update, context: Context) -> None:
         log.info("refused /start from an unknown user (update %s)", update.update_id)
         await message.reply_text(stranger_text(_))
         return
+    _pending(context).remember(caller.telegram_id, token, caller.locale)
     await message.reply_text(
         consent_text(pending, _),
         parse_mode=ParseMode.HTML,
@@ -160,8 +203,10 @@ async def consent_button(update: Update, context: Context) -> None:
             pending = await find_invitation(session, token)
         await query.answer()
         if pending is None:
+            _pending(context).forget(query.from_user.id)
             await query.edit_message_text(stranger_text(_))
             return
+        _pending(context).remember(query.from_user.id, token, locale)
         await query.edit_message_text(
             consent_text(pending, _),
             parse_mode=ParseMode.HTML,
@@ -169,6 +214,7 @@ async def consent_button(update: Update, context: Context) -> None:
         )
         return
     if choice == "no":
+        _pending(context).forget(query.from_user.id)
         await query.answer()
         await query.edit_message_text(
             _(
@@ -183,6 +229,7 @@ async def consent_button(update: Update, context: Context) -> None:
         return
     async with db.transaction() as session:
         actor = await accept_invitation(session, token, query.from_user.id, locale)
+    _pending(context).forget(query.from_user.id)
     await query.answer()
     if actor is None:
         await query.edit_message_text(stranger_text(_))

@@ -70,6 +70,53 @@ def test_refusal_stores_nothing_and_link_stays_valid(api: FakeBotApi, bot: BotPr
     ines.wait_for_reply(lambda m: "consentement est enregistré" in m.content)
 
 
+def test_the_open_consent_question_answers_whatever_is_typed(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    """Text, a number, a command or a bare ``/start`` bring the question back, buttons and all,
+    in the language last chosen on it; the newest copy records consent."""
+    token = invite(api, "Nora Petit")
+    nora = api.user(5005, "Nora", language_code="fr")
+    nora.send_command("start", token)
+    first = nora.wait_for_reply(lambda m: "Acceptez-vous" in m.content)
+    for action in (
+        lambda: nora.send_text("bonjour"),
+        lambda: nora.send_text("1"),
+        lambda: nora.send_command("menu"),
+        lambda: nora.send_command("start"),
+    ):
+        action()
+        again = nora.wait_for_reply()
+        assert "Bonjour Nora Petit" in again.content and "Acceptez-vous" in again.content
+        assert REFUSAL not in again.content
+        assert again.message_id != first.message_id
+        labels = [b.text for b in again.flat_buttons]
+        assert labels == ["✅ J'accepte", "Pas maintenant", "🇬🇧 English"], labels
+
+    nora.press_button("English")
+    nora.wait_for_reply(lambda m: "Hello Nora Petit" in m.content)
+    nora.send_text("hello?")
+    english = nora.wait_for_reply()
+    assert "Do you agree to use this bot" in english.content
+    assert "✅ I agree" in [b.text for b in english.flat_buttons]
+
+    nora.press_button("I agree")
+    nora.wait_for_reply(lambda m: "consent is recorded" in m.content)
+    nora.send_command("menu")
+    assert nora.wait_for_reply().content.startswith("Your menu")
+
+
+def test_after_not_now_typed_text_is_a_strangers_again(api: FakeBotApi, bot: BotProcess) -> None:
+    token = invite(api, "Omar Said")
+    omar = api.user(5006, "Omar", language_code="fr")
+    omar.send_command("start", token)
+    omar.wait_for_reply(lambda m: "Acceptez-vous" in m.content)
+    omar.press_button("Pas maintenant")
+    omar.wait_for_reply(lambda m: "Rien n'a été enregistré" in m.content)
+    omar.send_text("bonjour")
+    assert REFUSAL in omar.wait_for_reply().content
+
+
 def test_strangers_get_one_polite_sentence(api: FakeBotApi, bot: BotProcess) -> None:
     eve = api.user(6002, "Eve", language_code="fr")
     replies = []
