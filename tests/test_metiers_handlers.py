@@ -171,6 +171,8 @@ class FakeTelegram(BaseRequest):
             return True
         if name in ("sendMessage", "editMessageText"):
             return self._message(name, params)
+        if name == "sendChatAction":  # "uploading…": recorded in calls, shows no message
+            return True
         raise TelegramRefusal(f"method {name} not expected in these tests")
 
     def _message(self, name: str, params: dict[str, Any]) -> dict[str, Any]:

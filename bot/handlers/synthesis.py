@@ -300,16 +300,21 @@ async def _send_files(
 async def _generate(
     context: Context, message: Message, actor: CounsellorActor, bid: int, caller: Caller
 ) -> None:
-    """Assemble, build both files, store them as the next version, send them."""
+    """Assemble, build both files, store them as the next version, send them.
+
+    The access and phase checks come before the "⏳" line: a forged or stale
+    press is refused without first being promised a draft.
+    """
     _ = caller._
+    async with database(context).transaction() as session:
+        person = await get_beneficiary(session, actor, bid)
+        if person.phase not in synthesis.DRAFTING_PHASES:
+            raise SynthesisRefused("not_in_conclusion")
     await context.bot.send_chat_action(actor.telegram_id, ChatAction.UPLOAD_DOCUMENT)
     progress = await message.reply_text(_("⏳ Assembling the draft from the stored material…"))
     began = time.perf_counter()
     now = utcnow()
     async with database(context).transaction() as session:
-        person = await get_beneficiary(session, actor, bid)
-        if person.phase not in synthesis.DRAFTING_PHASES:
-            raise SynthesisRefused("not_in_conclusion")
         material = await gather(session, actor, bid, now)
     draft = assemble(material)
     editable, pdf, pages = await asyncio.to_thread(build_draft_files, draft)
@@ -762,6 +767,12 @@ async def _receive_upload(
         too_large = UPLOAD_REFUSALS["too_large"]
         await message.reply_text(_(too_large).format(size=size_mb))
         return
+    try:
+        async with database(context).transaction() as session:
+            person = await get_beneficiary(session, actor, bid)
+    except AccessDenied:  # erased meanwhile: say so before showing any work
+        await message.reply_text(_("This change is not possible."))
+        return
     await context.bot.send_chat_action(actor.telegram_id, ChatAction.UPLOAD_DOCUMENT)
     try:
         telegram_file = await document.get_file()
@@ -771,12 +782,6 @@ async def _receive_upload(
         await message.reply_text(
             _("I could not fetch this file from Telegram. Please send it again in a moment.")
         )
-        return
-    try:
-        async with database(context).transaction() as session:
-            person = await get_beneficiary(session, actor, bid)
-    except AccessDenied:  # erased meanwhile
-        await message.reply_text(_("This change is not possible."))
         return
     locale = person.locale
     try:
