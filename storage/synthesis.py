@@ -386,6 +386,10 @@ async def version_files(
     counsellor = _counsellor(actor)
     await load_beneficiary_for(session, counsellor, beneficiary_id)
     row = await _started_row(session, beneficiary_id)
+    if row.copy_deleted_at is not None:
+        # Not "no version yet": an old "Files" button must say why nothing is left.
+        refused = row.retention_agreed is False
+        raise SynthesisRefused("copy_erased_on_request" if refused else "copy_erased_retention")
     version = await _version(session, beneficiary_id, number or row.current_version, files=True)
     if version is None:
         raise SynthesisRefused("no_version")

@@ -1,6 +1,8 @@
 """Counsellors' synthesis presses through the bot's whole wiring, on both databases.
 
-A press replayed by another counsellor is refused before any promise of work.
+A press replayed by another counsellor is refused before any promise of work,
+and an old "Files" button after the organisation's copy was erased says why
+there is nothing to send.
 """
 
 # ruff: noqa: F811 - the fixtures imported below are used by name
@@ -11,7 +13,7 @@ from sqlalchemy import func, select
 from storage import synthesis
 from storage.cards import set_phase
 from storage.db import Database
-from storage.models import Phase
+from storage.models import Phase, utcnow
 from storage.synthesis import SynthesisVersion
 from tests.app_harness import AppHarness, app_bot  # noqa: F401 - the fixture
 from tests.test_metiers_handlers import BRUNO, CLAIRE, People, people  # noqa: F401
@@ -59,3 +61,32 @@ async def test_another_counsellors_forged_generate_is_refused_before_any_promise
     async with db.transaction() as session:
         versions = await session.scalar(select(func.count()).select_from(SynthesisVersion))
     assert versions == 0
+
+
+async def test_files_after_the_copy_was_erased_at_the_persons_request(
+    db: Database, people: People, app_bot: AppHarness
+) -> None:
+    bid = await _delivered(db, people)
+    screen = await app_bot.send(CLAIRE, "/beneficiaires")
+    async with db.transaction() as session:
+        await synthesis.answer_retention(session, people.paul, False)
+    shown = await app_bot.press(CLAIRE, screen, f"sy:{bid}:d")
+    assert shown.text == (
+        "La copie de cette synthèse gardée par l'organisme a été effacée à la demande de la "
+        "personne : il n'y a plus de fichiers à envoyer. La personne garde son propre "
+        "exemplaire."
+    )
+    assert "générez d'abord un brouillon" not in shown.text
+
+
+async def test_files_after_the_copy_was_erased_at_the_end_of_retention(
+    db: Database, people: People, app_bot: AppHarness
+) -> None:
+    bid = await _delivered(db, people)
+    screen = await app_bot.send(CLAIRE, "/beneficiaires")
+    async with db.transaction() as session:
+        await synthesis.answer_retention(session, people.paul, True)
+        await synthesis.delete_copies(session, [bid], utcnow())
+    shown = await app_bot.press(CLAIRE, screen, f"sy:{bid}:d")
+    assert "à la fin de sa durée de conservation" in shown.text
+    assert "à la demande" not in shown.text

@@ -498,6 +498,14 @@ REFUSALS = {
     "not_in_conclusion": N_("The synthesis is prepared in the conclusion phase."),
     "delivered": N_("This synthesis has been delivered: it can no longer change."),
     "no_version": N_("There is no version yet: generate a draft first."),
+    "copy_erased_on_request": N_(
+        "The organisation's copy of this synthesis was erased at the person's request: there "
+        "are no files left to send. The person keeps their own copy."
+    ),
+    "copy_erased_retention": N_(
+        "The organisation's copy of this synthesis was erased at the end of its retention "
+        "period: there are no files left to send. The person keeps their own copy."
+    ),
     "not_agreed": N_("The person has not agreed to the current version yet."),
     "already_agreed": N_("The person has already agreed to this version: you can deliver it."),
     "not_active": N_("This person's bilan has no consent any more."),
