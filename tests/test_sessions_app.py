@@ -516,6 +516,37 @@ async def test_reminders_confirm_and_ask_to_move_reach_the_counsellor(live: Live
     assert info.id
 
 
+async def test_after_asking_to_move_the_next_reminder_acknowledges_it(live: Live) -> None:
+    start = paris(tomorrow_in_paris() + timedelta(days=1), 9)
+    await schedule_directly(live, start)
+    paul = live.paul
+    await live.deliver(at=start - timedelta(hours=24))
+    day_before = await reply(paul, containing("Rappel"))
+    assert "Serez-vous là" in day_before.content
+    paul.press(day_before.button("Je dois décaler").data or "", day_before.message_id)
+    await reply(paul, containing("prévenu"))
+    paul.send_text("Mon train est annulé.")
+    await reply(paul, containing("reçoit votre motif"))
+
+    await live.deliver(at=start - timedelta(hours=2))
+    soon = await reply(
+        paul, lambda m: "Rappel" in m.content and m.message_id != day_before.message_id
+    )
+    assert "Serez-vous là" not in soon.content
+    assert "Vous avez prévenu Claire Martin que vous devez la décaler" in soon.content
+    assert [b.text for b in soon.flat_buttons] == ["✅ Je peux venir finalement"]
+    paul.send_command("seances")
+    listing = await reply(paul, containing("Vos séances"))
+    paul.press(listing.flat_buttons[0].data or "", listing.message_id)
+    screen = await reply(paul, containing("Vous avez prévenu Claire Martin"))
+    assert screen.has_button("Je confirme")
+
+    paul.press(soon.button("Je peux venir finalement").data or "", soon.message_id)
+    await reply(paul, containing("Merci"))
+    live.claire.send_command("seances")
+    assert "✅ confirmée" in (await reply(live.claire, containing("Séances à venir"))).content
+
+
 async def test_an_old_reminder_button_after_a_move_shows_the_new_time(live: Live) -> None:
     start = paris(tomorrow_in_paris() + timedelta(days=2), 11)
     info = await schedule_directly(live, start)

@@ -816,6 +816,8 @@ async def _card(
     elif info.status == SessionStatus.PLANNED and info.starts_at > now:
         if info.confirmed_at is not None:
             lines.append(_("✅ You confirmed."))
+        if info.move_requested_at is not None:
+            lines.append(move_pending_line(info, _))
         rows.append(_answer_row(_, info))
         rows.append([button(_("📅 Calendar file"), f"s:ics:{info.id}")])
     rows.append([button(_("◀ All sessions"), LIST)])
@@ -1429,12 +1431,24 @@ async def _render_reminder(
         lines.append(place_line(info, _))
     else:
         lines.append(_("Mode: {mode}").format(mode=mode_label(info.mode, _)))
-    lines.append(_("Will you be there?"))
+    if info.move_requested_at is not None:
+        # Asked to move and not moved yet: no "will you be there?" as if nothing was said.
+        lines.append(move_pending_line(info, _))
+        keyboard = [[button(_("✅ I can come after all"), f"s:y:{info.id}:{info.sequence}")]]
+    else:
+        lines.append(_("Will you be there?"))
+        keyboard = [_answer_row(_, info)]
     return OutgoingMessage(
-        "\n".join(lines),
-        parse_mode=ParseMode.HTML,
-        keyboard=InlineKeyboardMarkup([_answer_row(_, info)]),
+        "\n".join(lines), parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(keyboard)
     )
+
+
+def move_pending_line(info: SessionInfo, _: Translate) -> str:
+    """The beneficiary's own pending move request, in their voice."""
+    return _(
+        "🔁 You told {counsellor} you have to move it: they will offer you another time. "
+        "Until then it stays planned."
+    ).format(counsellor=e(info.counsellor_name))
 
 
 @register(store.SESSION_REMINDER, stale_after=timedelta(hours=12))
