@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
-from collections.abc import Awaitable
+import re
+from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.constants import MessageLimit, ParseMode
@@ -14,15 +16,34 @@ from storage.actors import AccessDenied, PersonActor
 
 log = logging.getLogger(__name__)
 
+_TAG = re.compile(r"<[^>]*>")
 
-def chunk_lines(lines: list[str], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Join lines into as few messages as fit the limit, never splitting a line."""
+
+def visible_length(html_text: str) -> int:
+    """An HTML message's length as Telegram counts it: tags gone, entities read, UTF-16 units."""
+    plain = html.unescape(_TAG.sub("", html_text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def chunk_lines(
+    lines: list[str],
+    limit: int = MessageLimit.MAX_TEXT_LENGTH,
+    measure: Callable[[str], int] = len,
+) -> list[str]:
+    """Join lines into as few messages as fit the limit, never splitting a line.
+
+    ``measure`` counts a message against the limit: the default, ``len``,
+    counts the HTML as written; :func:`visible_length` counts what Telegram
+    counts, for lines that may hold a person's full-length message with its
+    escaped ``&``/``<`` (which ``len`` would count five or four times).
+    """
     chunks: list[str] = []
     current = ""
     for line in lines:
-        line = line[:limit]
+        if measure(line) > limit:
+            line = line[:limit]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if measure(candidate) > limit:
             chunks.append(current)
             current = line
         else:

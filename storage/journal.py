@@ -28,7 +28,10 @@ from storage.actors import (
 from storage.crypto import EncryptedText
 from storage.models import Base, Beneficiary, UTCDateTime, utcnow
 
-MAX_ENTRY = 4000
+# As long as one Telegram message (4,096 characters): a note is typed in one message,
+# so a full message must fit. (A character here is a code point, never more than
+# Telegram's UTF-16 count, so anything Telegram delivered fits.)
+MAX_ENTRY = 4096
 
 
 class EntryRefused(Exception):

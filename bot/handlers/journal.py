@@ -25,6 +25,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
+from telegram.constants import MessageLimit
 
 from bot.handlers.onboarding import known_caller
 from bot.handlers.sessions import (
@@ -43,9 +44,9 @@ from bot.handlers.sessions import (
     short,
     take_text_from_other_flows,
 )
-from bot.i18n import N_, format_datetime
+from bot.i18n import N_, Translate, format_datetime
 from bot.keyboards import button
-from bot.replies import chunk_lines
+from bot.replies import chunk_lines, visible_length
 from bot.runtime import Caller, Context, database, identify
 from storage import journal as store
 from storage import sessions as dialogue
@@ -116,26 +117,43 @@ async def _journal_screen(
     return Screen("\n".join(lines), rows)
 
 
-def _entry_screen(caller: Caller, actor: BeneficiaryActor, entry: Entry, note: str = "") -> Screen:
+def _entry_screens(
+    caller: Caller, actor: BeneficiaryActor, entry: Entry, note: str = ""
+) -> list[Screen]:
+    """One entry with its buttons; a note as long as a whole message comes on its own first.
+
+    A note may fill a Telegram message (see :data:`storage.journal.MAX_ENTRY`):
+    with its date and state around it, it would not fit in one any more.
+    """
     _ = caller._
     state = (
         _("👁 Shared: your counsellor can read it.")
         if entry.shared
         else _("🔒 Private: only you can read it.")
     )
-    lines = [f"<b>{_stamp(entry, caller, actor.timezone)}</b>", "", e(entry.text), "", state]
+    stamp = f"<b>{_stamp(entry, caller, actor.timezone)}</b>"
+    lines = [stamp, "", e(entry.text), "", state]
     if note:
         lines.insert(0, note)
+    controls = _entry_controls(entry, _)
+    whole = "\n".join(lines)
+    if visible_length(whole) <= MessageLimit.MAX_TEXT_LENGTH:
+        return [Screen(whole, controls)]
+    apart = [note] if note else []
+    apart += [stamp, _("⬆️ Your note is in the message just above."), "", state]
+    return [Screen(e(entry.text)), Screen("\n".join(apart), controls)]
+
+
+def _entry_controls(entry: Entry, _: Translate) -> list[list[InlineKeyboardButton]]:
     share = (
         button(_("🔒 Make it private"), f"j:s:{entry.id}:0")
         if entry.shared
         else button(_("👁 Share with my counsellor"), f"j:s:{entry.id}:1")
     )
-    rows = [
+    return [
         [share],
         [button(_("🗑 Delete"), f"j:del:{entry.id}"), button(_("◀ My journal"), LIST)],
     ]
-    return Screen("\n".join(lines), rows)
 
 
 async def _counsellor_picker(
@@ -174,10 +192,10 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
                     )
                 ]
                 for entry in entries:
-                    lines.append(
-                        f"\n<b>{_stamp(entry, caller, actor.timezone)}</b>\n{e(entry.text)}"
-                    )
-                return [Screen(chunk) for chunk in chunk_lines(lines)], False
+                    # Date and text as two lines: a full-length note fills a message alone.
+                    lines += [f"\n<b>{_stamp(entry, caller, actor.timezone)}</b>", e(entry.text)]
+                chunks = chunk_lines(lines, measure=visible_length)
+                return [Screen(chunk) for chunk in chunks], False
             raise Stale("unknown press")
         me = as_beneficiary(caller)
         if kind == "list" and not args:
@@ -190,10 +208,11 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
             return [Screen(_(_WRITE_PROMPT))], False
         if kind == "v" and len(args) == 1:
             entry = await store.own_entry(session, me, number(args[0]))
-            return [_entry_screen(caller, me, entry)], False
+            return _entry_screens(caller, me, entry), False
         if kind == "s" and len(args) == 2 and args[1] in ("0", "1"):
             entry = await store.set_shared(session, me, number(args[0]), args[1] == "1")
-            return [_entry_screen(caller, me, entry)], True
+            # The pressed message is the one with the buttons: a long note stays above it.
+            return _entry_screens(caller, me, entry)[-1:], True
         if kind == "del" and len(args) == 1:
             entry = await store.own_entry(session, me, number(args[0]))
             rows = [
@@ -269,6 +288,7 @@ async def handle_text(update: Update, context: Context) -> bool:
             await send_screen(update, Screen(text))
             return True
         await dialogue.end_dialogue(session, me, flows=[JOURNAL_FLOW])
-        screen = _entry_screen(caller, me, entry, _("📓 Saved in your journal."))
-    await send_screen(update, screen)
+        screens = _entry_screens(caller, me, entry, _("📓 Saved in your journal."))
+    for screen in screens:
+        await send_screen(update, screen)
     return True
