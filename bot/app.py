@@ -116,7 +116,9 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     async with db.transaction() as session:
         await check_or_set_canary(session)
     await register_commands(application)
-    config = DispatcherConfig(quiet_hours=QuietHours.parse(settings.quiet_hours))
+    config = DispatcherConfig(
+        quiet_hours=QuietHours.parse(settings.quiet_hours), instance=settings.bot_instance
+    )
     dispatcher = Dispatcher(application.bot, db, config=config)
     application.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()

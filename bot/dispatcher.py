@@ -59,6 +59,16 @@ same gap exists for a timeout whose request Telegram did carry out: the row
 is retried and the person may get the message twice; Telegram offers no
 idempotency key that would let a client avoid it.
 
+After a crash. The rows in flight at the crash stay claimed; another
+process takes them once their lease (``lease``, 2 minutes) runs out. The
+restarted bot does better for its own: every claim names its claimer, and
+when the new run first dispatches it gives back at once the rows of its
+previous runs that are provably dead (:mod:`bot.claimer`), so they go out
+at its first claim; a live claimer's rows are never taken. The worst delay
+is therefore the restart itself for the rows of this machine's previous run,
+and the lease plus one poll for rows left by a machine that does not come
+back.
+
 Several processes. On PostgreSQL exactly one dispatcher runs at a time: the
 one holding the session-level advisory lock ``pg_try_advisory_lock`` on a
 dedicated connection. When that process dies, its connection closes, the
@@ -105,6 +115,7 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
+from bot.claimer import previous_runs, this_process
 from bot.outbox_kinds import REGISTRY, KindRegistry, KindSpec, OutgoingMessage, RenderContext
 from bot.runtime import DB_KEY
 from storage import outbox
@@ -206,6 +217,8 @@ class DispatcherConfig:
     mark_retries: int = 3
     shutdown_grace: float = 10.0
     quiet_hours: QuietHours = field(default_factory=QuietHours)
+    # Names this machine in its claims (``BOT_INSTANCE``; the host name if None): bot.claimer.
+    instance: str | None = None
 
     def backoff(self, attempts: int) -> timedelta:
         """Delay before the next try after ``attempts`` failed ones: 10 s, 20 s, 40 s…"""
@@ -380,6 +393,8 @@ class Dispatcher:
             EveryProcess() if db.is_sqlite else AdvisoryLockLeadership(db.url)
         )
         self.stats = DispatchStats()
+        self.claimer = this_process(self.config.instance)
+        self._took_back = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._main: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -439,6 +454,7 @@ class Dispatcher:
                 if not await self._leadership.hold():
                     await self._pause(config.leader_retry_interval)
                     continue
+                await self._take_back_previous_runs()
                 room = config.max_in_flight - len(self._tasks)
                 if room < config.batch_size:
                     await asyncio.wait(
@@ -461,6 +477,7 @@ class Dispatcher:
         """
         if not await self._leadership.hold():
             return 0
+        await self._take_back_previous_runs()
         claimed = await self._claim_and_spawn(self.config.batch_size)
         if self._tasks:
             await asyncio.gather(*set(self._tasks))
@@ -468,10 +485,34 @@ class Dispatcher:
 
     # --- claiming -------------------------------------------------------------------
 
+    async def _take_back_previous_runs(self) -> None:
+        """Once, when this process first dispatches: the rows its dead previous runs held.
+
+        They are pending again at once instead of after their lease; live
+        claimers (another process, here or elsewhere) are never touched. See
+        :mod:`bot.claimer` for how a dead previous run is recognised.
+        """
+        if self._took_back:
+            return
+        me = self.claimer
+
+        async def give_back(session: AsyncSession) -> int:
+            labels = await outbox.live_claimers(session, me.instance_prefix)
+            return await outbox.release_claims_of(session, previous_runs(me, labels))
+
+        released = await self._write(give_back)
+        self._took_back = True
+        if released:
+            log.info("outbox: %s rows claimed by a previous run taken back at start", released)
+
     async def _claim_and_spawn(self, limit: int) -> int:
         async def claim(session: AsyncSession) -> tuple[list[ClaimedMessage], Addressees]:
             rows = await outbox.claim(
-                session, limit=limit, lease=self.config.lease, now=self._clock()
+                session,
+                limit=limit,
+                lease=self.config.lease,
+                now=self._clock(),
+                claimer=self.claimer.label,
             )
             return rows, await outbox.resolve_addressees(session, {r.recipient for r in rows})
 

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     failed_start_window_seconds: Annotated[int, Field(ge=1)] = 600
     followup_months: str = "3,6"
     followup_delay_seconds: Annotated[int, Field(ge=1)] | None = None
+    bot_instance: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -27,6 +27,10 @@ Why the columns look the way they do:
   until its lease expires, and every later write about the row names the
   token, so a dispatcher that lost its lease cannot overwrite the work of the
   one that took over.
+- ``claimed_by`` names the dispatcher run that made the claim (see
+  ``bot.claimer``): a restarted bot gives back at once what its own previous
+  run held, instead of waiting for those leases to expire. Meaningful only
+  while the row is ``claimed``.
 - ``last_error`` holds an exception *type* name only, never its text (which
   can quote a message).
 
@@ -70,6 +74,7 @@ RecipientKind = Literal["beneficiary", "counsellor"]
 
 DEDUPE_KEY_MAX = 200
 ERROR_MAX = 64
+CLAIMER_MAX = 160
 DEFAULT_STALE_AFTER = timedelta(days=3)
 DEFAULT_RETURN_SPACING = timedelta(minutes=1)
 UNREACHABLE_NOTICE = "unreachable_notice"
@@ -117,6 +122,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(ERROR_MAX))
     claim_token: Mapped[str | None] = mapped_column(String(32))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(CLAIMER_MAX))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -404,6 +410,7 @@ async def claim(
     lease: timedelta,
     now: datetime | None = None,
     token: str | None = None,
+    claimer: str | None = None,
 ) -> list[ClaimedMessage]:
     """Take up to ``limit`` due rows for ``lease``; no two claimers get the same row.
 
@@ -437,7 +444,12 @@ async def claim(
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids))
-        .values(status=OutboxStatus.CLAIMED, claim_token=token, lease_until=lease_until)
+        .values(
+            status=OutboxStatus.CLAIMED,
+            claim_token=token,
+            lease_until=lease_until,
+            claimed_by=claimer[:CLAIMER_MAX] if claimer else None,
+        )
         .returning(
             OutboxMessage.id,
             OutboxMessage.kind,
@@ -468,6 +480,41 @@ async def claim(
         )
         for r in rows
     ]
+
+
+async def live_claimers(session: AsyncSession, prefix: str) -> list[str]:
+    """The distinct ``claimed_by`` of rows still claimed whose claimer starts with ``prefix``."""
+    found = await session.scalars(
+        select(OutboxMessage.claimed_by)
+        .where(
+            OutboxMessage.status == OutboxStatus.CLAIMED,
+            OutboxMessage.claimed_by.startswith(prefix, autoescape=True),
+        )
+        .distinct()
+    )
+    return [c for c in found if c is not None]
+
+
+async def release_claims_of(session: AsyncSession, claimers: Sequence[str]) -> int:
+    """Give back as pending, at once and uncounted, every row these claimers still hold.
+
+    For a dispatcher that knows these claimers are gone (its own previous
+    runs): their rows need not wait for their leases to run out. A row whose
+    send Telegram had accepted just before the crash is sent again, as it
+    would be after the lease: the one resend per crash the dispatcher allows.
+    """
+    if not claimers:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.CLAIMED,
+            OutboxMessage.claimed_by.in_(list(claimers)),
+        )
+        .values(status=OutboxStatus.PENDING, claim_token=None, lease_until=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _owned(message: ClaimedMessage) -> ColumnElement[bool]:
