@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translate, gettext_for
 from bot.settings import SUPPORTED_LOCALES, Settings
-from storage.actors import PersonActor, resolve_actor
+from storage.actors import PersonActor, is_retired_counsellor, resolve_actor
 from storage.db import Database
 
 DB_KEY = "db"
@@ -47,6 +47,9 @@ class Caller:
     telegram_id: int
     actor: PersonActor | None
     locale: str
+    retired: bool = False
+    """A counsellor whose account the administrator deactivated: told so, not greeted
+    as a stranger."""
 
     @property
     def _(self) -> Translate:
@@ -68,5 +71,6 @@ async def identify(update: Update, context: Context) -> Caller | None:
         return None
     async with database(context).transaction() as session:
         actor = await resolve_actor(session, user.id)
+        retired = actor is None and await is_retired_counsellor(session, user.id)
     locale = actor.locale if actor else guess_locale(update, settings(context).default_locale)
-    return Caller(user.id, actor, locale)
+    return Caller(user.id, actor, locale, retired)
