@@ -24,6 +24,7 @@ from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Context, database, identify
 from dialogues.instruments import load_all
+from dialogues.typography import shorten
 from storage import outbox
 from storage.actors import CounsellorActor, SystemActor
 from storage.db import Database
@@ -93,7 +94,7 @@ def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate
     instruments = load_all()
     lines = [f"<b>{html.escape(person.name)}</b>"]
     for key in person.completed:
-        title = instruments[key].title.get(locale) if key in instruments else key
+        title = instruments[key].title_about(locale) if key in instruments else key
         lines.append("  ✅ " + _("completed: {title}").format(title=html.escape(title)))
     if person.tasks_done:
         lines.append("  ☑️ " + _("tasks done: {count}").format(count=person.tasks_done))
@@ -134,7 +135,7 @@ def digest_message(
         lines += person_lines(person, locale, timezone, _)
         lines.append("")
         if len(rows) < MAX_BUTTONS:
-            rows.append([button(f"👤 {person.name}"[:60], f"c:{person.beneficiary_id}")])
+            rows.append([button(shorten(f"👤 {person.name}"), f"c:{person.beneficiary_id}")])
     lines.append(_("Answers stay behind each card: one tap, and only for you."))
     text = "\n".join(lines)
     if len(text) > 4000:
