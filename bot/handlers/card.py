@@ -21,6 +21,7 @@ from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import Context, database, wake_dispatcher
 from dialogues.instruments import load_all
+from dialogues.typography import shorten
 from storage import outbox
 from storage.actors import AccessDenied, CounsellorActor
 from storage.cards import PHASE_ORDER, Card, next_phases, open_card, set_phase
@@ -57,6 +58,27 @@ async def render_phase_changed(
     return OutgoingMessage(_(PHASE_NOTICE).format(phase=phase_label(phase, _)))
 
 
+def phase_move_label(current: Phase, target: Phase, _: Translate) -> str:
+    """The button that moves a bilan from ``current`` to ``target``, as a French speaker says it.
+
+    One sentence per move rather than "Move to {phase}", which read "Passer en clos"."""
+    if PHASE_ORDER.index(target) > PHASE_ORDER.index(current):
+        forward = {
+            Phase.INVESTIGATION: _("➡️ Start the investigation phase"),
+            Phase.CONCLUSION: _("➡️ Start the conclusion phase"),
+            Phase.SUIVI: _("➡️ Start the follow-up"),
+            Phase.CLOS: _("➡️ Close the bilan"),
+        }
+        return forward[target]
+    back = {
+        Phase.PRELIMINAIRE: _("⬅️ Back to the preliminary phase"),
+        Phase.INVESTIGATION: _("⬅️ Back to the investigation phase"),
+        Phase.CONCLUSION: _("⬅️ Back to the conclusion phase"),
+        Phase.SUIVI: _("⬅️ Reopen the bilan (follow-up)"),
+    }
+    return back[target]
+
+
 def attention_order(person: BeneficiarySummary) -> tuple[int, str]:
     """People whose bilan is running come first; waiting invitations and closed ones after."""
     rank = {BeneficiaryStatus.ACTIVE: 0, BeneficiaryStatus.INVITED: 1}.get(person.status, 2)
@@ -80,7 +102,7 @@ def list_screen(
         state = status_label(person, _)
         if person.status == BeneficiaryStatus.ACTIVE:
             state = phase_label(person.phase, _)
-        rows.append([button(f"{person.name} — {state}"[:60], f"{CARD_PREFIX}{person.id}")])
+        rows.append([button(shorten(f"{person.name} — {state}"), f"{CARD_PREFIX}{person.id}")])
     nav = []
     if page > 0:
         nav.append(button("◀", f"{LIST_PREFIX}:{page - 1}"))
@@ -152,14 +174,14 @@ def card_screen(
         lines.append(_("Nothing started yet."))
     for run in card.runs:
         instrument = instruments.get(run.instrument_key)
-        title = instrument.title.get(locale) if instrument else run.instrument_key
+        title = instrument.title_about(locale) if instrument else run.instrument_key
         if run.status == RunStatus.SUBMITTED and run.submitted_at is not None:
             date = format_date_long(run.submitted_at, locale, zone)
             state = _("done on {date}").format(date=date)
             if run.code:
                 state += f" · {run.code}"
             if len(rows) < 6:
-                rows.append([button(f"📖 {title} — {date}"[:60], f"{READ_PREFIX}{run.id}")])
+                rows.append([button(shorten(f"📖 {title} — {date}"), f"{READ_PREFIX}{run.id}")])
         else:
             state = _("in progress ({count} answers)").format(count=run.answers)
         lines.append(f"• {html.escape(title)} — {state}")
@@ -185,9 +207,7 @@ def card_screen(
         for phase in next_phases(person.phase):
             if person.phase == Phase.CONCLUSION and phase == Phase.SUIVI:
                 continue  # "Close the conclusion phase" dates it and schedules the check-ins
-            forward = PHASE_ORDER.index(phase) > PHASE_ORDER.index(person.phase)
-            arrow = "➡️" if forward else "⬅️"
-            label = _("{arrow} Move to {phase}").format(arrow=arrow, phase=phase_label(phase, _))
+            label = phase_move_label(person.phase, phase, _)
             rows.append([button(label, f"{PHASE_PREFIX}{person.id}:{phase.value}")])
     rows.append([button(_("👥 My beneficiaries"), LIST_PREFIX)])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -259,9 +279,12 @@ async def change_phase(update: Update, context: Context) -> None:
         await message.reply_text(_("This change is not possible."))
         return
     if not confirmed:
-        text = _("Move {name}'s bilan on: {phase}?").format(
-            name=html.escape(card.person.name), phase=phase_label(phase, _)
-        )
+        if phase == Phase.CLOS:
+            text = _("Close {name}'s bilan?").format(name=html.escape(card.person.name))
+        else:
+            text = _("Move {name}'s bilan on: {phase}?").format(
+                name=html.escape(card.person.name), phase=phase_label(phase, _)
+            )
         keyboard = InlineKeyboardMarkup(
             [
                 [button(_("✅ Confirm"), f"{PHASE_PREFIX}{beneficiary_id}:{phase.value}:ok")],
