@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -15,20 +16,30 @@ from telegram.constants import ParseMode
 from bot.handlers import followups
 from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.counsellor import counsellor_caller, phase_label, status_label
-from bot.i18n import N_, Translate, format_date_long, format_datetime
-from bot.keyboards import button
+from bot.handlers.sessions import DEFAULT_BUDGET_HOURS, duration_text, session_settings
+from bot.i18n import (
+    N_,
+    Translate,
+    format_date_long,
+    format_day_and_time,
+    format_recent,
+    ngettext_for,
+)
+from bot.keyboards import button, distinct
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import Context, database, wake_dispatcher
-from dialogues.instruments import load_all
+from dialogues.instruments import Instrument, load_all
+from dialogues.results import value_name
 from dialogues.typography import shorten
 from storage import outbox
 from storage.actors import AccessDenied, CounsellorActor
-from storage.cards import PHASE_ORDER, Card, next_phases, open_card, set_phase
+from storage.cards import PHASE_ORDER, Card, RunLine, next_phases, open_card, set_phase
 from storage.models import BeneficiaryStatus, Phase, utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import BeneficiarySummary, list_beneficiaries
 from storage.responses import RunStatus
+from storage.sessions import BudgetUse
 from storage.synthesis import Status as SynthesisStatus
 from storage.synthesis import status as synthesis_status
 
@@ -142,6 +153,36 @@ async def beneficiaries(update: Update, context: Context) -> None:
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
+def run_progress(run: RunLine, instrument: Instrument | None, locale: str) -> str:
+    """ "question 12 sur 60" of a run in progress: answers kept, of the questions asked."""
+    ngettext = ngettext_for(locale)
+    if instrument is None:
+        said = ngettext("{count} answer so far", "{count} answers so far", run.answers)
+        return said.format(count=run.answers)
+    total = sum(1 for _question in instrument.questions())
+    answered = min(run.answers, total)
+    said = ngettext(
+        "in progress: {answered} answer of {total} questions",
+        "in progress: {answered} answers of {total} questions",
+        answered,
+    )
+    return said.format(answered=answered, total=total)
+
+
+def hours_line(use: BudgetUse, budget_hours: float, _: Translate) -> str:
+    """Done, planned and left of the bilan's hours, so nobody has to add them up."""
+    budget = round(budget_hours * 60)
+    left = budget - use.total_minutes
+    text = _("⏱ Hours: {done} done, {planned} planned, of {budget}").format(
+        done=duration_text(use.done_minutes, _),
+        planned=duration_text(use.planned_minutes, _),
+        budget=duration_text(budget, _),
+    )
+    if left >= 0:
+        return text + " · " + _("{left} left").format(left=duration_text(left, _))
+    return text + " · " + _("⚠️ {over} over").format(over=duration_text(-left, _))
+
+
 def card_screen(
     card: Card,
     actor: CounsellorActor,
@@ -149,7 +190,12 @@ def card_screen(
     _: Translate,
     addition: followups.CardAddition | None = None,
     written: SynthesisStatus | None = None,
+    budget_hours: float = DEFAULT_BUDGET_HOURS,
+    now: datetime | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """Where the person stands and what waits for the counsellor, at a glance."""
+    now = now or utcnow()
+    ngettext = ngettext_for(locale)
     person = card.person
     zone = actor.timezone
     lines = [f"<b>{html.escape(person.name)}</b>"]
@@ -163,12 +209,34 @@ def card_screen(
     else:
         lines.append(status_label(person, _).capitalize())
     if card.last_activity_at is not None:
-        when = format_datetime(card.last_activity_at, locale, zone, "short")
+        when = format_recent(card.last_activity_at, locale, zone, now)
         lines.append(_("Last activity: {when}").format(when=when))
     if card.unreachable_at is not None:
         lines.append(_("⚠️ No longer receives my messages (the bot may be blocked)."))
+    if person.status == BeneficiaryStatus.ACTIVE:
+        lines.append(hours_line(card.budget, budget_hours, _))
+        upcoming = card.next_session
+        if upcoming is None:
+            lines.append(_("📅 No session planned"))
+        else:
+            if upcoming.move_requested:
+                state = _("🔁 asks to move it")
+            elif upcoming.confirmed:
+                state = _("confirmed")
+            else:
+                state = _("not confirmed yet")
+            when = format_day_and_time(upcoming.starts_at, locale, zone)
+            lines.append(_("📅 Next session: {when} — {state}").format(when=when, state=state))
+        if card.tasks_open:
+            tasks = ngettext("📌 {count} task open", "📌 {count} tasks open", card.tasks_open)
+            tasks = tasks.format(count=card.tasks_open)
+            if card.tasks_overdue:
+                late = ngettext("{count} overdue", "{count} overdue", card.tasks_overdue)
+                tasks += ", " + late.format(count=card.tasks_overdue)
+            lines.append(tasks)
     instruments = load_all()
     rows: list[list[InlineKeyboardButton]] = []
+    reads: list[tuple[str, str]] = []
     lines += ["", _("<b>Questionnaires</b>")]
     if not card.runs:
         lines.append(_("Nothing started yet."))
@@ -179,12 +247,22 @@ def card_screen(
             date = format_date_long(run.submitted_at, locale, zone)
             state = _("done on {date}").format(date=date)
             if run.code:
-                state += f" · {run.code}"
-            if len(rows) < 6:
-                rows.append([button(shorten(f"📖 {title} — {date}"), f"{READ_PREFIX}{run.id}")])
+                state += " · " + _("Holland code {code}").format(code=run.code)
+            if run.top_value:
+                state += " · " + _("first value: {value}").format(
+                    value=value_name(run.top_value, locale)
+                )
+            if len(reads) < 6:
+                # The time and the code tell apart two results of the same day.
+                when = format_day_and_time(run.submitted_at, locale, zone)
+                suffix = f"{run.code} · {when}" if run.code else when
+                label = f"📖 {shorten(title, 56 - len(suffix))} — {suffix}"
+                reads.append((label, f"{READ_PREFIX}{run.id}"))
         else:
-            state = _("in progress ({count} answers)").format(count=run.answers)
+            state = run_progress(run, instrument, locale)
         lines.append(f"• {html.escape(title)} — {state}")
+    labels = distinct([label for label, _data in reads])
+    rows += [[button(label, data)] for label, (_old, data) in zip(labels, reads, strict=True)]
     if addition is not None:
         lines += followups.card_lines(addition, locale, zone, _)
     if written is not None:
@@ -235,7 +313,8 @@ async def show_card(update: Update, context: Context) -> None:
     except AccessDenied:
         await message.reply_text(caller._("This card is not available to you."))
         return
-    text, keyboard = card_screen(card, actor, caller.locale, caller._, addition, written)
+    budget = session_settings(context).budget_hours
+    text, keyboard = card_screen(card, actor, caller.locale, caller._, addition, written, budget)
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
@@ -295,5 +374,6 @@ async def change_phase(update: Update, context: Context) -> None:
         return
     wake_dispatcher(context)
     log.info("counsellor %s moved beneficiary %s", actor.counsellor_id, beneficiary_id)
-    text, keyboard = card_screen(card, actor, caller.locale, _, addition, written)
+    budget = session_settings(context).budget_hours
+    text, keyboard = card_screen(card, actor, caller.locale, _, addition, written, budget)
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
