@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 
 from bot.handlers.common import lang_command
 from bot.handlers.counsellor import counsellor_caller
-from bot.i18n import Translate, format_datetime, format_day_and_time, gettext_for, ngettext_for
+from bot.i18n import Translate, format_day_and_time, gettext_for, ngettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Context, database, identify
@@ -235,7 +235,14 @@ async def digest_now_command(update: Update, context: Context) -> None:
         await message.reply_text(part.text, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
 
 
-def describe(preference: Preference, _: Translate) -> str:
+def clock(at: time, locale: str) -> str:
+    """A time of day as people write it: "8 h 30", "8:30"."""
+    if locale.startswith("en"):
+        return f"{at.hour}:{at.minute:02d}"
+    return f"{at.hour} h {at.minute:02d}"
+
+
+def describe(preference: Preference, _: Translate, locale: str = "fr") -> str:
     days = [
         _("Monday"),
         _("Tuesday"),
@@ -245,7 +252,7 @@ def describe(preference: Preference, _: Translate) -> str:
         _("Saturday"),
         _("Sunday"),
     ]
-    at = preference.at.strftime("%H:%M")
+    at = clock(preference.at, locale)
     if preference.frequency == Frequency.OFF:
         return _("Digest: off.")
     if preference.frequency == Frequency.DAILY:
@@ -295,7 +302,8 @@ async def settings_command(update: Update, context: Context) -> None:
     async with database(context).transaction() as session:
         preference = await get_preference(session, actor)
     await message.reply_text(
-        describe(preference, caller._), reply_markup=settings_keyboard(preference, caller._)
+        describe(preference, caller._, caller.locale),
+        reply_markup=settings_keyboard(preference, caller._),
     )
 
 
@@ -326,9 +334,9 @@ async def settings_button(update: Update, context: Context) -> None:
         except ValueError:
             return
         upcoming = await set_preference(session, actor, preference)
-    text = describe(preference, _)
+    text = describe(preference, _, caller.locale)
     if upcoming is not None:
         text += "\n" + _("Next one: {when}.").format(
-            when=format_datetime(upcoming, caller.locale, actor.timezone, "short")
+            when=format_day_and_time(upcoming, caller.locale, actor.timezone)
         )
     await message.edit_text(text, reply_markup=settings_keyboard(preference, _))

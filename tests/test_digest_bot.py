@@ -6,7 +6,8 @@ import html
 from datetime import time, timedelta
 from typing import Any
 
-from bot.digest import DIGEST_KIND, render_digest, run_due_digests
+from bot.digest import DIGEST_KIND, describe, render_digest, run_due_digests
+from bot.i18n import gettext_for
 from bot.outbox_kinds import RenderContext
 from storage import outbox
 from storage.db import Database
@@ -108,3 +109,9 @@ async def test_a_busy_week_of_30_people_reaches_the_counsellor_whole(
     assert all(f"({i} sur {len(texts)})" in t for i, t in enumerate(texts, 1))
     assert "un clic" in texts[-1] and "un clic" not in texts[0]
     assert "depuis le " in texts[0] and " h " in texts[0].split("\n")[0]
+
+
+def test_digest_settings_say_the_hour_as_people_write_it() -> None:
+    weekly = Preference(Frequency.WEEKLY, 0, time(8, 30))
+    assert "à 8 h 30" in describe(weekly, gettext_for("fr"), "fr")
+    assert "at 8:30" in describe(weekly, gettext_for("en"), "en")

@@ -1,17 +1,20 @@
 """The counsellor's view: their beneficiaries, one card each, and the phase of each bilan.
 
-Callback data: ``ben:list[:<page>]``, ``c:<id>`` (card), ``ph:<id>:<phase>[:ok]``
-(move the phase, then confirm). Every id is re-checked by ``storage.cards``.
+Callback data: ``ben:list[:<page>]``, ``ben:find`` (search by a typed name, or
+``/beneficiaires léa``), ``c:<id>`` (card), ``ph:<id>:<phase>[:ok]`` (move the
+phase, then confirm). Every id is re-checked by ``storage.cards``. The list puts
+first the people who wait on the counsellor (``storage.waiting``).
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from unidecode import unidecode
 
 from bot.handlers import followups
 from bot.handlers import synthesis as synthesis_handlers
@@ -28,7 +31,7 @@ from bot.i18n import (
 from bot.keyboards import button, distinct
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire.finish import READ_PREFIX
-from bot.runtime import Context, database, wake_dispatcher
+from bot.runtime import Context, database, identify, wake_dispatcher
 from dialogues.instruments import Instrument, load_all
 from dialogues.results import value_name
 from dialogues.typography import shorten
@@ -39,9 +42,10 @@ from storage.models import BeneficiaryStatus, Phase, utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import BeneficiarySummary, list_beneficiaries
 from storage.responses import RunStatus
-from storage.sessions import BudgetUse
+from storage.sessions import BudgetUse, current_dialogue, end_dialogue, save_dialogue
 from storage.synthesis import Status as SynthesisStatus
 from storage.synthesis import status as synthesis_status
+from storage.waiting import Waiting, waiting_on
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,11 @@ PAGE_SIZE = 8
 CARD_PREFIX = "c:"
 PHASE_PREFIX = "ph:"
 LIST_PREFIX = "ben:list"
+FIND = "ben:find"
+FIND_FLOW = "ben_find"
+FIND_WAIT = timedelta(minutes=30)
+"""A search asked and not typed is forgotten after this: later text goes elsewhere."""
+MAX_TYPED = 60
 
 PHASE_CHANGED = "phase_changed"
 PHASE_NOTICE = N_(
@@ -90,30 +99,92 @@ def phase_move_label(current: Phase, target: Phase, _: Translate) -> str:
     return back[target]
 
 
-def attention_order(person: BeneficiarySummary) -> tuple[int, str]:
-    """People whose bilan is running come first; waiting invitations and closed ones after."""
-    rank = {BeneficiaryStatus.ACTIVE: 0, BeneficiaryStatus.INVITED: 1}.get(person.status, 2)
+WAITING_MARKS = {
+    Waiting.MOVE: "🔁",
+    Waiting.TALK: "💬",
+    Waiting.COMMENT: "📝",
+    Waiting.STEP: "💡",
+    Waiting.CLOSE: "⏳",
+}
+
+
+def waiting_legend(_: Translate) -> str:
+    return _(
+        "🔁 asks to move a session · 💬 wants to talk · 📝 commented the synthesis · "
+        "💡 proposed a step · ⏳ a session to mark done"
+    )
+
+
+def attention_order(
+    person: BeneficiarySummary, waiting: dict[int, list[Waiting]] | None = None
+) -> tuple[int, str]:
+    """Who waits on the counsellor first; then running bilans, invitations, closed ones."""
+    rank = {BeneficiaryStatus.ACTIVE: 1, BeneficiaryStatus.INVITED: 2}.get(person.status, 3)
     if person.phase == Phase.CLOS:
-        rank = 3
-    return rank, person.name.casefold()
+        rank = 4
+    if waiting and waiting.get(person.id):
+        rank = 0
+    return rank, fold(person.name)
+
+
+def fold(text: str) -> str:
+    """A name as a search compares it: no accents, no case ("Léa" finds "LEA", "lea")."""
+    return " ".join(unidecode(text).casefold().split())
+
+
+def matching(people: list[BeneficiarySummary], typed: str) -> list[BeneficiarySummary]:
+    """The people whose name holds every word typed, in any order."""
+    words = fold(typed).split()
+    return [p for p in people if all(word in fold(p.name) for word in words)]
 
 
 def list_screen(
-    people: list[BeneficiarySummary], page: int, _: Translate
+    people: list[BeneficiarySummary],
+    page: int,
+    locale: str,
+    _: Translate,
+    waiting: dict[int, list[Waiting]] | None = None,
+    searched: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    people = sorted(people, key=attention_order)
+    """One page of the counsellor's people, those waiting on them first; or a search's finds."""
+    ngettext = ngettext_for(locale)
+    waiting = waiting or {}
+    people = sorted(people, key=lambda person: attention_order(person, waiting))
     pages = max(1, (len(people) + PAGE_SIZE - 1) // PAGE_SIZE)
     page = min(max(page, 0), pages - 1)
+    if searched is not None:
+        pages, page = 1, 0
+        said = ngettext(
+            "<b>Search</b> “{typed}”: {count} person found",
+            "<b>Search</b> “{typed}”: {count} people found",
+            len(people),
+        )
+        text = said.format(typed=html.escape(searched), count=len(people))
+        if len(people) > PAGE_SIZE:
+            text += "\n" + _("Only the first {shown}: type more of the name.").format(
+                shown=PAGE_SIZE
+            )
+    else:
+        text = _("<b>Your beneficiaries</b> ({count})").format(count=len(people))
+        if pages > 1:
+            text += " · " + _("page {page} of {pages}").format(page=page + 1, pages=pages)
     shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    text = _("<b>Your beneficiaries</b> ({count})").format(count=len(people))
-    if pages > 1:
-        text += " · " + _("page {page} of {pages}").format(page=page + 1, pages=pages)
+    count_waiting = sum(1 for person in people if waiting.get(person.id))
+    if count_waiting:
+        said = ngettext(
+            "{count} person waits on you (first in the list):",
+            "{count} people wait on you (first in the list):",
+            count_waiting,
+        )
+        text += "\n" + said.format(count=count_waiting) + "\n" + waiting_legend(_)
     rows: list[list[InlineKeyboardButton]] = []
     for person in shown:
         state = status_label(person, _)
         if person.status == BeneficiaryStatus.ACTIVE:
             state = phase_label(person.phase, _)
-        rows.append([button(shorten(f"{person.name} — {state}"), f"{CARD_PREFIX}{person.id}")])
+        marks = "".join(WAITING_MARKS[reason] for reason in waiting.get(person.id, []))
+        label = f"{marks} {person.name} — {state}" if marks else f"{person.name} — {state}"
+        rows.append([button(shorten(label), f"{CARD_PREFIX}{person.id}")])
     nav = []
     if page > 0:
         nav.append(button("◀", f"{LIST_PREFIX}:{page - 1}"))
@@ -121,11 +192,22 @@ def list_screen(
         nav.append(button("▶", f"{LIST_PREFIX}:{page + 1}"))
     if nav:
         rows.append(nav)
+    if searched is not None:
+        rows.append([button(_("🔎 Search again"), FIND), button(_("👥 All"), LIST_PREFIX)])
+    else:
+        rows.append([button(_("🔎 Search by name"), FIND)])
     return text, InlineKeyboardMarkup(rows)
 
 
+async def _people(
+    context: Context, actor: CounsellorActor
+) -> tuple[list[BeneficiarySummary], dict[int, list[Waiting]]]:
+    async with database(context).transaction() as session:
+        return await list_beneficiaries(session, actor), await waiting_on(session, actor)
+
+
 async def beneficiaries(update: Update, context: Context) -> None:
-    """``/beneficiaires`` and ``ben:list[:<page>]``."""
+    """``/beneficiaires [name]`` and ``ben:list[:<page>]``."""
     found = await counsellor_caller(update, context)
     message = update.effective_message
     query = update.callback_query
@@ -135,22 +217,84 @@ async def beneficiaries(update: Update, context: Context) -> None:
         return
     caller, actor = found
     _ = caller._
-    async with database(context).transaction() as session:
-        people = await list_beneficiaries(session, actor)
+    people, waiting = await _people(context, actor)
     if not people:
         await message.reply_text(
             _("You have no beneficiaries yet. Invite one with /invite First Last.")
         )
         return
+    typed = " ".join(context.args or []).strip() if query is None else ""
+    if typed:
+        await _reply_found(message, people, waiting, typed, caller.locale, _)
+        return
     page = 0
     if query is not None and query.data and query.data.count(":") == 2:
         tail = query.data.rsplit(":", 1)[1]
         page = int(tail) if tail.isdigit() else 0
-    text, keyboard = list_screen(people, page, _)
+    text, keyboard = list_screen(people, page, caller.locale, _, waiting)
     if query is not None and query.data and query.data.startswith(f"{LIST_PREFIX}:"):
         await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     else:
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def _reply_found(
+    message: Message,
+    people: list[BeneficiarySummary],
+    waiting: dict[int, list[Waiting]],
+    typed: str,
+    locale: str,
+    _: Translate,
+) -> None:
+    found = matching(people, typed)
+    if not found:
+        text = _(
+            "Nobody among your beneficiaries is called “{typed}”. Type another part of the "
+            "name, or see them all."
+        ).format(typed=html.escape(typed))
+        keyboard = InlineKeyboardMarkup(
+            [[button(_("🔎 Search again"), FIND), button(_("👥 All"), LIST_PREFIX)]]
+        )
+        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        return
+    text, keyboard = list_screen(found, 0, locale, _, waiting, searched=typed)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def ask_search(update: Update, context: Context) -> None:
+    """``ben:find``: the next typed text is a name to look for."""
+    found = await counsellor_caller(update, context)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    message = update.effective_message
+    if found is None or message is None:
+        return
+    caller, actor = found
+    async with database(context).transaction() as session:
+        await save_dialogue(session, actor, FIND_FLOW, "name")
+    await message.reply_text(
+        caller._("Type the name (or part of it) of the person you are looking for.")
+    )
+
+
+async def handle_text(update: Update, context: Context) -> bool:
+    """The typed name after "🔎 Search by name"; False when no search waits."""
+    message = update.message
+    typed = message.text if message is not None else None
+    if message is None or not typed or typed.startswith("/"):
+        return False
+    caller = await identify(update, context)
+    if caller is None or not isinstance(caller.actor, CounsellorActor):
+        return False
+    actor = caller.actor
+    async with database(context).transaction() as session:
+        if await current_dialogue(session, actor, flows=[FIND_FLOW], max_age=FIND_WAIT) is None:
+            return False
+        await end_dialogue(session, actor, flows=[FIND_FLOW])
+    people, waiting = await _people(context, actor)
+    await _reply_found(message, people, waiting, typed.strip()[:MAX_TYPED], caller.locale, caller._)
+    return True
 
 
 def run_progress(run: RunLine, instrument: Instrument | None, locale: str) -> str:

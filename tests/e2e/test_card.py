@@ -86,3 +86,29 @@ def test_a_deactivated_counsellor_is_told_so_not_greeted_as_a_stranger(
     stranger = api.user(999, "Inconnu")
     stranger.send_command("start")
     assert "lien d'invitation" in stranger.wait_for_reply().content
+
+
+def test_finding_a_person_by_a_typed_name(api: FakeBotApi, bot: BotProcess) -> None:
+    onboard(api, "Léa Roux", 5003)
+    onboard(api, "Paul Durand", 5004)
+    claire = api.user(COUNSELLOR_ID, "Claire")
+    claire.send_command("beneficiaires", "lea")
+    found = claire.wait_for_reply(lambda m: "Recherche" in m.content)
+    assert "« lea » : 1 personne trouvée" in found.content
+    names = [b.text for b in found.flat_buttons if (b.data or "").startswith("c:")]
+    assert names == ["Léa Roux — phase préliminaire"]
+
+    claire.press(found.button("Chercher encore").data or "", found.message_id)
+    claire.wait_for_reply(lambda m: "Tapez le nom" in m.content)
+    claire.send_text("DURAND")
+    found = claire.wait_for_reply(lambda m: "Recherche" in m.content)
+    names = [b.text for b in found.flat_buttons if (b.data or "").startswith("c:")]
+    assert names == ["Paul Durand — phase préliminaire"]
+    claire.press(found.button("Paul Durand").data or "", found.message_id)
+    claire.wait_for_reply(lambda m: "Questionnaires" in m.content)
+
+    claire.send_command("beneficiaires", "Zoé")
+    none = claire.wait_for_reply()
+    assert "Personne parmi vos bénéficiaires ne s'appelle « Zoé »" in none.content
+    claire.send_text("Léa")  # no search waits: the text goes where it always went
+    assert "Recherche" not in claire.wait_for_reply().content
