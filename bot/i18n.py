@@ -99,6 +99,12 @@ def format_day_and_time(moment: datetime, locale: str, timezone: str) -> str:
     )
 
 
+def format_short_moment(moment: datetime, locale: str, timezone: str) -> str:
+    """ "2 déc. 16 h 03" / "2 Dec 16:03": a date and time short enough for a button."""
+    day = babel_format_datetime(moment, format="d MMM", tzinfo=ZoneInfo(timezone), locale=locale)
+    return f"{day} {format_time_of_day(moment, locale, timezone)}"
+
+
 def format_recent(moment: datetime, locale: str, timezone: str, now: datetime) -> str:
     """When something happened, the way one says it: "aujourd'hui à 8 h 22", "hier à 17 h 05",
     "le 2 décembre" (this year), "le 2 décembre 2025" (before)."""

@@ -74,3 +74,9 @@ async def test_the_card_says_where_the_person_stands_and_what_waits(
     assert len(labels) == 3 and len(set(labels)) == 3  # two results of one day read apart
     assert all(len(label) <= 60 and " h " in label for label in labels)
     assert any("SEA ·" in label for label in labels) and any("SAE ·" in label for label in labels)
+    english, _keyboard = card_screen(card, world.a, "en", gettext_for("en"), budget_hours=24)
+    english = _read(english)
+    assert "⏱ Hours: 1 h 30 done, 1 h planned, of 24 h · 21 h 30 left" in english
+    assert "📌 2 tasks open, 1 overdue" in english
+    assert "Self-assessment dossier — in progress: 12 answers of " in english
+    assert "Last activity: today at " in english

@@ -26,6 +26,7 @@ from bot.i18n import (
     format_date_long,
     format_day_and_time,
     format_recent,
+    format_short_moment,
     ngettext_for,
 )
 from bot.keyboards import button, distinct
@@ -398,7 +399,7 @@ def card_screen(
                 )
             if len(reads) < 6:
                 # The time and the code tell apart two results of the same day.
-                when = format_day_and_time(run.submitted_at, locale, zone)
+                when = format_short_moment(run.submitted_at, locale, zone)
                 suffix = f"{run.code} · {when}" if run.code else when
                 label = f"📖 {shorten(title, 56 - len(suffix))} — {suffix}"
                 reads.append((label, f"{READ_PREFIX}{run.id}"))
