@@ -10,9 +10,11 @@ from bot.i18n import gettext_for
 from storage.cards import open_card
 from storage.db import Database
 from storage.models import utcnow
+from storage.plans import add_step
 from storage.responses import open_run, save_answer, submit_run
 from storage.sessions import SessionMode, mark_done, schedule_session
 from storage.tasks import assign_task
+from storage.waiting import waiting_on
 from tests.storage.conftest import World
 
 
@@ -58,9 +60,13 @@ async def test_the_card_says_where_the_person_stands_and_what_waits(
         dossier = await open_run(session, paul, "dossier_auto_bilan", 1)
         for n in range(12):
             await save_answer(session, paul, dossier.id, f"q{n}", "réponse", None)
+        await add_step(session, paul, paul.beneficiary_id, "Rencontrer une ergonome", today)
     async with db.transaction() as session:
         card = await open_card(session, world.a, paul.beneficiary_id)
-    text, keyboard = card_screen(card, world.a, "fr", gettext_for("fr"), budget_hours=24)
+        waiting = (await waiting_on(session, world.a)).get(paul.beneficiary_id)
+    text, keyboard = card_screen(
+        card, world.a, "fr", gettext_for("fr"), budget_hours=24, waiting=waiting
+    )
     shown = _read(text)
     assert "⏱ Heures : 1 h 30 faites, 1 h prévues, sur 24 h · reste 21 h 30" in shown
     assert "📅 Prochaine séance : le " in shown and "— pas encore confirmée" in shown
@@ -70,6 +76,7 @@ async def test_the_card_says_where_the_person_stands_and_what_waits(
     assert "code Holland SEA" in shown and "code Holland SAE" in shown
     assert "première valeur : Autonomie" in shown
     assert "Dernière activité : aujourd'hui à " in shown
+    assert "🔔 Attend quelque chose de vous : 💡 propose une étape du plan" in shown
     labels = [b.text for row in keyboard.inline_keyboard for b in row if b.text.startswith("📖")]
     assert len(labels) == 3 and len(set(labels)) == 3  # two results of one day read apart
     assert all(len(label) <= 60 and " h " in label for label in labels)

@@ -109,6 +109,18 @@ WAITING_MARKS = {
 }
 
 
+def waiting_reasons(reasons: list[Waiting], _: Translate) -> str:
+    """What a person waits on the counsellor for, in words, for their card."""
+    texts = {
+        Waiting.MOVE: _("🔁 asks to move a session"),
+        Waiting.TALK: _("💬 wants to talk"),
+        Waiting.COMMENT: _("📝 commented the synthesis"),
+        Waiting.STEP: _("💡 proposed a step of the plan"),
+        Waiting.CLOSE: _("⏳ a past session to mark done"),
+    }
+    return _("🔔 Waiting on you: {reasons}").format(reasons=", ".join(texts[r] for r in reasons))
+
+
 def waiting_legend(_: Translate) -> str:
     return _(
         "🔁 asks to move a session · 💬 wants to talk · 📝 commented the synthesis · "
@@ -337,6 +349,7 @@ def card_screen(
     written: SynthesisStatus | None = None,
     budget_hours: float = DEFAULT_BUDGET_HOURS,
     now: datetime | None = None,
+    waiting: list[Waiting] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Where the person stands and what waits for the counsellor, at a glance."""
     now = now or utcnow()
@@ -358,6 +371,8 @@ def card_screen(
         lines.append(_("Last activity: {when}").format(when=when))
     if card.unreachable_at is not None:
         lines.append(_("⚠️ No longer receives my messages (the bot may be blocked)."))
+    if waiting:
+        lines.append(waiting_reasons(waiting, _))
     if person.status == BeneficiaryStatus.ACTIVE:
         lines.append(hours_line(card.budget, budget_hours, _))
         upcoming = card.next_session
@@ -455,11 +470,14 @@ async def show_card(update: Update, context: Context) -> None:
             card = await open_card(session, actor, int(raw))
             addition = await followups.load_card_addition(session, actor, int(raw))
             written = await synthesis_status(session, actor, int(raw))
+            waiting = (await waiting_on(session, actor)).get(int(raw), [])
     except AccessDenied:
         await message.reply_text(caller._("This card is not available to you."))
         return
     budget = session_settings(context).budget_hours
-    text, keyboard = card_screen(card, actor, caller.locale, caller._, addition, written, budget)
+    text, keyboard = card_screen(
+        card, actor, caller.locale, caller._, addition, written, budget, waiting=waiting
+    )
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
@@ -499,6 +517,7 @@ async def change_phase(update: Update, context: Context) -> None:
                 card = await open_card(session, actor, beneficiary_id)
             addition = await followups.load_card_addition(session, actor, beneficiary_id)
             written = await synthesis_status(session, actor, beneficiary_id)
+            waiting = (await waiting_on(session, actor)).get(beneficiary_id, [])
     except (AccessDenied, ValueError):
         await message.reply_text(_("This change is not possible."))
         return
@@ -520,5 +539,7 @@ async def change_phase(update: Update, context: Context) -> None:
     wake_dispatcher(context)
     log.info("counsellor %s moved beneficiary %s", actor.counsellor_id, beneficiary_id)
     budget = session_settings(context).budget_hours
-    text, keyboard = card_screen(card, actor, caller.locale, _, addition, written, budget)
+    text, keyboard = card_screen(
+        card, actor, caller.locale, _, addition, written, budget, waiting=waiting
+    )
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
