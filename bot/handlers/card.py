@@ -46,6 +46,7 @@ from storage.responses import RunStatus
 from storage.sessions import BudgetUse, current_dialogue, end_dialogue, save_dialogue
 from storage.synthesis import Status as SynthesisStatus
 from storage.synthesis import status as synthesis_status
+from storage.waiting import ORDER as WAITING_ORDER
 from storage.waiting import Waiting, waiting_on
 
 log = logging.getLogger(__name__)
@@ -109,23 +110,27 @@ WAITING_MARKS = {
 }
 
 
-def waiting_reasons(reasons: list[Waiting], _: Translate) -> str:
-    """What a person waits on the counsellor for, in words, for their card."""
-    texts = {
+def reason_texts(_: Translate) -> dict[Waiting, str]:
+    """What a person waits on the counsellor for, in words, each with its list mark."""
+    return {
         Waiting.MOVE: _("🔁 asks to move a session"),
         Waiting.TALK: _("💬 wants to talk"),
         Waiting.COMMENT: _("📝 commented the synthesis"),
         Waiting.STEP: _("💡 proposed a step of the plan"),
         Waiting.CLOSE: _("⏳ a past session to mark done"),
     }
+
+
+def waiting_reasons(reasons: list[Waiting], _: Translate) -> str:
+    """The card's line: why this person waits on the counsellor."""
+    texts = reason_texts(_)
     return _("🔔 Waiting on you: {reasons}").format(reasons=", ".join(texts[r] for r in reasons))
 
 
-def waiting_legend(_: Translate) -> str:
-    return _(
-        "🔁 asks to move a session · 💬 wants to talk · 📝 commented the synthesis · "
-        "💡 proposed a step · ⏳ a session to mark done"
-    )
+def waiting_legend(present: set[Waiting], _: Translate) -> str:
+    """The marks the list shows, explained: only those on the page."""
+    texts = reason_texts(_)
+    return " · ".join(texts[reason] for reason in WAITING_ORDER if reason in present)
 
 
 def attention_order(
@@ -189,7 +194,8 @@ def list_screen(
             "{count} people wait on you (first in the list):",
             count_waiting,
         )
-        text += "\n" + said.format(count=count_waiting) + "\n" + waiting_legend(_)
+        present = {reason for person in people for reason in waiting.get(person.id, [])}
+        text += "\n" + said.format(count=count_waiting) + "\n" + waiting_legend(present, _)
     rows: list[list[InlineKeyboardButton]] = []
     for person in shown:
         state = status_label(person, _)

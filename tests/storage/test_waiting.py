@@ -75,7 +75,10 @@ async def test_people_waiting_come_first_with_their_reason(db: Database, world: 
         "⏳ Paul Durand — phase préliminaire",
         "🔁 Zoé Abadie — phase préliminaire",
     ]
-    assert "3 personnes attendent quelque chose de vous" in html.unescape(text)
+    shown = html.unescape(text)
+    assert "3 personnes attendent quelque chose de vous" in shown
+    assert "🔁 demande à décaler une séance · 💡 propose une étape du plan · ⏳" in shown
+    assert "💬" not in shown and "📝" not in shown  # only the marks on the page explained
     assert "🔎 Chercher par nom" in labels
     assert [p.name for p in matching(listed, "eloise")] == ["Éloïse Martin"]
     assert [p.name for p in matching(listed, "LE GALL")] == ["Yann Le Gall"]
