@@ -5,8 +5,8 @@ to one process), gathers what changed since the previous point and, when
 something did, queues ``digest`` rows in the outbox (one per message, as many
 as a busy week needs): the dispatcher sends them, in the counsellor's
 language, with a button to each card. ``/point`` reads the same changes at
-once and moves the same mark. No digest when
-nothing changed; never an answer, only that it exists.
+once and moves the same mark. No digest when nothing changed; never an
+answer, only that it exists.
 """
 
 from __future__ import annotations
