@@ -52,7 +52,8 @@ PREFIX = "dg:"
 CHECK_EVERY_SECONDS = 60.0
 HOURS = ("07:30", "08:30", "12:30", "17:30")
 PEOPLE_PER_PART = 10
-LINES_PER_PART = 48
+CHARACTERS_PER_PART = 3500
+"""Room for the people of one message; the header and the closing line fit in the rest."""
 SYSTEM = SystemActor("digest")
 
 
@@ -146,19 +147,27 @@ def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate
     return lines
 
 
+def _size(person: PersonChanges) -> int:
+    """Characters the person takes in a digest, in the longer of the two languages."""
+    return max(
+        len("\n".join(person_lines(person, locale, "UTC", gettext_for(locale)))) + 2
+        for locale in ("fr", "en")
+    )
+
+
 def split_people(people: list[PersonChanges]) -> list[list[PersonChanges]]:
-    """Cut a busy week into messages Telegram carries whole: at most ``PEOPLE_PER_PART``
-    people (one button each) and ``LINES_PER_PART`` lines, so nobody is dropped."""
+    """Cut a busy week into messages Telegram carries whole (4,096 characters): at most
+    ``PEOPLE_PER_PART`` people (one button each) and ``CHARACTERS_PER_PART`` characters
+    of lines, so nobody is dropped."""
     parts: list[list[PersonChanges]] = [[]]
-    lines = 0
-    _ = gettext_for("fr")
+    used = 0
     for person in people:
-        size = len(person_lines(person, "fr", "UTC", _)) + 1
-        if parts[-1] and (len(parts[-1]) >= PEOPLE_PER_PART or lines + size > LINES_PER_PART):
+        size = _size(person)
+        if parts[-1] and (len(parts[-1]) >= PEOPLE_PER_PART or used + size > CHARACTERS_PER_PART):
             parts.append([])
-            lines = 0
+            used = 0
         parts[-1].append(person)
-        lines += size
+        used += size
     return parts
 
 

@@ -6,12 +6,12 @@ import html
 from datetime import time, timedelta
 from typing import Any
 
-from bot.digest import DIGEST_KIND, describe, render_digest, run_due_digests
+from bot.digest import DIGEST_KIND, describe, digest_messages, render_digest, run_due_digests
 from bot.i18n import gettext_for
 from bot.outbox_kinds import RenderContext
 from storage import outbox
 from storage.db import Database
-from storage.digest import Frequency, Preference, set_preference
+from storage.digest import Frequency, PersonChanges, Preference, set_preference
 from storage.journal import add_entry, set_shared
 from storage.models import utcnow
 from storage.outbox import Addressee, Recipient
@@ -115,3 +115,29 @@ def test_digest_settings_say_the_hour_as_people_write_it() -> None:
     weekly = Preference(Frequency.WEEKLY, 0, time(8, 30))
     assert "à 8 h 30" in describe(weekly, gettext_for("fr"), "fr")
     assert "at 8:30" in describe(weekly, gettext_for("en"), "en")
+
+
+def test_a_very_busy_week_stays_within_telegram_limits_in_both_languages() -> None:
+    now = utcnow()
+    people = [
+        PersonChanges(
+            i,
+            f"Personne{i:02d} Nomdefamille-Assez-Long",
+            completed=["riasec", "work_values"],
+            progressed=[("dossier_auto_bilan", 12)],
+            tasks_done=2,
+            tasks_overdue=1,
+            moves_asked=1,
+            journal_shared=3,
+            followups_due=[3],
+            upcoming=[(now + timedelta(days=1), True), (now + timedelta(days=3), False)],
+        )
+        for i in range(30)
+    ]
+    for locale in ("fr", "en"):
+        messages = digest_messages(people, now, locale, "Europe/Paris", gettext_for(locale))
+        assert all(len(m.text) <= 4096 for m in messages)
+        whole = "\n".join(m.text for m in messages)
+        assert all(f"Personne{i:02d}" in whole for i in range(30))
+        buttons = [b for m in messages if m.keyboard for r in m.keyboard.inline_keyboard for b in r]
+        assert len(buttons) == 30
