@@ -160,6 +160,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("invite", counsellor.invite))
     application.add_handler(CommandHandler("beneficiaires", card.beneficiaries))
     application.add_handler(CallbackQueryHandler(card.beneficiaries, pattern=r"^ben:list(:\d+)?$"))
+    application.add_handler(CallbackQueryHandler(card.ask_search, pattern=r"^ben:find$"))
     application.add_handler(CallbackQueryHandler(card.show_card, pattern=f"^{card.CARD_PREFIX}"))
     application.add_handler(
         CallbackQueryHandler(card.change_phase, pattern=f"^{card.PHASE_PREFIX}")

@@ -82,8 +82,10 @@ def _titles(fig: Figure, title: str, subtitle: str, locale: str) -> None:
     fig.text(0.04, 0.03, chart_text("footer", locale), fontsize=9, style="italic", color=MUTED)
 
 
-def riasec_chart_png(result: RiasecResult, locale: str) -> bytes:
-    """Bars of the six RIASEC scores (0-40) in Holland's order; the code's types stand out."""
+def riasec_chart_png(result: RiasecResult, locale: str, about: str | None = None) -> bytes:
+    """Bars of the six RIASEC scores (0-40) in Holland's order; the code's types stand out.
+
+    ``about``: the person's name, titling the chart their counsellor reads."""
     fig = _figure(4.6)
     code = result.code or ""
     labels = [f"{riasec_name(t, locale)} ({t})" for t in TYPES]
@@ -99,14 +101,16 @@ def riasec_chart_png(result: RiasecResult, locale: str) -> bytes:
     subtitle = (
         chart_text("riasec_code", locale).format(code=code)
         if code
-        else chart_text("riasec_no_code", locale)
+        else chart_text("riasec_no_code", locale, about)
     )
-    _titles(fig, chart_text("riasec_title", locale), subtitle, locale)
+    _titles(fig, chart_text("riasec_title", locale, about), subtitle, locale)
     return _png(fig)
 
 
-def values_chart_png(result: ValuesResult, locale: str) -> bytes:
-    """Bars of the six work values, most important first; the top three stand out."""
+def values_chart_png(result: ValuesResult, locale: str, about: str | None = None) -> bytes:
+    """Bars of the six work values, most important first; the top three stand out.
+
+    ``about``: the person's name, titling the chart their counsellor reads."""
     fig = _figure(4.6)
     top = set(result.order[:3]) if result.complete else set()
     _bars(
@@ -118,5 +122,5 @@ def values_chart_png(result: ValuesResult, locale: str) -> bytes:
         chart_text("values_axis", locale).format(max=result.scale_max),
         locale,
     )
-    _titles(fig, chart_text("values_title", locale), "", locale)
+    _titles(fig, chart_text("values_title", locale, about), "", locale)
     return _png(fig)

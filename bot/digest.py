@@ -1,10 +1,12 @@
 """Counsellors' digests: settings (``/reglages``), the periodic build, and the message.
 
 A short repeating task claims the digests that are due (the claim hands each
-to one process), gathers what changed since the previous one and, when
-something did, queues a ``digest`` row in the outbox: the dispatcher sends
-it, in the counsellor's language, with a button to each card. No digest when
-nothing changed; never an answer, only that it exists.
+to one process), gathers what changed since the previous point and, when
+something did, queues ``digest`` rows in the outbox (one per message, as many
+as a busy week needs): the dispatcher sends them, in the counsellor's
+language, with a button to each card. ``/point`` reads the same changes at
+once and moves the same mark. No digest when nothing changed; never an
+answer, only that it exists.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from telegram.constants import ParseMode
 
 from bot.handlers.common import lang_command
 from bot.handlers.counsellor import counsellor_caller
-from bot.i18n import Translate, format_date_long, format_datetime
+from bot.i18n import Translate, format_day_and_time, gettext_for, ngettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Context, database, identify
 from dialogues.instruments import load_all
+from dialogues.typography import shorten
 from storage import outbox
 from storage.actors import CounsellorActor, SystemActor
 from storage.db import Database
@@ -36,6 +39,7 @@ from storage.digest import (
     ensure_preferences,
     get_preference,
     last_digest_at,
+    mark_point,
     set_preference,
 )
 from storage.models import utcnow
@@ -47,7 +51,9 @@ DIGEST_KIND = "digest"
 PREFIX = "dg:"
 CHECK_EVERY_SECONDS = 60.0
 HOURS = ("07:30", "08:30", "12:30", "17:30")
-MAX_BUTTONS = 20
+PEOPLE_PER_PART = 10
+CHARACTERS_PER_PART = 3500
+"""Room for the people of one message; the header and the closing line fit in the rest."""
 SYSTEM = SystemActor("digest")
 
 
@@ -62,17 +68,22 @@ async def run_due_digests(db: Database, now: datetime | None = None) -> int:
             people = await changes_since(session, SYSTEM, digest.counsellor_id, digest.since, now)
             if not people:
                 continue
-            await outbox.enqueue(
-                session,
-                kind=DIGEST_KIND,
-                recipient=Recipient.counsellor(digest.counsellor_id),
-                due_at=now,
-                dedupe_key=f"digest:{digest.counsellor_id}:{now.isoformat()}",
-                payload={
-                    "since": digest.since.isoformat(),
-                    "people": [p.to_dict() for p in people],
-                },
-            )
+            parts = split_people(people)
+            for index, group in enumerate(parts, 1):
+                # One outbox row per message, queued in order: each part goes out whole.
+                await outbox.enqueue(
+                    session,
+                    kind=DIGEST_KIND,
+                    recipient=Recipient.counsellor(digest.counsellor_id),
+                    due_at=now,
+                    dedupe_key=f"digest:{digest.counsellor_id}:{now.isoformat()}:{index}",
+                    payload={
+                        "since": digest.since.isoformat(),
+                        "people": [p.to_dict() for p in group],
+                        "part": index,
+                        "parts": len(parts),
+                    },
+                )
             queued += 1
     if queued:
         log.info("%s digest(s) queued", queued)
@@ -91,24 +102,40 @@ async def digest_loop(db: Database) -> None:
 
 def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate) -> list[str]:
     instruments = load_all()
+    ngettext = ngettext_for(locale)
+
+    def title(key: str) -> str:
+        return html.escape(instruments[key].title_about(locale) if key in instruments else key)
+
     lines = [f"<b>{html.escape(person.name)}</b>"]
     for key in person.completed:
-        title = instruments[key].title.get(locale) if key in instruments else key
-        lines.append("  ✅ " + _("completed: {title}").format(title=html.escape(title)))
+        lines.append("  ✅ " + _("completed: {title}").format(title=title(key)))
+    for key, count in person.progressed:
+        said = ngettext(
+            "answered {count} more question of {title}",
+            "answered {count} more questions of {title}",
+            count,
+        )
+        lines.append("  ✏️ " + said.format(count=count, title=title(key)))
     if person.tasks_done:
-        lines.append("  ☑️ " + _("tasks done: {count}").format(count=person.tasks_done))
+        said = ngettext("{count} task done", "{count} tasks done", person.tasks_done)
+        lines.append("  ☑️ " + said.format(count=person.tasks_done))
     if person.tasks_overdue:
-        lines.append("  ⏰ " + _("tasks now overdue: {count}").format(count=person.tasks_overdue))
+        said = ngettext(
+            "{count} task now overdue", "{count} tasks now overdue", person.tasks_overdue
+        )
+        lines.append("  ⏰ " + said.format(count=person.tasks_overdue))
     if person.moves_asked:
         lines.append("  🔁 " + _("asked to move a session"))
     for starts_at, confirmed in person.upcoming:
-        when = format_datetime(starts_at, locale, timezone, "short")
+        when = format_day_and_time(starts_at, locale, timezone)
         state = _("confirmed") if confirmed else _("not confirmed yet")
         lines.append("  📅 " + _("session {when} — {state}").format(when=when, state=state))
     if person.journal_shared:
-        lines.append(
-            "  📓 " + _("journal entries shared: {count}").format(count=person.journal_shared)
+        said = ngettext(
+            "{count} journal entry shared", "{count} journal entries shared", person.journal_shared
         )
+        lines.append("  📓 " + said.format(count=person.journal_shared))
     for months in person.followups_due:
         lines.append("  📨 " + _("{months}-month follow-up sent").format(months=months))
     for months in person.followups_unanswered:
@@ -120,26 +147,66 @@ def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate
     return lines
 
 
+def _size(person: PersonChanges) -> int:
+    """Characters the person takes in a digest, in the longer of the two languages."""
+    return max(
+        len("\n".join(person_lines(person, locale, "UTC", gettext_for(locale)))) + 2
+        for locale in ("fr", "en")
+    )
+
+
+def split_people(people: list[PersonChanges]) -> list[list[PersonChanges]]:
+    """Cut a busy week into messages Telegram carries whole (4,096 characters): at most
+    ``PEOPLE_PER_PART`` people (one button each) and ``CHARACTERS_PER_PART`` characters
+    of lines, so nobody is dropped."""
+    parts: list[list[PersonChanges]] = [[]]
+    used = 0
+    for person in people:
+        size = _size(person)
+        if parts[-1] and (len(parts[-1]) >= PEOPLE_PER_PART or used + size > CHARACTERS_PER_PART):
+            parts.append([])
+            used = 0
+        parts[-1].append(person)
+        used += size
+    return parts
+
+
 def digest_message(
-    people: list[PersonChanges], since: datetime, locale: str, timezone: str, _: Translate
+    people: list[PersonChanges],
+    since: datetime,
+    locale: str,
+    timezone: str,
+    _: Translate,
+    part: int = 1,
+    parts: int = 1,
 ) -> OutgoingMessage:
-    lines = [
-        _("📬 <b>Your digest</b> — since {date}").format(
-            date=format_date_long(since, locale, timezone)
-        ),
-        "",
-    ]
+    """One message of a point: ``part`` of ``parts``, each with its header and its buttons."""
+    header = _("📬 <b>Your digest</b> — since {when}").format(
+        when=format_day_and_time(since, locale, timezone)
+    )
+    if parts > 1:
+        header += " " + _("({part} of {parts})").format(part=part, parts=parts)
+    lines = [header, ""]
     rows: list[list[InlineKeyboardButton]] = []
     for person in people:
         lines += person_lines(person, locale, timezone, _)
         lines.append("")
-        if len(rows) < MAX_BUTTONS:
-            rows.append([button(f"👤 {person.name}"[:60], f"c:{person.beneficiary_id}")])
-    lines.append(_("Answers stay behind each card: one tap, and only for you."))
-    text = "\n".join(lines)
-    if len(text) > 4000:
-        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
+        rows.append([button(shorten(f"👤 {person.name}"), f"c:{person.beneficiary_id}")])
+    if part == parts:
+        lines.append(_("Answers stay behind each card: one tap, and only for you."))
+    text = "\n".join(lines).rstrip()
     return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(rows))
+
+
+def digest_messages(
+    people: list[PersonChanges], since: datetime, locale: str, timezone: str, _: Translate
+) -> list[OutgoingMessage]:
+    """The whole point, in as many messages as it takes."""
+    parts = split_people(people)
+    return [
+        digest_message(group, since, locale, timezone, _, index, len(parts))
+        for index, group in enumerate(parts, 1)
+    ]
 
 
 @register(DIGEST_KIND)
@@ -149,7 +216,8 @@ async def render_digest(context: RenderContext, row: ClaimedMessage) -> Outgoing
     if not people:
         return None
     since = datetime.fromisoformat(str(payload["since"]))
-    return digest_message(people, since, context.locale, context.timezone, context._)
+    part, parts = int(payload.get("part", 1)), int(payload.get("parts", 1))
+    return digest_message(people, since, context.locale, context.timezone, context._, part, parts)
 
 
 async def digest_now_command(update: Update, context: Context) -> None:
@@ -163,18 +231,27 @@ async def digest_now_command(update: Update, context: Context) -> None:
     async with database(context).transaction() as session:
         since = await last_digest_at(session, actor) or now - timedelta(days=7)
         people = await changes_since(session, actor, actor.counsellor_id, since, now)
+        if people:
+            await mark_point(session, actor, now)
     if not people:
         await message.reply_text(
-            caller._("Nothing new since {date}.").format(
-                date=format_date_long(since, caller.locale, actor.timezone)
+            caller._("Nothing new since {when}.").format(
+                when=format_day_and_time(since, caller.locale, actor.timezone)
             )
         )
         return
-    digest = digest_message(people, since, caller.locale, actor.timezone, caller._)
-    await message.reply_text(digest.text, parse_mode=ParseMode.HTML, reply_markup=digest.keyboard)
+    for part in digest_messages(people, since, caller.locale, actor.timezone, caller._):
+        await message.reply_text(part.text, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
 
 
-def describe(preference: Preference, _: Translate) -> str:
+def clock(at: time, locale: str) -> str:
+    """A time of day as people write it: "8 h 30", "8:30"."""
+    if locale.startswith("en"):
+        return f"{at.hour}:{at.minute:02d}"
+    return f"{at.hour} h {at.minute:02d}"
+
+
+def describe(preference: Preference, _: Translate, locale: str = "fr") -> str:
     days = [
         _("Monday"),
         _("Tuesday"),
@@ -184,7 +261,7 @@ def describe(preference: Preference, _: Translate) -> str:
         _("Saturday"),
         _("Sunday"),
     ]
-    at = preference.at.strftime("%H:%M")
+    at = clock(preference.at, locale)
     if preference.frequency == Frequency.OFF:
         return _("Digest: off.")
     if preference.frequency == Frequency.DAILY:
@@ -234,7 +311,8 @@ async def settings_command(update: Update, context: Context) -> None:
     async with database(context).transaction() as session:
         preference = await get_preference(session, actor)
     await message.reply_text(
-        describe(preference, caller._), reply_markup=settings_keyboard(preference, caller._)
+        describe(preference, caller._, caller.locale),
+        reply_markup=settings_keyboard(preference, caller._),
     )
 
 
@@ -265,9 +343,9 @@ async def settings_button(update: Update, context: Context) -> None:
         except ValueError:
             return
         upcoming = await set_preference(session, actor, preference)
-    text = describe(preference, _)
+    text = describe(preference, _, caller.locale)
     if upcoming is not None:
         text += "\n" + _("Next one: {when}.").format(
-            when=format_datetime(upcoming, caller.locale, actor.timezone, "short")
+            when=format_day_and_time(upcoming, caller.locale, actor.timezone)
         )
     await message.edit_text(text, reply_markup=settings_keyboard(preference, _))

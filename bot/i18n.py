@@ -82,3 +82,40 @@ def format_date_long(moment: datetime, locale: str, timezone: str) -> str:
     return babel_format_datetime(
         moment, format="d MMMM y", tzinfo=ZoneInfo(timezone), locale=locale
     )
+
+
+def format_time_of_day(moment: datetime, locale: str, timezone: str) -> str:
+    """The clock time as people write it: "8 h 37" in French, "8:37" in English."""
+    pattern = "H:mm" if locale.startswith("en") else "H 'h' mm"
+    return babel_format_datetime(moment, format=pattern, tzinfo=ZoneInfo(timezone), locale=locale)
+
+
+def format_day_and_time(moment: datetime, locale: str, timezone: str) -> str:
+    """ "2 décembre 2026 à 8 h 37" / "2 December 2026 at 8:37": a date with its time."""
+    _ = gettext_for(locale)
+    return _("{date} at {time}").format(
+        date=format_date_long(moment, locale, timezone),
+        time=format_time_of_day(moment, locale, timezone),
+    )
+
+
+def format_short_moment(moment: datetime, locale: str, timezone: str) -> str:
+    """ "2 déc. 16 h 03" / "2 Dec 16:03": a date and time short enough for a button."""
+    day = babel_format_datetime(moment, format="d MMM", tzinfo=ZoneInfo(timezone), locale=locale)
+    return f"{day} {format_time_of_day(moment, locale, timezone)}"
+
+
+def format_recent(moment: datetime, locale: str, timezone: str, now: datetime) -> str:
+    """When something happened, the way one says it: "aujourd'hui à 8 h 22", "hier à 17 h 05",
+    "le 2 décembre" (this year), "le 2 décembre 2025" (before)."""
+    _ = gettext_for(locale)
+    zone = ZoneInfo(timezone)
+    day, today = moment.astimezone(zone).date(), now.astimezone(zone).date()
+    hour = format_time_of_day(moment, locale, timezone)
+    if day == today:
+        return _("today at {time}").format(time=hour)
+    if (today - day).days == 1:
+        return _("yesterday at {time}").format(time=hour)
+    pattern = "d MMMM" if day.year == today.year else "d MMMM y"
+    date = babel_format_datetime(moment, format=pattern, tzinfo=zone, locale=locale)
+    return _("on {date}").format(date=date)

@@ -25,3 +25,17 @@ def language_keyboard(_: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[button("🇫🇷 Français", LANG_PREFIX + "fr"), button("🇬🇧 English", LANG_PREFIX + "en")]]
     )
+
+
+def distinct(labels: list[str]) -> list[str]:
+    """The same labels, a repeated one numbered "(2)", "(3)"… so no two buttons read alike.
+
+    Builders first make labels tell things apart (a time, a code); this is the
+    last resort for two things that really look the same (two sessions of one
+    person at one time)."""
+    seen: dict[str, int] = {}
+    result = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        result.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return result

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 
-from bot.i18n import N_, Translate, format_date_long, format_datetime, gettext_for
+from bot.i18n import N_, Translate, format_date_long, format_day_and_time, gettext_for
 from storage import outbox
 from storage.actors import (
     AccessDenied,
@@ -192,7 +192,7 @@ def _format_params(params: Mapping[str, Any], context: RenderContext) -> dict[st
     for name, value in params.items():
         if isinstance(value, dict) and "datetime" in value:
             moment = datetime.fromisoformat(value["datetime"])
-            values[name] = format_datetime(moment, context.locale, context.timezone, "short")
+            values[name] = format_day_and_time(moment, context.locale, context.timezone)
             values[f"{name}_date"] = format_date_long(moment, context.locale, context.timezone)
         else:
             values[name] = value

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translate, gettext_for
 from bot.settings import SUPPORTED_LOCALES, Settings
-from storage.actors import BeneficiaryActor, PersonActor, resolve_actor
+from storage.actors import BeneficiaryActor, PersonActor, is_retired_counsellor, resolve_actor
 from storage.db import Database
 from storage.people import touch
 
@@ -49,6 +49,9 @@ class Caller:
     telegram_id: int
     actor: PersonActor | None
     locale: str
+    retired: bool = False
+    """A counsellor whose account the administrator deactivated: told so, not greeted
+    as a stranger."""
 
     @property
     def _(self) -> Translate:
@@ -79,8 +82,9 @@ async def identify(update: Update, context: Context) -> Caller | None:
         actor = await resolve_actor(session, user.id)
         if isinstance(actor, BeneficiaryActor) and _first_look(update, context):
             await touch(session, actor)
+        retired = actor is None and await is_retired_counsellor(session, user.id)
     locale = actor.locale if actor else guess_locale(update, settings(context).default_locale)
-    return Caller(user.id, actor, locale)
+    return Caller(user.id, actor, locale, retired)
 
 
 def _first_look(update: Update, context: Context) -> bool:

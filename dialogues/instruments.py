@@ -14,6 +14,10 @@ Extensions to the shared TOML format, all optional:
 - ``compatible_versions = [1, 2]`` (top level): older versions whose stored
   answers keep exactly the same meaning under this version (same answer ids,
   same choice keys, same scales). See :meth:`Instrument.accepts_version`.
+- ``third_person_title`` (top level): the instrument named for someone other than the
+  person who answers it — the counsellor's card, notices and digest read
+  "Dossier d'auto-bilan", not the beneficiary's "Votre dossier d'auto-bilan".
+  Every instrument shipped here has one (a test says so).
 - ``intro`` on a section: a sentence shown before its first question.
 - ``show_if`` on a section: the whole section is shown only when the condition
   holds (it may only depend on a question of an earlier, non-repeatable
@@ -196,6 +200,11 @@ class Instrument:
     intro: LocalizedText | None = None
     scale: Scale | None = None
     compatible_versions: tuple[int, ...] = ()
+    third_person_title: LocalizedText | None = None
+
+    def title_about(self, locale: str | None) -> str:
+        """The title a counsellor reads: about the person, not addressed to them."""
+        return (self.third_person_title or self.title).get(locale)
 
     def questions(self) -> Iterator[tuple[Section, Question]]:
         for section in self.sections:
@@ -351,6 +360,7 @@ class _Parser:
                     "kind",
                     "estimated_minutes",
                     "title",
+                    "third_person_title",
                     "intro",
                     "source",
                     "scale",
@@ -395,6 +405,7 @@ class _Parser:
             sections=tuple(parsed),
             scale=self.scale,
             compatible_versions=older,
+            third_person_title=self.optional_text(top, "third_person_title"),
         )
 
     def scale_table(self, raw: object) -> Scale:

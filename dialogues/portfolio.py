@@ -33,6 +33,7 @@ from unidecode import unidecode
 from dialogues.engine.answers import more_id, multi_parts, question_id
 from dialogues.instruments import Instrument
 from dialogues.rome.model import Skill, SkillKind
+from dialogues.typography import shorten
 
 __all__ = [
     "LABEL_MAX",
@@ -193,8 +194,7 @@ def gather(
 
 
 def _short(text: str, limit: int = TITLE_MAX) -> str:
-    flat = _SPACES.sub(" ", text).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 def _experience_occurrences(answers: Mapping[str, Any]) -> Iterable[int]:

@@ -93,6 +93,17 @@ async def resolve_actor(session: AsyncSession, telegram_id: int) -> PersonActor 
     return None
 
 
+async def is_retired_counsellor(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether this Telegram user was a counsellor whose account is now deactivated.
+
+    Asked only for someone :func:`resolve_actor` did not know, so that a former
+    counsellor learns why the bot no longer answers them as before."""
+    found = await session.execute(
+        select(Counsellor.id).where(Counsellor.telegram_id == telegram_id, ~Counsellor.active)
+    )
+    return found.first() is not None
+
+
 async def load_beneficiary_for(
     session: AsyncSession, actor: Actor, beneficiary_id: int
 ) -> Beneficiary:

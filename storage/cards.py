@@ -7,18 +7,20 @@ the answers say: reading them is one more tap, through ``storage.responses``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.actors import AccessDenied, Actor, CounsellorActor, load_beneficiary_for
-from storage.models import BeneficiaryStatus, Phase
+from storage.models import BeneficiaryStatus, Phase, utcnow
 from storage.people import BeneficiarySummary, get_beneficiary
 from storage.responses import Answer, InstrumentRun, RunStatus
+from storage.sessions import BudgetUse, CounsellingSession, SessionStatus, budget_use
+from storage.tasks import Task, TaskStatus, local_date
 
 PHASE_ORDER = (
     Phase.PRELIMINAIRE,
@@ -39,6 +41,15 @@ class RunLine:
     answers: int
     code: str | None
     """The Holland code of a scored interest run, shown on the card."""
+    top_value: str | None = None
+    """The key of the work value ranked first by a scored values run."""
+
+
+@dataclass(frozen=True)
+class NextSession:
+    starts_at: datetime
+    confirmed: bool
+    move_requested: bool
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,10 @@ class Card:
     last_activity_at: datetime | None
     unreachable_at: datetime | None
     runs: list[RunLine]
+    budget: BudgetUse = field(default_factory=lambda: BudgetUse(0, 0))
+    next_session: NextSession | None = None
+    tasks_open: int = 0
+    tasks_overdue: int = 0
 
 
 def _code_of(result: Any) -> str | None:
@@ -56,8 +71,19 @@ def _code_of(result: Any) -> str | None:
     return None
 
 
-async def open_card(session: AsyncSession, actor: Actor, beneficiary_id: int) -> Card:
-    """The card of one of the counsellor's own beneficiaries (three queries, audited)."""
+def _top_value_of(result: Any) -> str | None:
+    if isinstance(result, dict) and result.get("kind") == "values" and result.get("complete"):
+        order = result.get("order")
+        if isinstance(order, list) and order and isinstance(order[0], str):
+            return order[0]
+    return None
+
+
+async def open_card(
+    session: AsyncSession, actor: Actor, beneficiary_id: int, now: datetime | None = None
+) -> Card:
+    """The card of one of the counsellor's own beneficiaries (audited): where the person
+    stands and what waits — a fixed handful of queries, none of them decrypting a text."""
     if not isinstance(actor, CounsellorActor):
         raise AccessDenied("only a counsellor opens a card")
     beneficiary = await load_beneficiary_for(session, actor, beneficiary_id)
@@ -82,15 +108,48 @@ async def open_card(session: AsyncSession, actor: Actor, beneficiary_id: int) ->
             run.submitted_at,
             int(count),
             _code_of(run.result) if run.status == RunStatus.SUBMITTED else None,
+            _top_value_of(run.result) if run.status == RunStatus.SUBMITTED else None,
         )
         for run, count in rows
     ]
+    now = now or utcnow()
+    upcoming = (
+        await session.execute(
+            select(
+                CounsellingSession.starts_at,
+                CounsellingSession.confirmed_at,
+                CounsellingSession.move_requested_at,
+            )
+            .where(
+                CounsellingSession.beneficiary_id == beneficiary_id,
+                CounsellingSession.status == SessionStatus.PLANNED,
+                CounsellingSession.starts_at > now,
+            )
+            .order_by(CounsellingSession.starts_at)
+            .limit(1)
+        )
+    ).first()
+    today = local_date(now, beneficiary.timezone)
+    open_count, overdue_count = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((Task.due_on < today, 1), else_=0)), 0),
+            ).where(Task.beneficiary_id == beneficiary_id, Task.status == TaskStatus.OPEN)
+        )
+    ).one()
     await audit.record(session, actor, "open:card", beneficiary_id)
     return Card(
         await get_beneficiary(session, actor, beneficiary_id),
         beneficiary.last_activity_at,
         beneficiary.unreachable_at,
         runs,
+        await budget_use(session, actor, beneficiary_id),
+        None
+        if upcoming is None
+        else NextSession(upcoming[0], upcoming[1] is not None, upcoming[2] is not None),
+        int(open_count),
+        int(overdue_count),
     )
 
 

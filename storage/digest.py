@@ -33,7 +33,7 @@ from storage.models import (
     string_enum,
     utcnow,
 )
-from storage.responses import InstrumentRun, RunStatus
+from storage.responses import Answer, InstrumentRun, RunStatus
 from storage.sessions import CounsellingSession, SessionStatus
 from storage.tasks import Task, TaskStatus
 
@@ -110,6 +110,21 @@ async def last_digest_at(session: AsyncSession, actor: Actor) -> datetime | None
     me = _counsellor(actor)
     row = await session.get(DigestPreference, me.counsellor_id)
     return None if row is None else row.last_digest_at
+
+
+async def mark_point(session: AsyncSession, actor: Actor, now: datetime) -> None:
+    """``/point`` was read at ``now``: the next point, asked or scheduled, starts there.
+
+    One mark per counsellor, shared with the scheduled digest (which moves it
+    when it is claimed), so two points never repeat the same changes."""
+    me = _counsellor(actor)
+    row = await session.get(DigestPreference, me.counsellor_id)
+    if row is None:
+        row = DigestPreference(
+            counsellor_id=me.counsellor_id, next_digest_at=next_time(DEFAULT, me.timezone, now)
+        )
+        session.add(row)
+    row.last_digest_at = now
 
 
 async def set_preference(
@@ -209,6 +224,8 @@ class PersonChanges:
     name: str
     completed: list[str] = field(default_factory=list)
     """Instrument keys submitted in the window."""
+    progressed: list[tuple[str, int]] = field(default_factory=list)
+    """(instrument key, questions answered in the window) of runs still in progress."""
     tasks_done: int = 0
     tasks_overdue: int = 0
     moves_asked: int = 0
@@ -224,6 +241,7 @@ class PersonChanges:
     def changed(self) -> bool:
         return bool(
             self.completed
+            or self.progressed
             or self.tasks_done
             or self.tasks_overdue
             or self.moves_asked
@@ -237,6 +255,7 @@ class PersonChanges:
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["upcoming"] = [[moment.isoformat(), confirmed] for moment, confirmed in self.upcoming]
+        data["progressed"] = [[key, count] for key, count in self.progressed]
         return data
 
     @classmethod
@@ -246,13 +265,14 @@ class PersonChanges:
             (datetime.fromisoformat(moment), bool(confirmed))
             for moment, confirmed in values.get("upcoming", [])
         ]
+        values["progressed"] = [(str(key), int(n)) for key, n in values.get("progressed", [])]
         return cls(**values)
 
 
 async def changes_since(
     session: AsyncSession, actor: Actor, counsellor_id: int, since: datetime, now: datetime
 ) -> list[PersonChanges]:
-    """What changed for the counsellor's beneficiaries in ``(since, now]``; six queries."""
+    """What changed for the counsellor's beneficiaries in ``(since, now]``; seven queries."""
     if not (
         isinstance(actor, SystemActor)
         or (isinstance(actor, CounsellorActor) and actor.counsellor_id == counsellor_id)
@@ -281,6 +301,21 @@ async def changes_since(
         )
     ):
         people[beneficiary_id].completed.append(key)
+
+    for beneficiary_id, key, count in await session.execute(
+        select(InstrumentRun.beneficiary_id, InstrumentRun.instrument_key, func.count())
+        .join(Beneficiary, Beneficiary.id == InstrumentRun.beneficiary_id)
+        .join(Answer, Answer.run_id == InstrumentRun.id)
+        .where(
+            mine,
+            InstrumentRun.status == RunStatus.IN_PROGRESS,
+            ~Answer.answer_id.like("%#draft"),
+            window(Answer.answered_at),
+        )
+        .group_by(InstrumentRun.beneficiary_id, InstrumentRun.instrument_key)
+        .order_by(InstrumentRun.instrument_key)
+    ):
+        people[beneficiary_id].progressed.append((key, int(count)))
 
     today = now.date()
     since_day = since.date()

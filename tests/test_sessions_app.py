@@ -652,3 +652,15 @@ async def test_annuler_clears_the_draft_and_text_goes_elsewhere(live: Live) -> N
     assert (await reply(claire)).content == FALLTHROUGH
     async with live.db.transaction() as session:
         assert await store.current_dialogue(session, live.a) is None
+
+
+async def test_two_sessions_at_one_time_have_buttons_told_apart(live: Live) -> None:
+    at = paris(tomorrow_in_paris(), 9, 1)
+    await schedule_directly(live, at)
+    await schedule_directly(live, at)
+    claire = live.claire
+    claire.send_command("seances")
+    listing = await reply(claire, containing("Séances à venir"))
+    labels = [b.text for b in listing.flat_buttons if (b.data or "").startswith("s:v:")]
+    assert len(labels) == 2 and len(set(labels)) == 2, labels
+    assert labels[1] == labels[0] + " (2)"

@@ -51,7 +51,7 @@ async def counsellor_caller(
     if caller is None or message is None:
         return None
     if caller.actor is None:
-        await message.reply_text(stranger_text(caller._))
+        await message.reply_text(stranger_text(caller._, caller.retired))
         return None
     if not isinstance(caller.actor, CounsellorActor):
         await message.reply_text(

@@ -57,6 +57,7 @@ from dialogues.results import riasec_name
 from dialogues.rome import DomainPistes, Rome, ScoredSheet, Sheet, Skill, load_rome
 from dialogues.rome.pistes import RIASEC, normalise_code
 from dialogues.scoring import RiasecResult
+from dialogues.typography import shorten
 from storage import audit
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, PersonActor
 from storage.responses import RunState, RunStatus, runs_of
@@ -130,10 +131,7 @@ def _e(text: str) -> str:
 
 def _short(text: str, limit: int) -> str:
     """Cut a long text on a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–")
-    return (cut or text[: limit - 1]) + "…"
+    return shorten(text, limit)
 
 
 def _attribution(rome: Rome) -> str:

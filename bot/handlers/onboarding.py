@@ -75,7 +75,14 @@ async def ask_consent_again(update: Update, context: Context, telegram_id: int) 
     return True
 
 
-def stranger_text(_: Translate) -> str:
+def stranger_text(_: Translate, retired: bool = False) -> str:
+    """What someone the bot does not know reads; a deactivated counsellor is told why."""
+    if retired:
+        return _(
+            "Your counsellor account is no longer active, so the bot no longer shows you "
+            "your beneficiaries. If this is a mistake, ask your organisation's administrator "
+            "to reactivate it."
+        )
     return _(
         "Hello! This bot accompanies people invited by their bilan de compétences counsellor. "
         "To use it, open the invitation link your counsellor "
@@ -94,7 +101,7 @@ async def known_caller(update: Update, context: Context) -> Caller | None:
         if update.callback_query is not None:
             await update.callback_query.answer()
         if update.effective_message is not None:
-            await update.effective_message.reply_text(stranger_text(caller._))
+            await update.effective_message.reply_text(stranger_text(caller._, caller.retired))
         return None
     return caller
 
@@ -175,7 +182,7 @@ async def start(update: Update, context: Context) -> None:
     if pending is None:
         attempts.add_failure(caller.telegram_id)
         log.info("refused /start from an unknown user (update %s)", update.update_id)
-        await message.reply_text(stranger_text(_))
+        await message.reply_text(stranger_text(_, caller.retired))
         return
     _pending(context).remember(caller.telegram_id, token, caller.locale)
     await message.reply_text(

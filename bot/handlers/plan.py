@@ -45,6 +45,7 @@ from bot.runtime import Caller, Context, database, identify, wake_dispatcher
 from dialogues.engine import Rejected
 from dialogues.followup import parse_target_date
 from dialogues.messages import error_message
+from dialogues.typography import shorten
 from storage import outbox
 from storage.actors import (
     AccessDenied,
@@ -106,7 +107,7 @@ def _e(text: str) -> str:
 
 
 def _short(text: str, limit: int = BUTTON_TITLE) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 def day_text(day: date, locale: str) -> str:
@@ -268,7 +269,7 @@ async def _caller(update: Update, context: Context) -> tuple[Caller, PersonActor
     if caller.actor is None:
         message = update.effective_message
         if message is not None:
-            await message.reply_text(stranger_text(caller._))
+            await message.reply_text(stranger_text(caller._, caller.retired))
         return None
     return caller, caller.actor
 

@@ -53,6 +53,7 @@ from bot.runtime import Caller, Context, database, identify
 from dialogues.instruments import Instrument, load_all
 from dialogues.portfolio import EvidenceChoice, evidence_choices, fold, gather
 from dialogues.rome import Skill, load_rome
+from dialogues.typography import shorten
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, PersonActor
 from storage.people import get_beneficiary
 from storage.portfolio import (
@@ -125,7 +126,7 @@ def _e(text: str) -> str:
 
 
 def _short(text: str, limit: int = BUTTON_LABEL) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 def _visible(skills: Sequence[PortfolioSkill], kind: str) -> list[PortfolioSkill]:
@@ -468,7 +469,7 @@ async def _caller(update: Update, context: Context) -> tuple[Caller, PersonActor
             await update.callback_query.answer()
         message = update.effective_message
         if message is not None:
-            await message.reply_text(stranger_text(caller._))
+            await message.reply_text(stranger_text(caller._, caller.retired))
         return None
     return caller, caller.actor
 

@@ -230,7 +230,7 @@ async def _holder(
             caller._("This is where beneficiaries see, export or erase their data.")
         )
     else:
-        await message.reply_text(stranger_text(caller._))
+        await message.reply_text(stranger_text(caller._, caller.retired))
     return None
 
 

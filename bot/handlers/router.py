@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers import (
+    card,
     followups,
     journal,
     metiers,
@@ -32,7 +33,7 @@ async def route_message(update: Update, context: Context) -> None:
         return
     if await flow.handle_text(update, context):
         return
-    for waiting in (sessions, tasks, journal):
+    for waiting in (card, sessions, tasks, journal):
         if await waiting.handle_text(update, context):
             return
     await anything_else(update, context)

@@ -59,9 +59,10 @@ from bot.calendar import CalendarEvent, session_ics
 from bot.datetime_input import When, local_today, parse_when, to_utc
 from bot.handlers.onboarding import known_caller
 from bot.i18n import N_, Translate, format_datetime, gettext_for
-from bot.keyboards import button
+from bot.keyboards import button, distinct
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
+from dialogues.typography import shorten
 from storage import sessions as store
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, PersonActor
 from storage.models import BeneficiaryStatus, utcnow
@@ -133,8 +134,7 @@ def e(text: str) -> str:
 
 
 def short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 def number(text: str) -> int:
@@ -731,9 +731,13 @@ async def _counsellor_list(
                     name=e(info.beneficiary_name),
                 )
             )
-    for info in [*coming, *to_close][:LISTED]:
+    shown = [*coming, *to_close][:LISTED]
+    labels = []
+    for info in shown:
         moment = when_short(info.starts_at, caller.locale, actor.timezone)
-        label = f"{moment} · {short(info.beneficiary_name, 24)}"
+        mark = "⏳ " if info in to_close else ""
+        labels.append(f"{mark}{moment} · {short(info.beneficiary_name, 24)}")
+    for info, label in zip(shown, distinct(labels), strict=True):
         rows.append([button(label, f"s:v:{info.id}")])
     rows.append([button(_("➕ Schedule a session"), NEW)])
     return Screen("\n".join(lines), rows)

@@ -58,6 +58,7 @@ from bot.synthesis_material import gather
 from bot.synthesis_record import RecordFacts, record_pdf
 from dialogues.synthesis import assemble
 from dialogues.synthesis_model import BlockKind, SynthesisDraft
+from dialogues.typography import shorten
 from storage import outbox, rights, synthesis
 from storage.actors import AccessDenied, Actor, BeneficiaryActor, CounsellorActor
 from storage.models import utcnow
@@ -250,7 +251,8 @@ def state_keyboard(
             rows.append(
                 [
                     button(
-                        _("👀 Show it to {name}").format(name=person.name)[:60], f"{PREFIX}{bid}:r"
+                        shorten(_("👀 Show it to {name}").format(name=person.name)),
+                        f"{PREFIX}{bid}:r",
                     )
                 ]
             )
@@ -616,7 +618,7 @@ async def synthesis_command(update: Update, context: Context) -> None:
     if caller is None or message is None:
         return
     if caller.actor is None:
-        await message.reply_text(stranger_text(caller._))
+        await message.reply_text(stranger_text(caller._, caller.retired))
         return
     if not isinstance(caller.actor, BeneficiaryActor):
         await message.reply_text(
@@ -1066,7 +1068,7 @@ async def render_retention(context: RenderContext, row: ClaimedMessage) -> Outgo
 
 
 def _synthesis_button(bid: int, name: str, _: Translate) -> InlineKeyboardMarkup:
-    label = _("📝 Synthesis of {name}").format(name=name)[:60]
+    label = shorten(_("📝 Synthesis of {name}").format(name=name))
     return InlineKeyboardMarkup([[button(label, f"{PREFIX}{bid}")]])
 
 

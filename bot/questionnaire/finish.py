@@ -51,26 +51,37 @@ def score(instrument: Instrument, answers: Answers) -> dict[str, Any]:
     return score_values(instrument, answers).to_dict()
 
 
-def describe(kind: str, result: dict[str, Any], locale: str) -> str:
+def describe(kind: str, result: dict[str, Any], locale: str, about: str | None = None) -> str:
+    """The result in words; ``about`` (the person's name) gives the counsellor's wording."""
     if kind == "riasec":
-        return describe_riasec(RiasecResult.from_dict(result), locale)
-    return describe_values(ValuesResult.from_dict(result), locale)
+        return describe_riasec(RiasecResult.from_dict(result), locale, about)
+    return describe_values(ValuesResult.from_dict(result), locale, about)
 
 
-async def chart(kind: str, result: dict[str, Any], locale: str) -> bytes:
+async def chart(kind: str, result: dict[str, Any], locale: str, about: str | None = None) -> bytes:
     """The chart, drawn in a worker thread: matplotlib is slow and blocking."""
     if kind == "riasec":
-        return await asyncio.to_thread(riasec_chart_png, RiasecResult.from_dict(result), locale)
-    return await asyncio.to_thread(values_chart_png, ValuesResult.from_dict(result), locale)
+        return await asyncio.to_thread(
+            riasec_chart_png, RiasecResult.from_dict(result), locale, about
+        )
+    return await asyncio.to_thread(values_chart_png, ValuesResult.from_dict(result), locale, about)
 
 
 async def send_result(
-    context: Context, chat_id: int, kind: str, result: dict[str, Any], locale: str
+    context: Context,
+    chat_id: int,
+    kind: str,
+    result: dict[str, Any],
+    locale: str,
+    about: str | None = None,
 ) -> None:
+    """The result and its chart; ``about`` is the person's name when their counsellor reads.
+
+    The text comes already escaped for HTML (see :mod:`dialogues.results`)."""
     await context.bot.send_message(
-        chat_id, html.escape(describe(kind, result, locale)), parse_mode=ParseMode.HTML
+        chat_id, describe(kind, result, locale, about), parse_mode=ParseMode.HTML
     )
-    png = await chart(kind, result, locale)
+    png = await chart(kind, result, locale, about)
     await context.bot.send_photo(chat_id, png)
 
 
@@ -124,7 +135,7 @@ async def render_submitted(context: RenderContext, row: ClaimedMessage) -> Outgo
         person = await get_beneficiary(session, SystemActor("outbox"), row.beneficiary_id)
     _ = context._
     text = _(SUBMITTED_TEXT).format(
-        name=html.escape(person.name), title=html.escape(instrument.title.get(context.locale))
+        name=html.escape(person.name), title=html.escape(instrument.title_about(context.locale))
     )
     keyboard = InlineKeyboardMarkup(
         [[button(_("📖 Read"), f"{READ_PREFIX}{int(payload['run_id'])}")]]

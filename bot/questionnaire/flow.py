@@ -43,6 +43,7 @@ from dialogues.engine import (
 )
 from dialogues.instruments import Instrument, QuestionType, load_all
 from dialogues.messages import error_message, label
+from dialogues.typography import shorten
 from storage.actors import AccessDenied, BeneficiaryActor
 from storage.responses import (
     RunState,
@@ -428,7 +429,7 @@ async def _recap_action(
         rows = [
             [
                 button(
-                    f"{s.index + 1}. {s.prompt.get(locale)}"[:60],
+                    shorten(f"{s.index + 1}. {s.prompt.get(locale)}"),
                     render.data(run.id, tag, "g", str(s.index)),
                 )
             ]

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 
 from bot.documents import answers_pdf
 from bot.handlers.followups import plan_progress_lines
-from bot.i18n import format_datetime
+from bot.i18n import format_day_and_time
 from bot.questionnaire.finish import READ_PREFIX, SCORED_KINDS, recap_messages, send_result
 from bot.replies import reply_lines
 from bot.runtime import Context, database, identify
@@ -52,14 +52,16 @@ async def read_submitted(update: Update, context: Context) -> None:
     if instrument is None or run.submitted_at is None:
         return
     locale = caller.locale
-    title = instrument.title.get(locale)
-    when = format_datetime(run.submitted_at, locale, actor.timezone, "long")
+    title = instrument.title_about(locale)
+    when = format_day_and_time(run.submitted_at, locale, actor.timezone)
     header = _("<b>{title}</b> — {name}, sent on {when}").format(
         title=html.escape(title), name=html.escape(person.name), when=html.escape(when)
     )
     if instrument.kind in SCORED_KINDS and run.result is not None:
         await message.reply_text(header, parse_mode=ParseMode.HTML)
-        await send_result(context, actor.telegram_id, instrument.kind, run.result, locale)
+        await send_result(
+            context, actor.telegram_id, instrument.kind, run.result, locale, person.name
+        )
         return
     progress = plan_progress_lines(run.answers, locale, _)
     await reply_lines(

@@ -25,6 +25,7 @@ from dialogues.engine import (
 )
 from dialogues.instruments import OTHER, Instrument, QuestionType
 from dialogues.messages import label
+from dialogues.typography import shorten
 
 PREFIX = "q:"
 RECAP = "#recap"
@@ -145,7 +146,7 @@ def question_keyboard(
             )
         if question.other:
             if other_text:
-                other_label = TICK + label("other_answer", locale, text=other_text)[:40]
+                other_label = TICK + shorten(label("other_answer", locale, text=other_text), 40)
                 rows.append([button(other_label, data(run_id, tag, "t", OTHER))])
             else:
                 rows.append([button(label("other", locale), data(run_id, tag, "o"))])

@@ -1,5 +1,8 @@
 """Turn scored results into the plain-language message the beneficiary reads.
 
+The counsellor reads the same result about the person (``about=`` their name):
+in the third person, without the explanations addressed to the beneficiary.
+
 The texts live in `texts.toml` next to this module (content is data), in French and
 English. Messages are plain text that is also safe inside Telegram HTML: they never
 contain "<", ">" or "&" (the few that could come in are escaped).
@@ -32,13 +35,26 @@ def lang(locale: str | None) -> str:
     return short if short in LOCALES else LOCALES[0]
 
 
-def _msg(name: str, locale: str) -> str:
-    return str(texts()["messages"][name][lang(locale)])
+def _plain(name: str | None) -> str:
+    """A name safe to put in a text that is formatted afterwards (no braces)."""
+    return (name or "").replace("{", "(").replace("}", ")")
 
 
-def chart_text(name: str, locale: str) -> str:
-    """A label used on the result charts."""
-    return str(texts()["charts"][name][lang(locale)])
+def _msg(name: str, locale: str, about: str | None = None) -> str:
+    """A message; with ``about`` (the person's name), the counsellor's wording if it differs."""
+    table = texts()["counsellor_messages"] if about is not None else {}
+    found = table.get(name) or texts()["messages"][name]
+    return str(found[lang(locale)]).replace("{person}", _plain(about))
+
+
+_message = _msg
+
+
+def chart_text(name: str, locale: str, about: str | None = None) -> str:
+    """A label used on the result charts; ``about`` as in :func:`describe_riasec`."""
+    table = texts()["counsellor_charts"] if about is not None else {}
+    found = table.get(name) or texts()["charts"][name]
+    return str(found[lang(locale)]).replace("{person}", _plain(about))
 
 
 def riasec_name(letter: str, locale: str) -> str:
@@ -79,8 +95,14 @@ def _tied_groups_in_top(groups: list[list[str]], top: list[str]) -> list[list[st
     return [g for g in groups if len(g) > 1 and set(g) & set(top)]
 
 
-def describe_riasec(result: RiasecResult, locale: str) -> str:
-    """The result message: code, what each top type enjoys, and that it is no verdict."""
+def describe_riasec(result: RiasecResult, locale: str, about: str | None = None) -> str:
+    """The result message: code, what each top type enjoys, and that it is no verdict.
+
+    ``about`` is the person's name when their counsellor reads it."""
+
+    def _msg(name: str, locale: str) -> str:
+        return _message(name, locale, about)
+
     lines = [_msg("riasec_heading", locale), ""]
     scores = " · ".join(f"{t} {format_score(result.scores[t], locale)}" for t in TYPES)
     if not result.complete:
@@ -107,8 +129,14 @@ def describe_riasec(result: RiasecResult, locale: str) -> str:
     return _safe("\n".join(lines))
 
 
-def describe_values(result: ValuesResult, locale: str) -> str:
-    """The result message: the values that matter most, the rest, and that it is no verdict."""
+def describe_values(result: ValuesResult, locale: str, about: str | None = None) -> str:
+    """The result message: the values that matter most, the rest, and that it is no verdict.
+
+    ``about`` is the person's name when their counsellor reads it."""
+
+    def _msg(name: str, locale: str) -> str:
+        return _message(name, locale, about)
+
     lines = [_msg("values_heading", locale), ""]
     if not result.complete:
         lines.append(

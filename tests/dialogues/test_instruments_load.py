@@ -105,3 +105,14 @@ def test_french_texts_use_no_break_spaces_before_double_punctuation(dossier: Ins
     for _, q in dossier.questions():
         assert not re.search(r" [?!;:]", q.text.fr), q.key
         assert q.text.fr != q.text.en, q.key
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_instrument_has_a_title_for_the_counsellor(path: Path) -> None:
+    """The counsellor reads "Paul a terminé « Dossier d'auto-bilan »", not "« Votre dossier »"."""
+    instrument = load_instrument(path)
+    assert instrument.third_person_title is not None, path.name
+    for locale in ("fr", "en"):
+        about = instrument.title_about(locale)
+        assert about and about != instrument.title.get(locale)
+        assert not re.search(r"\b(vos|votre|vous|your|you)\b", about, re.IGNORECASE), about

@@ -149,7 +149,7 @@ def test_evidence_choices_are_the_dossier_experiences_and_achievements() -> None
         ("achievement", "reussite_1"),
         ("achievement", "reussite_2"),
     ]
-    assert choices[1].title == "Agent d'accueil en mairie (remplacement…"
+    assert choices[1].title == "Agent d'accueil en mairie…"  # never "(remplacement…"
     assert len(choices[1].title) <= 40
     assert choices[1].text == ANSWERS["exp_poste#2"]
     assert choices[2].text == ANSWERS["reussite_1"]

@@ -138,3 +138,31 @@ def test_incomplete_values_message() -> None:
     answers = dict(list(values_answers(list(VALUES)).items())[:10])
     message = describe_values(score_values(WORK_VALUES, answers), "en")
     assert "10 pairs out of 15" in message
+
+
+def test_counsellor_texts_are_complete_and_speak_of_the_person() -> None:
+    data = texts()
+    for table, base in (("counsellor_messages", "messages"), ("counsellor_charts", "charts")):
+        for name, text in data[table].items():
+            assert name in data[base], name  # an override, never a new message
+            assert set(text) == {"fr", "en"}
+            assert placeholders(text["fr"]) - {"person"} == placeholders(text["en"]) - {"person"}
+            for lang in ("fr", "en"):
+                assert not re.search(r"\b(vos|votre|vous|your|you)\b", text[lang], re.I), text
+
+
+@pytest.mark.parametrize(
+    ("locale", "code_line"),
+    [("fr", "Son code Holland : SEA"), ("en", "Paul Durand's Holland code: SEA")],
+)
+def test_the_counsellor_reads_the_result_about_the_person(locale: str, code_line: str) -> None:
+    result = score_riasec(RIASEC, riasec_answers({"R": 0, "I": 1, "A": 2, "S": 4, "E": 3, "C": 1}))
+    message = describe_riasec(result, locale, about="Paul Durand")
+    assert code_line in message
+    assert not re.search(r"\b(vos|votre|vous|your|you)\b", message, re.I), message
+    assert texts()["riasec"]["S"]["name"][locale] in message
+    values = describe_values(
+        score_values(WORK_VALUES, values_answers(list(VALUES))), locale, "Paul"
+    )
+    assert "Paul" in values
+    assert not re.search(r"\b(vos|votre|vous|your|you)\b", values, re.I), values

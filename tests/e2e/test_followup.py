@@ -199,6 +199,12 @@ def test_conclusion_plan_and_followup(api: FakeBotApi, environment: BotEnvironme
     assert "Paul Durand" in digest.content and "suivi à 3 mois envoyé" in digest.content
     assert "terminé : " in digest.content
     assert not any(word in digest.content for word in PRIVATE[2:])  # the plan stays behind
+    # A second point right after says so, with the time of the first: nothing is repeated.
+    again = claire.send_command("point")
+    quiet = claire.wait_for_reply(after=again)
+    assert re.search(
+        r"Rien de nouveau depuis le \d{1,2} \w+ 20\d\d à \d{1,2} h \d\d\.", quiet.content
+    ), quiet.content
 
     # Another counsellor reaches nothing, whatever he sends.
     bruno = api.user(OTHER, "Bruno")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 import tomllib
@@ -65,9 +66,16 @@ def test_short_interest_form_then_values(api: FakeBotApi, bot: BotProcess) -> No
 
     claire = api.user(COUNSELLOR_ID, "Claire")
     notice = claire.wait_for_reply(lambda m: "a terminé" in m.content, timeout=20)
-    assert "Léa Moreau" in notice.content
+    # The counsellor reads about Léa, in the third person, never Léa's own "Vos …".
+    assert "Léa Moreau a terminé « Centres d'intérêt (RIASEC, version courte) »" in (
+        notice.content.replace("\xa0", " ")
+    )
     claire.press(notice.button("Lire").data or "", notice.message_id)
-    claire.wait_for_reply(lambda m: "code Holland" in m.content or "profil" in m.content)
+    header = claire.wait_for_reply(lambda m: "envoyé le" in m.content)
+    assert re.search(r"envoyé le \d{1,2} \w+ 20\d\d à \d{1,2} h \d\d$", header.content), header
+    told = claire.wait_for_reply(lambda m: "code Holland" in m.content or "profil" in m.content)
+    assert "Son code Holland : SEA" in told.content
+    assert not re.search(r"\b(vos|votre|vous)\b", told.content, re.IGNORECASE), told.content
     claire.wait_for_reply(lambda m: m.photo is not None, timeout=30)
 
     question = open_entry(lea, "valeurs", "Commencer")
