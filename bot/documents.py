@@ -21,10 +21,30 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def new_pdf(title: str) -> FPDF:
+def _numbered_pdf(page_numbers: bool) -> FPDF:
+    """An A4 document whose pages may carry "2 / 5" at their foot.
+
+    The number is drawn by fpdf2's own footer hook and the total by its
+    ``{nb}`` alias, as each page is closed: going back to a finished page to
+    write on it does not set that page's font again, and the digits came out
+    in another font's glyphs, as empty boxes.
+    """
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4")
+    class NumberedPdf(FPDF):
+        def footer(self) -> None:
+            if not page_numbers:
+                return
+            self.set_y(-11)
+            self.set_font("DejaVu", "", 8)
+            self.set_text_color(107, 107, 107)
+            self.cell(0, 5, f"{self.page_no()} / {{nb}}", align="C")
+
+    return NumberedPdf(format="A4")
+
+
+def new_pdf(title: str, *, page_numbers: bool = False) -> FPDF:
+    pdf = _numbered_pdf(page_numbers)
     fonts = _font_dir()
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
