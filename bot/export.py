@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from bot.charts import riasec_chart_png, values_chart_png
 from bot.documents import new_pdf
 from bot.i18n import N_, Translate, format_date_long, format_datetime, gettext_for
 from dialogues.engine import recap
+from dialogues.formats import format_iso_date
 from dialogues.instruments import Instrument, load_all
 from dialogues.results import describe_riasec, describe_values
 from dialogues.scoring import RiasecResult, ValuesResult
@@ -192,7 +194,7 @@ def _chart(record: Record, locale: str) -> bytes | None:
 
 def access_text(access: Access, _: Translate, locale: str, timezone: str) -> str:
     """One line of the audit log as the person reads it (plain text)."""
-    when = format_datetime(access.at, locale, timezone, when_pattern(locale))
+    when = when_text(access.at, locale, timezone)
     who = access.actor_name or (
         _("Your counsellor") if access.actor_kind == "counsellor" else _("The bot's administrator")
     )
@@ -232,8 +234,23 @@ def access_text(access: Access, _: Translate, locale: str, timezone: str) -> str
 
 
 def when_pattern(locale: str) -> str:
-    """Babel pattern of "12 March 2027 at 14:05" / "12 mars 2027 à 14 h 05"."""
-    return "d MMMM y 'à' HH 'h' mm" if locale == "fr" else "d MMMM y 'at' HH:mm"
+    """Babel pattern of "12 March 2027 at 14:05" / "12 mars 2027 à 8 h 05"."""
+    return "d MMMM y 'à' H 'h' mm" if locale == "fr" else "d MMMM y 'at' HH:mm"
+
+
+def _first_of_month(text: str, locale: str) -> str:
+    """French writes the first day of a month "1er": "1er décembre 2026"."""
+    return "1er " + text[2:] if locale == "fr" and text.startswith("1 ") else text
+
+
+def when_text(moment: datetime, locale: str, timezone: str) -> str:
+    """A moment as people write it, in the reader's zone: "1er décembre 2026 à 8 h 37"."""
+    return _first_of_month(format_datetime(moment, locale, timezone, when_pattern(locale)), locale)
+
+
+def day_text(moment: datetime, locale: str, timezone: str) -> str:
+    """The day of a moment, in the reader's zone: "1er décembre 2026" / "1 December 2026"."""
+    return _first_of_month(format_date_long(moment, locale, timezone), locale)
 
 
 def access_object(action: str, _: Translate, locale: str) -> str:
@@ -261,7 +278,7 @@ def retention_text(dossier: Dossier, _: Translate, locale: str, timezone: str) -
     dates = dossier.retention
 
     def day(moment: datetime) -> str:
-        return format_date_long(moment, locale, timezone)
+        return day_text(moment, locale, timezone)
 
     if dates.basis == RetentionBasis.INACTIVITY:
         return _(
@@ -402,20 +419,26 @@ class _Writer:
         return bytes(self.pdf.output())
 
 
-def _value_text(value: Any, locale: str, timezone: str) -> str:
+def _value_text(value: Any, _: Translate, locale: str, timezone: str) -> str:
+    """A stored value in words: a date as people write it, yes or no, never a code."""
     if isinstance(value, bool):
-        return "✓" if value else "✗"
+        return _("yes") if value else _("no")
     if isinstance(value, str):
+        if _ISO_DAY.fullmatch(value):
+            return format_iso_date(value, locale)
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return value
         if "T" in value and moment.tzinfo is not None:
-            return format_datetime(moment, locale, timezone, when_pattern(locale))
+            return when_text(moment, locale, timezone)
         return value
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return "—" if value is None else str(value)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _about(w: _Writer, d: Dossier, _: Translate, locale: str, tz: str) -> None:
@@ -425,22 +448,25 @@ def _about(w: _Writer, d: Dossier, _: Translate, locale: str, tz: str) -> None:
     w.pair(_("Your counsellor"), d.counsellor_name)
     status = _(STATUSES[p.status])
     if p.consent_at is not None:
-        status += " — " + format_date_long(p.consent_at, locale, tz)
+        status += " — " + day_text(p.consent_at, locale, tz)
     w.pair(_("Consent"), status)
     if p.consent_withdrawn_at is not None:
-        w.pair(_("Consent withdrawn on"), format_date_long(p.consent_withdrawn_at, locale, tz))
+        w.pair(_("Consent withdrawn on"), day_text(p.consent_withdrawn_at, locale, tz))
     w.pair(_("Where your bilan stands"), _(PHASES[p.phase]))
     if p.concluded_at is not None:
-        w.pair(_("Concluded on"), format_date_long(p.concluded_at, locale, tz))
+        w.pair(_("Concluded on"), day_text(p.concluded_at, locale, tz))
     agreed = d.synthesis.agreed
-    synthesis = (
-        _("not asked yet")
-        if agreed is None
-        else _("kept for one year, with your agreement")
-        if agreed
-        else _("not kept (you did not agree)")
-    )
-    w.pair(_("Your synthesis"), synthesis)
+    if agreed is True:
+        keeping = _("kept for one year, with your agreement")
+    elif agreed is False:
+        keeping = _("not kept (you did not agree)")
+    elif d.synthesis.asked_at is not None:
+        keeping = _("asked on {date}, not answered yet").format(
+            date=day_text(d.synthesis.asked_at, locale, tz)
+        )
+    else:
+        keeping = _("you will be asked once your synthesis is delivered")
+    w.pair(_("Keeping your synthesis"), keeping)
     w.pair(_("How long it is kept"), retention_text(d, _, locale, tz))
 
 
@@ -451,7 +477,7 @@ def _questionnaires(w: _Writer, records: list[Record], _: Translate, locale: str
         w.heading(title)
         submitted = record.data.get("submitted_at")
         if isinstance(submitted, str):
-            when = format_date_long(datetime.fromisoformat(submitted), locale, tz)
+            when = day_text(datetime.fromisoformat(submitted), locale, tz)
             w.text(_("Sent on {date}").format(date=when), 9.5, "I")
         else:
             w.text(_("In progress, not sent"), 9.5, "I")
@@ -526,9 +552,7 @@ def _generic(
             if group:
                 w.subheading(label)
                 for record in group:
-                    when = record.at and format_datetime(
-                        record.at, locale, tz, when_pattern(locale)
-                    )
+                    when = record.at and when_text(record.at, locale, tz)
                     w.pair(when or "—", str(record.data.get("text", "")))
         return
     if kind == "portfolio":
@@ -541,14 +565,78 @@ def _generic(
     if kind == "messages":
         _messages(w, records, _, locale, tz)
         return
+    words = VALUE_WORDS.get(PART_FAMILY.get(kind, kind), {})
     for record in records:
-        when = format_datetime(record.at, locale, tz, when_pattern(locale)) if record.at else ""
-        w.subheading(when or "—")
+        heading = _record_heading(record, _, locale, tz)
+        w.subheading(heading)
         for name, value in record.data.items():
             if name in TECHNICAL_FIELDS or value in (None, "", [], {}):
                 continue
             msgid = FIELD_LABELS.get(name)
-            w.pair(_(msgid) if msgid else name.replace("_", " "), _value_text(value, locale, tz))
+            label = _(msgid) if msgid else name.replace("_", " ")
+            word = words.get(name, {}).get(str(value)) if isinstance(value, str) else None
+            shown = _(word) if word else _value_text(value, _, locale, tz)
+            if name in ("title", "starts_at") and shown == heading:
+                continue  # already the heading
+            w.pair(label, shown)
+
+
+def _record_heading(record: Record, _: Translate, locale: str, tz: str) -> str:
+    """What a row is about: its title, else its date ("12 novembre 2026 à 9 h 00")."""
+    title = record.data.get("title")
+    if isinstance(title, str) and title.strip():
+        return title
+    starts = record.data.get("starts_at")
+    if isinstance(starts, str):
+        return _value_text(starts, _, locale, tz)
+    return when_text(record.at, locale, tz) if record.at else "—"
+
+
+PART_FAMILY = {
+    "sessions": "counselling_sessions",
+    "journal": "journal_entries",
+    "plan": "plan_steps",
+    "action_plan": "plan_steps",
+    "followups": "followup_checkins",
+}
+"""Parts known under two names (a collector's kind, or the table's)."""
+VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "counselling_sessions": {
+        "status": {
+            "planned": N_("to come"),
+            "done": N_("held"),
+            "cancelled": N_("cancelled, not held"),
+        },
+        "mode": {
+            "in_person": N_("in person"),
+            "video": N_("video call"),
+            "phone": N_("by phone"),
+        },
+    },
+    "tasks": {
+        "status": {
+            "open": N_("to do"),
+            "done": N_("done"),
+            "withdrawn": N_("withdrawn by your counsellor"),
+        },
+    },
+    "plan_steps": {
+        "state": {
+            "proposed": N_("proposed, waiting for your counsellor's agreement"),
+            "agreed": N_("agreed"),
+        },
+        "proposed_by": {"counsellor": N_("your counsellor"), "beneficiary": N_("you")},
+    },
+    "followup_checkins": {
+        "state": {
+            "scheduled": N_("to come"),
+            "due": N_("waiting for your answer"),
+            "answered": N_("answered"),
+            "unanswered": N_("not answered"),
+        },
+    },
+}
+"""Stored states and kinds in words, per part and field: a person never reads a code."""
 
 
 PORTFOLIO_KINDS = {
@@ -609,7 +697,7 @@ def synthesis_lines(data: Mapping[str, Any], _: Translate, locale: str, tz: str)
     def when(value: Any) -> str:
         if not isinstance(value, str):
             return "—"
-        return format_datetime(datetime.fromisoformat(value), locale, tz, when_pattern(locale))
+        return when_text(datetime.fromisoformat(value), locale, tz)
 
     states = {
         "drafting": _("being written by your counsellor"),
@@ -672,10 +760,40 @@ def _messages(w: _Writer, records: list[Record], _: Translate, locale: str, tz: 
         "failed": _("could not be sent"),
     }
     for record in records:
-        when = format_datetime(record.at, locale, tz, when_pattern(locale)) if record.at else "—"
+        when = when_text(record.at, locale, tz) if record.at else "—"
         to = _("to you") if record.data.get("to") == "you" else _("to your counsellor")
         status = str(record.data.get("status", ""))
-        w.text(f"• {when} — {record.label} — {to} — {statuses.get(status, status)}", 9.5)
+        what = _(MESSAGE_KINDS.get(record.label, N_("a message")))
+        where = statuses.get(status) or _("state unknown")
+        w.text(f"• {when} — {what} — {to} — {where}", 9.5)
+
+
+MESSAGE_KINDS = {
+    "notice": N_("a message from the bot"),
+    "unreachable_notice": N_("a notice that you could not be reached"),
+    "session_notice": N_("a session scheduled, moved or cancelled"),
+    "session_notice_soon": N_("a session scheduled, moved or cancelled"),
+    "session_reminder": N_("a session reminder"),
+    "session_reminder_soon": N_("a session reminder"),
+    "session_reminder_1h": N_("a session reminder"),
+    "session_move_request": N_("your request to move a session"),
+    "session_move_request_soon": N_("your request to move a session"),
+    "task_assigned": N_("a new task"),
+    "task_reminder": N_("a task reminder"),
+    "followup_invite": N_("an invitation to a follow-up check-in"),
+    "followup_talk": N_("your wish to talk with your counsellor"),
+    "instrument_submitted": N_("a questionnaire you sent"),
+    "plan_step_proposed": N_("a step you proposed for your plan"),
+    "phase_changed": N_("a change of phase of your bilan"),
+    "digest": N_("a digest for your counsellor"),
+    "synthesis_review": N_("your synthesis to review"),
+    "synthesis_final": N_("your final synthesis"),
+    "synthesis_retention": N_("the question on keeping your synthesis"),
+    "synthesis_comment": N_("your comment on your synthesis"),
+    "synthesis_agreed": N_("your agreement to your synthesis"),
+    "synthesis_retention_answered": N_("your answer on keeping your synthesis"),
+}
+"""Each kind of message the bot sends, as the person would name it."""
 
 
 def _accesses(w: _Writer, d: Dossier, _: Translate, locale: str, tz: str) -> None:
@@ -701,7 +819,7 @@ def build_pdf(dossier: Dossier, locale: str, timezone: str) -> bytes:
     title = _("My data — bilan de compétences companion")
     w = _Writer(title)
     w.title(title)
-    exported = format_datetime(dossier.collected_at, locale, timezone, when_pattern(locale))
+    exported = when_text(dossier.collected_at, locale, timezone)
     w.text(
         _("{name} — copy made on {when}").format(name=dossier.profile.name, when=exported),
         10,

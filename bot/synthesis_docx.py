@@ -12,6 +12,7 @@ both languages are recognised on the way back.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,11 @@ QUOTE_STYLE = CustomStyle(
 SOURCE_STYLE = CustomStyle("BilanSource", {"fr": "Source des paroles", "en": "Source of the words"})
 TO_WRITE_STYLE = CustomStyle("BilanToWrite", {"fr": "À rédiger", "en": "To write"})
 NOTE_STYLE = CustomStyle("BilanNote", {"fr": "Note de lecture", "en": "Reading note"})
+WORKING_STYLE = CustomStyle(
+    "BilanWorking", {"fr": "Version de travail seulement", "en": "Working version only"}
+)
+"""Paragraphs for the working versions (the version's date, notes to the counsellor):
+read back as such, and left out of the final document."""
 
 
 def quote_marks(locale: str) -> tuple[str, str]:
@@ -138,6 +144,12 @@ def _prepare_styles(document: Document, locale: str) -> None:
     note.font.size = Pt(8.5)
     note.font.color.rgb = RGBColor(*_GREY)
 
+    working = styles.add_style(WORKING_STYLE.name(locale), WD_STYLE_TYPE.PARAGRAPH)
+    working.style_id = WORKING_STYLE.style_id
+    working.base_style = normal
+    working.font.italic = True
+    working.font.color.rgb = RGBColor(*_GREY)
+
 
 def _page_setup(document: Document) -> None:
     from docx.shared import Mm
@@ -149,7 +161,30 @@ def _page_setup(document: Document) -> None:
         section.top_margin = section.bottom_margin = Mm(20)
 
 
-def _add_block(document: Document, block: Block, locale: str) -> None:
+def source_after(blocks: Sequence[Block], at: int) -> str | None:
+    """The source to print after ``blocks[at]``, or None.
+
+    A run of list items (or of quotes) from the same answer carries its source
+    once, after its last block: one grey line per run, not one per bullet.
+    """
+    block = blocks[at]
+    if not block.source or block.kind is BlockKind.TO_WRITE:
+        return None
+    following = blocks[at + 1] if at + 1 < len(blocks) else None
+    if (
+        following is not None
+        and block.kind in GROUPED_KINDS
+        and following.kind is block.kind
+        and following.source == block.source
+    ):
+        return None
+    return block.source
+
+
+GROUPED_KINDS = (BlockKind.ITEM, BlockKind.QUOTE)
+
+
+def _add_block(document: Document, block: Block, source: str | None, locale: str) -> None:
     if block.kind is BlockKind.HEADING:
         document.add_heading(block.text, level=2)
     elif block.kind is BlockKind.ITEM:
@@ -160,9 +195,9 @@ def _add_block(document: Document, block: Block, locale: str) -> None:
         document.add_paragraph(prompt_text(block.text), style=TO_WRITE_STYLE.name(locale))
     else:
         document.add_paragraph(block.text)
-    if block.source and block.kind is not BlockKind.TO_WRITE:
+    if source:
         # Whatever comes from the person's answers says so, quote or item alike.
-        document.add_paragraph(source_text(block.source), style=SOURCE_STYLE.name(locale))
+        document.add_paragraph(source_text(source), style=SOURCE_STYLE.name(locale))
 
 
 def draft_docx(draft: SynthesisDraft) -> bytes:
@@ -182,12 +217,16 @@ def draft_docx(draft: SynthesisDraft) -> bytes:
     document.add_heading(draft.title, level=0)
     for line in draft.lines:
         document.add_paragraph(line)
+    for line in draft.working_lines:
+        document.add_paragraph(line, style=WORKING_STYLE.name(draft.locale))
     for section in draft.sections:
         document.add_heading(section.title, level=1)
-        for block in section.blocks:
-            _add_block(document, block, draft.locale)
+        for at, block in enumerate(section.blocks):
+            _add_block(document, block, source_after(section.blocks, at), draft.locale)
     for note in draft.notes:
         document.add_paragraph(note, style=NOTE_STYLE.name(draft.locale))
+    for note in draft.working_notes:
+        document.add_paragraph(note, style=WORKING_STYLE.name(draft.locale))
 
     out = io.BytesIO()
     document.save(out)

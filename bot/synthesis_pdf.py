@@ -1,9 +1,8 @@
 """The document de synthèse as a PDF (fpdf2), with the same marks as the Word file.
 
-The person's words are italic, between quotation marks, followed by a small
-grey line naming the answer they come from; prompts left for the counsellor
-are highlighted. Every page carries its number, because the synthesis is
-printed and handed over.
+The person's words are italic, between quotation marks, left-aligned, and a
+small grey line names the answer they come from (once after a run of items
+from the same answer); prompts left for the counsellor are highlighted.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.documents import new_pdf
-from bot.synthesis_docx import prompt_text, quoted, source_text
+from bot.synthesis_docx import prompt_text, quoted, source_after, source_text
 from dialogues.synthesis_model import Block, BlockKind, SynthesisDraft
 
 if TYPE_CHECKING:
@@ -27,10 +26,14 @@ def _width(pdf: FPDF) -> float:
     return float(pdf.w - pdf.l_margin - pdf.r_margin)
 
 
-def _text(pdf: FPDF, text: str, size: float = 10.5, style: str = "", indent: float = 0) -> None:
+def _text(
+    pdf: FPDF, text: str, size: float = 10.5, style: str = "", indent: float = 0, align: str = "J"
+) -> None:
     pdf.set_font("DejaVu", style, size)
     pdf.set_x(pdf.l_margin + indent)
-    pdf.multi_cell(_width(pdf) - indent, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        _width(pdf) - indent, size * 0.55, text, align=align, new_x="LMARGIN", new_y="NEXT"
+    )
 
 
 def _keep_room(pdf: FPDF, height: float) -> None:
@@ -48,7 +51,7 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(1)
 
 
-def _block(pdf: FPDF, block: Block, locale: str) -> None:
+def _block(pdf: FPDF, block: Block, source: str | None, locale: str) -> None:
     if block.kind is BlockKind.HEADING:
         _keep_room(pdf, 20)
         pdf.ln(2)
@@ -62,7 +65,8 @@ def _block(pdf: FPDF, block: Block, locale: str) -> None:
         )
     elif block.kind is BlockKind.QUOTE:
         pdf.ln(1)
-        _text(pdf, quoted(block.text, locale), 10.5, "I", _INDENT)
+        # Left-aligned: justifying a person's sentence stretches their words apart.
+        _text(pdf, quoted(block.text, locale), 10.5, "I", _INDENT, align="L")
     elif block.kind is BlockKind.TO_WRITE:
         pdf.ln(1)
         pdf.set_fill_color(*_HIGHLIGHT)
@@ -73,30 +77,21 @@ def _block(pdf: FPDF, block: Block, locale: str) -> None:
         )  # fmt: skip
     else:
         _text(pdf, block.text)
-    if block.source and block.kind is not BlockKind.TO_WRITE:
+    if source:
         # Whatever comes from the person's answers says so, quote or item alike.
         pdf.set_text_color(*_GREY)
-        _text(pdf, source_text(block.source), 8, "", _INDENT)
+        _text(pdf, source_text(source), 8, "", _INDENT, align="L")
         pdf.set_text_color(0, 0, 0)
     pdf.ln(1.2)
 
 
-def _number_pages(pdf: FPDF) -> None:
-    """Written once the length is known: "2 / 5" at the foot of every page."""
-    total = pdf.page
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_text_color(*_GREY)
-    pdf.set_font("DejaVu", "", 8)
-    for number in range(1, total + 1):
-        pdf.page = number
-        pdf.set_xy(pdf.l_margin, pdf.h - 11)
-        pdf.cell(_width(pdf), 5, f"{number} / {total}", align="C")
-    pdf.page = total
-
-
 def draft_pdf(draft: SynthesisDraft) -> bytes:
-    """The draft (or an edited version read back) for reading and printing."""
-    pdf = new_pdf(draft.title)
+    """The draft, an edited version read back, or the final document, to read and print.
+
+    Every page carries its number ("2 / 5"), because the synthesis is printed
+    and handed over.
+    """
+    pdf = new_pdf(draft.title, page_numbers=True)
     pdf.set_margins(20, 18, 20)
     pdf.set_y(18)  # the first page was opened with the default margins
     pdf.set_auto_page_break(auto=True, margin=18)
@@ -105,15 +100,19 @@ def draft_pdf(draft: SynthesisDraft) -> bytes:
     pdf.ln(1)
     for line in draft.lines:
         _text(pdf, line, 10, "I")
+    if draft.working_lines:
+        pdf.set_text_color(*_GREY)
+        for line in draft.working_lines:
+            _text(pdf, line, 10, "I")
+        pdf.set_text_color(0, 0, 0)
     for section in draft.sections:
         _heading(pdf, section.title)
-        for block in section.blocks:
-            _block(pdf, block, draft.locale)
-    if draft.notes:
+        for at, block in enumerate(section.blocks):
+            _block(pdf, block, source_after(section.blocks, at), draft.locale)
+    if draft.notes or draft.working_notes:
         pdf.ln(5)
         pdf.set_text_color(*_GREY)
-        for note in draft.notes:
+        for note in (*draft.notes, *draft.working_notes):
             _text(pdf, note, 8, "I")
         pdf.set_text_color(0, 0, 0)
-    _number_pages(pdf)
     return bytes(pdf.output())

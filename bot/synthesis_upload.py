@@ -12,8 +12,10 @@ heading opens a section; deeper headings are sub-headings; list paragraphs
 are items; our "person's words" style is a quote (its source is the small
 paragraph after it); our "to write" style is a prompt as long as it still
 starts with ✎ (typing over a prompt keeps its style, and the counsellor's own
-sentence must not be read as a prompt); everything else is text. Text before
-the first level-1 heading gives the lines under the title.
+sentence must not be read as a prompt); our "working version only" style
+holds what the final document leaves out (the version's date, notes to the
+counsellor); everything else is text. Text before the first level-1 heading
+gives the lines under the title.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from bot.synthesis_docx import (
     SOURCE_MARK,
     SOURCE_STYLE,
     TO_WRITE_STYLE,
+    WORKING_STYLE,
 )
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
 
@@ -168,6 +171,7 @@ class Role(enum.Enum):
     SOURCE = "source"
     TO_WRITE = "to_write"
     NOTE = "note"
+    WORKING = "working"
     TEXT = "text"
 
 
@@ -180,6 +184,8 @@ class _Builder:
     lines: list[str] = field(default_factory=list)
     sections: list[tuple[str, list[Block]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    working_lines: list[str] = field(default_factory=list)
+    working_notes: list[str] = field(default_factory=list)
     any_text: bool = False
 
     def add(self, role: Role, raw: str) -> None:
@@ -193,6 +199,8 @@ class _Builder:
             self.sections.append((text, []))
         elif role is Role.NOTE:
             self.notes.append(text)
+        elif role is Role.WORKING:
+            (self.working_notes if self.sections else self.working_lines).append(text)
         elif not self.sections:
             self.lines.append(text if role is not Role.TO_WRITE else _strip_prompt(text))
         else:
@@ -205,6 +213,9 @@ class _Builder:
             source = text.lstrip(SOURCE_MARK).strip()
             marked = (BlockKind.QUOTE, BlockKind.ITEM, BlockKind.TEXT)
             if last is not None and last.kind in marked and last.source is None:
+                # A source line after a run of items names the whole run's source,
+                # but only the last block takes it: the run prints the same, and a
+                # bullet the counsellor added above is never taken for the person's.
                 blocks[-1] = Block(last.kind, last.text, source or None)
             else:
                 blocks.append(Block(BlockKind.TEXT, text))
@@ -232,6 +243,8 @@ class _Builder:
             ),
             notes=tuple(self.notes),
             locale=self.locale,
+            working_lines=tuple(self.working_lines),
+            working_notes=tuple(self.working_notes),
         )
 
 
@@ -257,6 +270,7 @@ def _custom_role(name: str | None, style_id: str | None) -> Role | None:
         (SOURCE_STYLE, Role.SOURCE),
         (TO_WRITE_STYLE, Role.TO_WRITE),
         (NOTE_STYLE, Role.NOTE),
+        (WORKING_STYLE, Role.WORKING),
     ):
         if style.matches(name, style_id):
             return role

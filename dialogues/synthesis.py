@@ -309,6 +309,7 @@ def _skills(m: SynthesisMaterial, a: _Answers) -> Section:
     _background(w, a)
     source = text("document", "source_portfolio", m.locale)
     evidence_source = text("document", "source_evidence", m.locale)
+    carried_kinds = {skill.kind for skill in m.carried_skills}
     for kind in ("savoir_faire", "savoir_etre"):
         with w.group(f"carried_{kind}"):
             for skill in (s for s in m.carried_skills if s.kind == kind):
@@ -327,10 +328,12 @@ def _skills(m: SynthesisMaterial, a: _Answers) -> Section:
                 if skill.evidence:
                     w.own_words(skill.evidence, evidence_source)
     with w.group("declared"):
-        if not m.carried_skills:  # the portfolio's choice, when made, says it better
+        if "savoir_faire" not in carried_kinds:  # the portfolio's choice says it better
             w.quote("savoir_faire", "savoir_faire")
             w.quote("savoir_faire_prefere", "preferred")
-            w.answer_item("qualities", "qualites")
+        # The savoir-être ticked in the dossier stay: a star on one skill is no
+        # reason to drop what the person said of the way they work.
+        w.answer_item("qualities", "qualites")
         w.answer_item("tools", "outils")
         w.answer_item("languages", "langues")
     if any(a.has(key) for key in ("reussite_1", "reussite_2", "reussite_3")):
@@ -466,7 +469,6 @@ def assemble(material: SynthesisMaterial) -> SynthesisDraft:
         )
     elif m.started_on:
         lines.append(text("document", "started", locale, start=_day(m.started_on, locale)))
-    lines.append(text("document", "version", locale, date=_day(m.today, locale)))
     sections = (
         _circumstances(m, answers),
         _skills(m, answers),
@@ -476,10 +478,23 @@ def assemble(material: SynthesisMaterial) -> SynthesisDraft:
     )
     notes = (
         text("document", "legend", locale, name=m.person),
-        text("document", "health", locale, name=m.person),
         text("document", "owner", locale, name=m.person),
     )
-    return SynthesisDraft(text("document", "title", locale), tuple(lines), sections, notes, locale)
+    return SynthesisDraft(
+        text("document", "title", locale),
+        tuple(lines),
+        sections,
+        notes,
+        locale,
+        working_lines=(text("document", "version", locale, date=_day(m.today, locale)),),
+        working_notes=(text("document", "health", locale, name=m.person),),
+    )
+
+
+def final_version(draft: SynthesisDraft, delivered_on: date) -> SynthesisDraft:
+    """The agreed version as delivered: dated, and without what was for the counsellor."""
+    locale = "en" if language(draft.locale) == "en" else "fr"
+    return draft.final((text("document", "final", locale, date=_day(delivered_on, locale)),))
 
 
 def quoted_words(draft: SynthesisDraft) -> list[str]:

@@ -445,12 +445,18 @@ async def read_comment(session: AsyncSession, actor: Actor, comment_id: int) -> 
     return Comment(row.id, row.version, row.text, row.created_at)
 
 
-async def deliver(
-    session: AsyncSession, actor: Actor, beneficiary_id: int, now: datetime | None = None
-) -> VersionInfo:
-    """The agreed version becomes final; every other version is deleted (audited).
+@dataclass(frozen=True)
+class AgreedVersion:
+    """The version the person agreed to, as the counsellor is about to deliver it."""
 
-    The caller queues the final PDF to the person and the retention question.
+    info: VersionInfo
+    editable: bytes
+
+
+async def agreed_version(session: AsyncSession, actor: Actor, beneficiary_id: int) -> AgreedVersion:
+    """The agreed version and its editable file, from which the final PDF is made.
+
+    Not audited on its own: the delivery that follows is.
     """
     counsellor = _counsellor(actor)
     await _active(session, counsellor, beneficiary_id)
@@ -459,8 +465,49 @@ async def deliver(
         raise SynthesisRefused("delivered")
     if row.state != SynthesisState.AGREED or row.agreed_version != row.current_version:
         raise SynthesisRefused("not_agreed")
-    final = await _version(session, beneficiary_id, row.current_version)
+    version = await _version(session, beneficiary_id, row.current_version, files=True)
+    assert version is not None
+    return AgreedVersion(_info(version), version.editable)
+
+
+@dataclass(frozen=True)
+class FinalPdf:
+    """The final document made from agreed version ``number`` (no working marks)."""
+
+    number: int
+    pdf: bytes
+    pages: int
+
+
+async def deliver(
+    session: AsyncSession,
+    actor: Actor,
+    beneficiary_id: int,
+    now: datetime | None = None,
+    final_pdf: FinalPdf | None = None,
+) -> VersionInfo:
+    """The agreed version becomes final; every other version is deleted (audited).
+
+    ``final_pdf``, made from the agreed version, replaces its working PDF:
+    that is the document the person receives and whose fingerprint is kept.
+    Refused if another version was agreed since it was made. The caller
+    queues the final PDF to the person and the retention question.
+    """
+    counsellor = _counsellor(actor)
+    await _active(session, counsellor, beneficiary_id)
+    row = await _started_row(session, beneficiary_id)
+    if row.state == SynthesisState.DELIVERED:
+        raise SynthesisRefused("delivered")
+    if row.state != SynthesisState.AGREED or row.agreed_version != row.current_version:
+        raise SynthesisRefused("not_agreed")
+    if final_pdf is not None and final_pdf.number != row.current_version:
+        raise SynthesisRefused("not_agreed")
+    final = await _version(session, beneficiary_id, row.current_version, files=True)
     assert final is not None
+    if final_pdf is not None:
+        final.pdf = final_pdf.pdf
+        final.pdf_sha256 = sha256(final_pdf.pdf)
+        final.pages = final_pdf.pages
     now = now or utcnow()
     row.state = SynthesisState.DELIVERED
     row.delivered_version = final.number

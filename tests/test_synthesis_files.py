@@ -7,6 +7,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import docx
@@ -26,7 +27,10 @@ from bot.synthesis_files import (
     page_count,
     read_edited,
 )
+from dialogues.synthesis import assemble, final_version
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
+from tests.pdf_text import flat, pdf_pages, pdf_text
+from tests.synthesis_persona import TYPED
 
 K = BlockKind
 
@@ -243,11 +247,103 @@ def test_pdf_prints_every_block_with_the_same_marks(pdf_spy: _Spy) -> None:
         assert words in texts
 
 
-def test_long_pdf_has_numbered_pages(pdf_spy: _Spy) -> None:
+def test_long_pdf_has_numbered_pages() -> None:
+    """Every page ends with "n / total", the last one too (its digits once came out as boxes)."""
     pdf = draft_pdf(french_draft(repeat=40))
     pages = page_count(pdf)
-    assert pages >= 2
-    assert [t for t in pdf_spy.texts() if " / " in t and t[0].isdigit()] == [
+    assert pages >= 3
+    texts = pdf_pages(pdf)
+    assert [text.splitlines()[-1] for text in texts] == [
+        f"{n} / {pages}" for n in range(1, pages + 1)
+    ]
+
+
+def test_quotes_and_sources_are_left_aligned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person's words are never stretched to the margin; the draft's own text is justified."""
+    from fpdf import FPDF
+
+    aligned: dict[str, str] = {}
+    real = FPDF.multi_cell
+
+    def multi_cell(self: Any, w: Any, h: Any = None, text: str = "", *a: Any, **kw: Any) -> Any:
+        aligned[text] = str(kw.get("align", "J"))
+        return real(self, w, h, text, *a, **kw)
+
+    monkeypatch.setattr(FPDF, "multi_cell", multi_cell)
+    draft = french_draft()
+    draft_pdf(draft)
+    for block in draft.blocks():
+        if block.kind is K.QUOTE:
+            assert aligned[f"«\u00a0{block.text}\u00a0»"] == "L"
+            assert aligned[f"◆ {block.source}"] == "L"
+        elif block.kind is K.TEXT:
+            assert aligned[block.text] == "J"
+
+
+def _run_of_items() -> SynthesisDraft:
+    source = "Dossier d'auto-bilan · Votre situation"
+    blocks = (
+        Block(K.ITEM, "Situation : Salariée en CDI", source),
+        Block(K.ITEM, "Poste occupé : Aide-soignante", source),
+        Block(K.ITEM, "Depuis : mars 2012", source),
+        Block(K.ITEM, "Mobilité : Dans ma région", "Dossier d'auto-bilan · Vos contraintes"),
+        Block(K.QUOTE, "Je veux transmettre.", "Dossier d'auto-bilan · Vos réussites"),
+        Block(K.QUOTE, "J'ai formé douze stagiaires.", "Dossier d'auto-bilan · Vos réussites"),
+    )
+    return SynthesisDraft(
+        title="Document de synthèse",
+        lines=("Bénéficiaire : Claire Martin",),
+        sections=(Section("circumstances", "Circonstances", blocks),),
+        locale="fr",
+    )
+
+
+def test_one_source_line_per_run_of_items_from_the_same_answer() -> None:
+    draft = _run_of_items()
+    text = pdf_text(draft_pdf(draft))
+    assert text.count("◆") == 3
+    assert (
+        flat(
+            "• Depuis : mars 2012 ◆ Dossier d'auto-bilan · Votre situation "
+            "• Mobilité : Dans ma région ◆ Dossier d'auto-bilan · Vos contraintes"
+        )
+        in text
+    )
+    assert text.index("Salariée en CDI") < text.index("Aide-soignante") < text.index("◆")
+    found = paragraphs(draft_docx(draft))
+    sources = [(at, t) for at, (style, t) in enumerate(found) if style == "Source des paroles"]
+    assert [t for _, t in sources] == [
+        "◆ Dossier d'auto-bilan · Votre situation",
+        "◆ Dossier d'auto-bilan · Vos contraintes",
+        "◆ Dossier d'auto-bilan · Vos réussites",
+    ]
+    assert found[sources[0][0] - 1] == ("List Bullet", "Depuis : mars 2012")
+    # Read back, the run prints the same: one source line after it.
+    back = read_edited(draft_docx(draft), None, "fr")
+    assert paragraphs(draft_docx(back))[1:] == found[1:]
+
+
+def test_the_final_pdf_is_final_and_the_working_one_says_it_is_not() -> None:
+    """What the person keeps: no working-version line, no note to the counsellor, no prompt."""
+    from tests.dialogues.test_synthesis_draft import material
+
+    draft = assemble(material())
+    working = pdf_text(draft_pdf(draft))
+    assert "Version de travail du 26 novembre 2026, à relire ensemble" in working
+    assert "ajoutez-y" in working and "✎" in working
+    # The counsellor edits the DOCX and sends it back; the final is made from that file.
+    edited = read_edited(draft_docx(draft), "synthese.docx", "fr")
+    assert [flat(t) for t in edited.working_lines] == [flat(t) for t in draft.working_lines]
+    assert [flat(t) for t in edited.working_notes] == [flat(t) for t in draft.working_notes]
+    final_pdf = draft_pdf(final_version(edited, date(2026, 12, 2)))
+    final = pdf_text(final_pdf)
+    for gone in ("Version de travail", "à relire ensemble", "ajoutez-y", "✎", "Reformulez"):
+        assert gone not in final, gone
+    assert "Version définitive du 2 décembre 2026" in final
+    assert flat("Ce document appartient à Sophie Marchand") in final
+    assert flat(TYPED["reussite_1"]) in final
+    pages = page_count(final_pdf)
+    assert [p.splitlines()[-1] for p in pdf_pages(final_pdf)] == [
         f"{n} / {pages}" for n in range(1, pages + 1)
     ]
 

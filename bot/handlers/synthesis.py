@@ -32,7 +32,8 @@ import contextlib
 import html
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
@@ -49,15 +50,15 @@ from unidecode import unidecode
 
 from bot import synthesis_files
 from bot.handlers.onboarding import stranger_text
-from bot.i18n import N_, Translate, format_date_long
+from bot.i18n import N_, Translate, format_date_long, ngettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.replies import show_screen
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
 from bot.synthesis_material import gather
 from bot.synthesis_record import RecordFacts, record_pdf
-from dialogues.synthesis import assemble
-from dialogues.synthesis_model import BlockKind, SynthesisDraft
+from dialogues.synthesis import assemble, final_version
+from dialogues.synthesis_model import SynthesisDraft
 from dialogues.typography import shorten
 from storage import outbox, rights, synthesis
 from storage.actors import AccessDenied, Actor, BeneficiaryActor, CounsellorActor
@@ -91,13 +92,13 @@ def _e(text: str) -> str:
 
 
 def to_write(draft: SynthesisDraft) -> int:
-    return sum(1 for block in draft.blocks() if block.kind == BlockKind.TO_WRITE)
+    return draft.to_write()
 
 
 def file_stem(name: str, number: int, _: Translate) -> str:
-    """``Synthese - Paul Durand - v2``: readable in a file list, ASCII for every system."""
+    """``Synthèse - Paul Durand - v2``, in the reader's language; the name in plain letters."""
     safe = "".join(c for c in unidecode(name) if c.isalnum() or c in " -'")[:40].strip()
-    return f"{_('Synthesis')} - {safe} - v{number}"
+    return _("Synthesis - {name} - v{number}").format(name=safe, number=number)
 
 
 # --- building the files ------------------------------------------------------------------
@@ -123,6 +124,22 @@ def build_edited_pdf(data: bytes, locale: str) -> tuple[str, bytes, int, int]:
     pdf = synthesis_files.draft_pdf(draft)
     assert kind is not None  # read_edited refuses anything else
     return kind, pdf, synthesis_files.page_count(pdf), to_write(draft)
+
+
+def build_final_pdf(editable: bytes, locale: str, day: date) -> tuple[bytes, int] | None:
+    """The final document from the agreed version's editable file (in a thread).
+
+    The same words as the version the person agreed to, without what was for
+    the counsellor: the working-version line, the notes to the counsellor and
+    any prompt still "to write". None if the file cannot be read again (the
+    agreed PDF is then delivered as it is).
+    """
+    try:
+        draft = synthesis_files.read_edited(editable, None, locale)
+    except synthesis_files.EditedFileRefused:
+        return None
+    pdf = synthesis_files.draft_pdf(final_version(draft, day))
+    return pdf, synthesis_files.page_count(pdf)
 
 
 # --- the counsellor's screen ---------------------------------------------------------------
@@ -454,22 +471,26 @@ async def _deliver(
     caller: Caller,
 ) -> None:
     _ = caller._
+    if not confirmed:
+        async with database(context).transaction() as session:
+            person = await get_beneficiary(session, actor, bid)
+            state = await synthesis.status(session, actor, bid)
+        if state is None or state.state != SynthesisState.AGREED or state.current is None:
+            raise SynthesisRefused("not_agreed")
+        text, markup = delivery_question(person, state.current, _, caller.locale)
+        await show_screen(message, text, markup, edit=True)
+        return
     async with database(context).transaction() as session:
         person = await get_beneficiary(session, actor, bid)
-        if not confirmed:
-            state = await synthesis.status(session, actor, bid)
-            if state is None or state.state != SynthesisState.AGREED:
-                raise SynthesisRefused("not_agreed")
-            text = _(
-                "Deliver version {number} to {name} as the final synthesis? Every other version "
-                "is erased. I then ask {name}, separately, whether the organisation may keep a "
-                "copy for one year."
-            ).format(number=state.agreed_version, name=_e(person.name))
-            markup = _confirm_markup(_("📨 Deliver"), bid, "f", _)
-            await show_screen(message, text, markup, edit=True)
-            return
-        now = utcnow()
-        info = await synthesis.deliver(session, actor, bid, now)
+        agreed = await synthesis.agreed_version(session, actor, bid)
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(actor.timezone)).date()
+    built = await asyncio.to_thread(build_final_pdf, agreed.editable, person.locale, today)
+    final = None if built is None else synthesis.FinalPdf(agreed.info.number, *built)
+    if final is None:
+        log.warning("synthesis v%s of %s delivered as agreed", agreed.info.number, bid)
+    async with database(context).transaction() as session:
+        info = await synthesis.deliver(session, actor, bid, now, final)
         stamp = now.isoformat()
         await outbox.enqueue(
             session,
@@ -494,6 +515,35 @@ async def _deliver(
     wake_dispatcher(context)
     text, markup = await _screen(context, actor, bid, _, caller.locale)
     await show_screen(message, text, markup, edit=True)
+
+
+def delivery_question(
+    person: BeneficiarySummary, info: VersionInfo, _: Translate, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Confirm the delivery; passages still "to write" are named, with how many."""
+    name = _e(person.name)
+    ngettext = ngettext_for(locale)
+    lines = []
+    if info.to_write:
+        lines.append(
+            ngettext(
+                "⚠️ Version {number} still has {count} passage marked “to write”: it is left "
+                "out of the final document, which {name} keeps as it is.",
+                "⚠️ Version {number} still has {count} passages marked “to write”: they are "
+                "left out of the final document, which {name} keeps as it is.",
+                info.to_write,
+            ).format(number=info.number, count=info.to_write, name=name)
+        )
+        lines.append("")
+    lines.append(
+        _(
+            "Deliver version {number} to {name} as the final synthesis? Every other version "
+            "is erased. I then ask {name}, separately, whether the organisation may keep a "
+            "copy for one year."
+        ).format(number=info.number, name=name)
+    )
+    label = _("📨 Deliver it as it is") if info.to_write else _("📨 Deliver")
+    return "\n".join(lines), _confirm_markup(label, bid=person.id, action="f", _=_)
 
 
 REFUSALS = {

@@ -19,7 +19,14 @@ import pytest
 from dialogues.engine.recap import format_answer
 from dialogues.instruments import load_all
 from dialogues.scoring import score_riasec
-from dialogues.synthesis import SECTION_KEYS, SkillFact, StepFact, SynthesisMaterial, assemble
+from dialogues.synthesis import (
+    SECTION_KEYS,
+    SkillFact,
+    StepFact,
+    SynthesisMaterial,
+    assemble,
+    final_version,
+)
 from dialogues.synthesis_model import BlockKind, SynthesisDraft
 from tests.synthesis_persona import (
     ALTERNATIVE_PROJECT,
@@ -157,7 +164,10 @@ def test_carried_skills_keep_their_level_and_evidence() -> None:
     draft = assemble(material())
     skills = next(s for s in draft.sections if s.key == "skills")
     texts = [b.text for b in skills.blocks]
-    assert "Former les stagiaires — niveau expert" in texts
+    # The level is the person's own rating, said as such, not a fact.
+    assert "Former les stagiaires — niveau qu'il ou elle s'attribue\u00a0: expert" in texts
+    assert "Être à l'écoute — niveau qu'il ou elle s'attribue\u00a0: autonome" in texts
+    assert not any("niveau expert" in t or "maîtrisée" in t for t in draft.plain_text().split("\n"))
     assert EVIDENCE in texts
     kinds = [b.text for b in skills.blocks if b.kind == BlockKind.HEADING]
     assert kinds.index("Savoir-faire retenus pour le projet") < kinds.index(
@@ -181,3 +191,41 @@ def test_a_training_project_written_in_the_plan_replaces_the_prompt() -> None:
     project = next(s for s in drafted.sections if s.key == "project")
     texts = [b.text for b in project.blocks]
     assert texts[texts.index("Projet de formation") + 1] == training
+
+
+def test_ticked_savoir_etre_stay_when_a_skill_is_starred() -> None:
+    """A starred skill replaces the dossier's typed savoir-faire, never its ticked qualities."""
+    for carried in (material().carried_skills, material().carried_skills[:1], ()):
+        draft = assemble(replace(material(), carried_skills=carried))
+        skills = next(s for s in draft.sections if s.key == "skills")
+        qualities = [b for b in skills.blocks if b.text.startswith("Qualités")]
+        assert len(qualities) == 1 and "Écoute" in qualities[0].text, carried
+        assert qualities[0].source is not None
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_final_version_keeps_nothing_for_the_counsellor(locale: str) -> None:
+    draft = assemble(material(locale))
+    working = "Version de travail" if locale == "fr" else "Working version"
+    assert any(working in line for line in draft.working_lines)
+    assert draft.to_write() > 0 and draft.working_notes
+    final = final_version(draft, date(2026, 12, 2))
+    text = final.plain_text()
+    assert working not in text
+    assert final.to_write() == 0
+    for note in draft.working_notes:
+        assert note not in text
+    dated = "Version définitive du 2 décembre 2026" if locale == "fr" else "Final version of"
+    assert dated in final.lines[-1]
+    assert final.notes == draft.notes  # how to read the marks, whose document it is
+    # What the person agreed to is all there, but the prompts.
+    kept = [b for b in draft.blocks() if b.kind != BlockKind.TO_WRITE]
+    for block in kept:
+        if block.kind != BlockKind.HEADING:
+            assert block in list(final.blocks())
+    # No sub-heading is left heading nothing once its prompt is gone.
+    for section in final.sections:
+        for at, block in enumerate(section.blocks):
+            if block.kind == BlockKind.HEADING:
+                assert at + 1 < len(section.blocks), block.text
+                assert section.blocks[at + 1].kind != BlockKind.HEADING, block.text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, start_polling
 from tests.e2e.harness import BotEnvironment, BotProcess, wait_until
 from tests.e2e.people import LINK, onboard
 from tests.fakebotapi import BotMessage, FakeBotApi, FakeUser
+from tests.pdf_text import pdf_text
 from tests.pgserver import PostgresServer
 
 SENTENCE = "Je voudrais devenir souffleuse de verre à Murano avant mes cinquante ans."
@@ -196,6 +198,10 @@ def test_see_export_erase_and_nothing_readable_left(
     person.press("rg:exp", seen.message_id)
     pdf, document = _documents(api, person, last)
     assert pdf.document is not None and pdf.document.startswith(b"%PDF")
+    # The PDF speaks the person's language: no stored code, no computer date.
+    text = pdf_text(pdf.document)
+    assert "Messages prévus ou envoyés" in text and "Statut" not in text
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b|\d{4}-\d{2}-\d{2}", text) == []
     assert document.document is not None
     exported = json.loads(document.document)
     assert exported["person"]["name"] == NAME

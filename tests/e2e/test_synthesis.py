@@ -20,6 +20,7 @@ import io
 from datetime import date
 
 from docx import Document
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from storage.actors import BeneficiaryActor, CounsellorActor, resolve_actor
@@ -31,6 +32,7 @@ from tests.e2e.harness import BotEnvironment, BotProcess, wait_until
 from tests.e2e.people import onboard
 from tests.e2e.test_followup import move_phase, tap
 from tests.fakebotapi import BotMessage, FakeBotApi, FakeUser
+from tests.pdf_text import flat, pdf_text
 from tests.synthesis_persona import MAIN_PROJECT, TYPED, seed
 
 OTHER = 222
@@ -104,11 +106,12 @@ def _document(user: FakeUser, ending: str) -> BotMessage:
 
 
 def _edited(docx: bytes) -> bytes:
-    """What a counsellor does in Word: write where the draft asks, add a sentence."""
+    """What a counsellor does in Word: write where the draft asks (all but the last
+    prompt, left for later), add a sentence."""
     document = Document(io.BytesIO(docx))
-    for paragraph in document.paragraphs:
-        if paragraph.text.startswith("✎"):
-            paragraph.text = WRITTEN
+    prompts = [p for p in document.paragraphs if p.text.startswith("✎")]
+    for paragraph in prompts[:-1]:
+        paragraph.text = WRITTEN
     document.add_paragraph("Entretien de restitution tenu le 20 novembre.")
     out = io.BytesIO()
     document.save(out)
@@ -153,6 +156,10 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     pdf = _document(claire, ".pdf")
     ready = claire.wait_for_reply(lambda m: "Version 1 (brouillon généré" in m.content)
     assert pdf.document is not None and pdf.document.startswith(b"%PDF")
+    # Named in the counsellor's language.
+    assert docx.file_name == "Synthèse - Sophie Marchand - v1.docx"
+    assert pdf.file_name == "Synthèse - Sophie Marchand - v1.pdf"
+    assert "Version de travail du" in pdf_text(pdf.document)
     assert docx.document is not None
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.document)).paragraphs)
     for title in (
@@ -182,7 +189,7 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     second = _document(claire, ".pdf")
     assert "Version 2 enregistrée" in second.content
     screen = claire.wait_for_reply(lambda m: "Version 2 (fichier modifié" in m.content)
-    assert "encore marqués" not in screen.content
+    assert "✎ 1 passage" in screen.content
 
     # Another counsellor's forged presses reach nothing.
     bruno.send_command("beneficiaires")
@@ -195,7 +202,8 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     assert not [m for m in bruno.messages() if m.document is not None]
 
     # Sophie reads version 2, comments; Claire reads the comment.
-    claire.press(screen.button("La montrer à").data or "", screen.message_id)
+    anyway = tap(claire, screen, "La montrer à", "La montrer à Sophie Marchand telle quelle")
+    claire.press(anyway.button("La montrer quand même").data or "", anyway.message_id)
     review = _document(sophie, ".pdf")
     assert "version 2" in review.content and review.has_button("J'approuve")
     claire.wait_for_reply(lambda m: "Montrée à Sophie Marchand" in m.content)
@@ -212,12 +220,26 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     agreed = claire.wait_for_reply(lambda m: "approuve la version 2" in m.content, timeout=20)
     screen = tap(claire, agreed, "Synthèse de Sophie", "a approuvé la version 2")
     confirm = tap(claire, screen, "Remettre la version finale", "comme synthèse définitive")
-    claire.press(confirm.button("📨 Remettre").data or "", confirm.message_id)
+    # The passage left "to write" is named, and what becomes of it.
+    assert (
+        "La version 2 a encore 1 passage marqué « à rédiger » : il est retiré du document "
+        "définitif, que Sophie Marchand garde tel quel." in confirm.content
+    )
+    claire.press(confirm.button("La remettre telle quelle").data or "", confirm.message_id)
     claire.wait_for_reply(lambda m: "Remise à Sophie Marchand" in m.content)
 
     # The final PDF, then the question on its own; she refuses and gets the record.
     final = _document(sophie, ".pdf")
-    assert "version définitive" in final.content and final.document == second.document
+    assert "version définitive" in final.content and final.document is not None
+    assert second.document is not None
+    agreed, delivered = pdf_text(second.document), pdf_text(final.document)
+    assert "Version de travail du" in agreed and "ajoutez-y" in agreed and "✎" in agreed
+    for gone in ("Version de travail", "à relire ensemble", "ajoutez-y", "✎"):
+        assert gone not in delivered, gone
+    assert "Version définitive du" in delivered
+    assert WRITTEN in delivered and flat(TYPED["reussite_1"]) in delivered
+    pages = len(PdfReader(io.BytesIO(final.document)).pages)
+    assert delivered.endswith(f"{pages} / {pages}")
     question = sophie.wait_for_reply(lambda m: "Une dernière question" in m.content, timeout=30)
     sophie.press(question.button("Non, effacez").data or "", question.message_id)
     record = _document(sophie, ".pdf")

@@ -354,3 +354,32 @@ async def test_a_refusal_before_the_final_pdf_left_waits_for_it(db: Database, wo
         done = await rights.purge(session, NOW + timedelta(minutes=2))
     assert done[rights.PurgeKind.SYNTHESIS_COPIES] == 1
     assert await _count(db, SynthesisVersion, bid) == 0
+
+
+async def test_the_final_pdf_replaces_the_agreed_one_and_its_fingerprint(
+    db: Database, world: World
+) -> None:
+    """The person receives the final document made from the version they agreed to."""
+    bid = await _to_conclusion(db, world)
+    await _version(db, world, b"one")
+    async with db.transaction() as session:
+        await synthesis.request_review(session, world.a, bid, NOW)
+        await synthesis.agree(session, world.paul, 1, NOW)
+        agreed = await synthesis.agreed_version(session, world.a, bid)
+    assert (agreed.info.number, agreed.editable) == (1, b"DOCX one")
+    with pytest.raises(AccessDenied):
+        async with db.transaction() as session:
+            await synthesis.agreed_version(session, world.b, bid)
+    with pytest.raises(SynthesisRefused) as refused:  # made from another version
+        async with db.transaction() as session:
+            await synthesis.deliver(session, world.a, bid, NOW, synthesis.FinalPdf(2, b"x", 1))
+    assert refused.value.reason == "not_agreed"
+    async with db.transaction() as session:
+        info = await synthesis.deliver(
+            session, world.a, bid, NOW, synthesis.FinalPdf(1, b"%PDF final", 4)
+        )
+        state = await synthesis.status(session, world.a, bid)
+        copy = await synthesis.person_copy(session, world.paul, "final")
+    assert info.pages == 4
+    assert copy == (1, b"%PDF final")
+    assert state is not None and state.delivered_sha256 == synthesis.sha256(b"%PDF final")
