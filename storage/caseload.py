@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.actors import AccessDenied, Actor, CounsellorActor
@@ -20,7 +20,7 @@ from storage.followups import CheckinState, followup_statuses
 from storage.models import AuditEvent, Beneficiary, BeneficiaryStatus, Phase, utcnow
 from storage.responses import Answer, InstrumentRun, RunStatus
 from storage.sessions import CounsellingSession, SessionStatus
-from storage.tasks import Task, TaskStatus
+from storage.tasks import Task, TaskStatus, local_date
 
 
 @dataclass(frozen=True)
@@ -160,15 +160,19 @@ async def caseload(
             1 for moment in moments if seen is None or moment > seen
         )
 
+    today = local_date(now, actor.timezone)
     tasks = await session.execute(
-        select(Task.beneficiary_id, Task.due_on < now.date(), func.count())
+        select(
+            Task.beneficiary_id,
+            func.count(),
+            func.sum(case((Task.due_on < today, 1), else_=0)),
+        )
         .where(Task.beneficiary_id.in_(own), Task.status == TaskStatus.OPEN)
-        .group_by(Task.beneficiary_id, Task.due_on < now.date())
+        .group_by(Task.beneficiary_id)
     )
-    for beneficiary_id, late, count in tasks:
-        rows[beneficiary_id].open_tasks += int(count)
-        if late:
-            rows[beneficiary_id].overdue_tasks += int(count)
+    for beneficiary_id, count, late in tasks:
+        rows[beneficiary_id].open_tasks = int(count)
+        rows[beneficiary_id].overdue_tasks = int(late or 0)
 
     for beneficiary_id, checkins in (await followup_statuses(session, actor, now)).items():
         open_ones = [c for c in checkins if c.state in (CheckinState.DUE, CheckinState.UNANSWERED)]
