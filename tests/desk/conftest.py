@@ -51,9 +51,7 @@ class Desk:
     @contextlib.asynccontextmanager
     async def signed_in(self, telegram_id: int) -> AsyncIterator[httpx.AsyncClient]:
         async with self.client() as client:
-            answer = await client.post(
-                "/auth/telegram", json={"init_data": init_data(telegram_id)}
-            )
+            answer = await client.post("/auth/telegram", json={"init_data": init_data(telegram_id)})
             assert answer.status_code == 200, answer.text
             yield client
 

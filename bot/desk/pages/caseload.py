@@ -13,9 +13,9 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.desk.labels import instrument_label
 from bot.desk.web import Visit, database, signed_in
 from bot.handlers.counsellor import phase_label, status_label
-from dialogues.instruments import load_all
 from storage.cards import PHASE_ORDER
 from storage.caseload import CaseloadRow, caseload
 from storage.models import BeneficiaryStatus, Phase, utcnow
@@ -55,12 +55,10 @@ def hours(minutes: int, visit: Visit) -> str:
 
 def _questionnaires(row: CaseloadRow, visit: Visit) -> list[tuple[str, str, str]]:
     _ = visit._
-    instruments = load_all()
     found = []
     for keys in FAMILIES:
         run = next((r for r in reversed(row.runs) if r.instrument_key in keys), None)
-        instrument = instruments.get(run.instrument_key if run else keys[0])
-        title = instrument.title.get(visit.locale) if instrument else keys[0]
+        title = instrument_label(keys[0] if run is None else run.instrument_key, _)
         if run is None:
             found.append((title, _("not started"), "none"))
         elif run.status == RunStatus.SUBMITTED:

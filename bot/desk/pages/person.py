@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.desk.labels import instrument_label
 from bot.desk.pages.caseload import hours
 from bot.desk.web import Visit, database, signed_in
 from bot.handlers.counsellor import phase_label, status_label
@@ -86,7 +87,7 @@ async def _readings(session: Any, visit: Visit, card: Card) -> list[Reading]:
         if instrument is None or state.submitted_at is None:
             continue
         reading = Reading(
-            state.id, instrument.title.get(visit.locale), visit.when(state.submitted_at)
+            state.id, instrument_label(instrument.key, visit._), visit.when(state.submitted_at)
         )
         if instrument.kind in SCORED_KINDS and isinstance(state.result, dict):
             reading.result = describe(instrument.kind, state.result, visit.locale)
@@ -158,7 +159,7 @@ async def page(request: Request) -> Response:
         sessions=its_sessions,
         mode_label=lambda mode: mode_label(mode, _),
         modes=SessionMode,
-        titles={key: i.title.get(visit.locale) for key, i in load_all().items()},
+        titles={key: instrument_label(key, _) for key in load_all()},
         tasks=[t for t in its_tasks if t.beneficiary_id == beneficiary_id],
         entries=entries,
         plan=plan,
