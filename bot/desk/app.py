@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.desk import initdata
 from bot.desk.auth import SESSION_COOKIE, SESSION_SECONDS, RateLimit, make_session, read_session
-from bot.desk.pages import actions, caseload, person
+from bot.desk.pages import actions, caseload, person, synthesis
 from bot.desk.web import HERE, DeskConfig, config, database, plain_page, templates
 from bot.i18n import gettext_for
 from storage.actors import CounsellorActor, resolve_actor
@@ -174,6 +174,9 @@ def build_desk(db: Database, desk_config: DeskConfig, default_locale: str = "fr"
         Route("/people/{beneficiary_id:int}/sessions", actions.schedule, methods=["POST"]),
         Route("/people/{beneficiary_id:int}/tasks", actions.give_task, methods=["POST"]),
         Route("/people/{beneficiary_id:int}/phase", actions.move_phase, methods=["POST"]),
+        Route("/people/{beneficiary_id:int}/synthesis", synthesis.page),
+        Route("/people/{beneficiary_id:int}/synthesis", synthesis.write, methods=["POST"]),
+        Route("/people/{beneficiary_id:int}/synthesis/review", synthesis.show, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
