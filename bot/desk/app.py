@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.desk import initdata
 from bot.desk.auth import SESSION_COOKIE, SESSION_SECONDS, RateLimit, make_session, read_session
-from bot.desk.pages import actions, caseload, person, synthesis
+from bot.desk.pages import actions, caseload, digest, person, synthesis
 from bot.desk.web import HERE, DeskConfig, config, database, plain_page, templates
 from bot.i18n import gettext_for
 from storage.actors import CounsellorActor, resolve_actor
@@ -169,6 +169,7 @@ def build_desk(db: Database, desk_config: DeskConfig, default_locale: str = "fr"
         Route("/auth/link", link_sign_in, methods=["POST"]),
         Route("/signout", sign_out, methods=["POST"]),
         Route("/caseload", caseload.page),
+        Route("/digest", digest.page),
         Route("/people/{beneficiary_id:int}", person.page),
         Route("/people/{beneficiary_id:int}/charts/{run_id:int}.png", person.chart),
         Route("/people/{beneficiary_id:int}/sessions", actions.schedule, methods=["POST"]),

@@ -134,3 +134,23 @@ async def test_opening_a_person_is_in_their_audit_log(desk: Desk) -> None:
         count = await session.scalar(select(func.count()).select_from(AuditEvent))
     assert {"open:card", "read:plan", "read:portfolio", "journal.read_shared"} <= actions
     assert count
+
+
+async def test_the_digest_page_shows_what_changed_since_the_last_visit(desk: Desk) -> None:
+    from storage.tasks import assign_task, complete_task
+
+    due = (datetime.now(UTC) + timedelta(days=5)).date()
+    async with desk.db.transaction() as session:
+        task = await assign_task(
+            session, desk.world.a, desk.world.paul.beneficiary_id, "Lire", None, due
+        )
+    async with desk.db.transaction() as session:
+        await complete_task(session, desk.world.paul, task.id)
+    async with desk.signed_in(111) as claire:
+        first = await claire.get("/digest")
+        assert first.status_code == 200
+        assert "Paul Durand" in first.text and re.search(r"démarches faites\s?: 1", first.text)
+        assert "Léa" not in first.text
+        second = await claire.get("/digest")
+        assert "Paul Durand" not in second.text
+        assert 'id="nothing-new"' in second.text
