@@ -3,7 +3,9 @@
 Paul answers his dossier through the bot; Claire opens her desk the way
 Telegram opens a Mini App (signed init data in the URL fragment), finds Paul
 by name, reads the answer he typed, schedules a session from the page, and
-Paul receives the notice in the chat. A forged signature gets nowhere.
+Paul receives the notice in the chat; she moves his phase to the conclusion
+(he is told), writes a "to write" passage of his synthesis in the page, and
+the new version reaches him when she shows it. A forged signature gets nowhere.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tests.e2e.people import onboard
 from tests.fakebotapi import FakeBotApi, FakeUser
 
 # Telegram's dark theme parameters, as its apps pass them.
+WRITTEN = "Paul veut reprendre un atelier d'ébénisterie : nous en avons parlé le 3 décembre."
 THEME = {
     "bg_color": "#17212b",
     "text_color": "#f5f5f5",
@@ -74,6 +77,19 @@ def answers_dossier(paul: FakeUser) -> None:
     recap = paul.wait_for_reply(lambda m: "Envoyer" in str(m.reply_markup))
     paul.press(next(d for d in recap.callback_data if d.endswith(":s")), recap.message_id)
     paul.wait_for_reply(lambda m: "C'est envoyé" in m.content)
+
+
+def draft_in_chat(api: FakeBotApi, bid: int) -> None:
+    """The counsellor's card, "📝 Synthesis", "Generate a draft": version 1 and its files."""
+    claire = api.user(COUNSELLOR_ID, "Claire")
+    claire.send_command("beneficiaires")
+    listing = claire.wait_for_reply(lambda m: f"c:{bid}" in m.callback_data)
+    claire.press(f"c:{bid}", listing.message_id)
+    card = claire.wait_for_reply(lambda m: "Questionnaires" in m.content)
+    claire.press(card.button("📝 Synthèse").data or "", card.message_id)
+    screen = claire.wait_for_reply(lambda m: "Pas encore de brouillon" in m.content)
+    claire.press(screen.button("Générer un brouillon").data or "", screen.message_id)
+    claire.wait_for_reply(lambda m: "Version 1 (brouillon généré" in m.content, timeout=60)
 
 
 def desk_up(base: str) -> bool:
@@ -157,9 +173,38 @@ def test_the_desk_in_chromium(api: FakeBotApi, environment: BotEnvironment) -> N
             assert "14 h 30" in notice.content or "14:30" in notice.content
 
             # After reading, Paul no longer waits on Claire.
+            person_url = browser.current_url.split("?")[0]
+            bid = int(person_url.rstrip("/").rsplit("/", 1)[1])
             browser.get(f"{base}/caseload")
             first = browser.find_elements(By.CSS_SELECTOR, "tr.person")[0]
             assert "à lire" not in first.text
+
+            # The phase moves from the page, twice; Paul is told each time in the chat.
+            for phase in ("investigation", "conclusion"):
+                browser.get(person_url)
+                browser.find_element(By.CSS_SELECTOR, f"#phase-form button[value={phase}]").click()
+                wait.until(lambda b: b.find_elements(By.ID, "notice"))
+                paul.wait_for_reply(
+                    lambda m, p=phase: "fait évoluer votre bilan" in m.content and p in m.content,
+                    timeout=30,
+                )
+
+            # Claire generates the draft in the chat, writes a passage in the page; the new
+            # version reaches Paul when she shows it to him.
+            draft_in_chat(api, bid)
+            browser.get(f"{base}/people/{bid}/synthesis")
+            passage = browser.find_element(By.CSS_SELECTOR, "#synthesis-form textarea")
+            passage.send_keys(WRITTEN)
+            browser.find_element(By.CSS_SELECTOR, "#synthesis-form button[type=submit]").click()
+            wait.until(lambda b: b.find_elements(By.ID, "notice"))
+            assert "Version 2" in browser.page_source and WRITTEN in browser.page_source
+            browser.save_screenshot(str(shots / "synthesis.png"))
+            browser.find_element(By.CSS_SELECTOR, "aside.comments button[type=submit]").click()
+            wait.until(lambda b: "Montrée à la personne" in b.find_element(By.ID, "notice").text)
+            review = paul.wait_for_reply(
+                lambda m: m.document is not None and "version 2" in m.content, timeout=60
+            )
+            assert review.document is not None and review.document.startswith(b"%PDF")
 
         with chromium(390, 844) as phone:
             WebDriverWait(phone, 30)
