@@ -75,8 +75,17 @@ class DeskTask:
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self.server.serve(), name="desk")
-        log.info("desk listening on %s:%s", self.server.config.host, self.server.config.port)
+        self.task = asyncio.create_task(self._serve(), name="desk")
+
+    async def _serve(self) -> None:
+        config = self.server.config
+        try:
+            await self.server.serve()
+        except SystemExit:
+            # uvicorn exits when it cannot listen (a port in use): the bot goes on without it.
+            log.error(
+                "desk could not listen on %s:%s; the bot runs without it", config.host, config.port
+            )
 
     async def stop(self) -> None:
         self.server.should_exit = True

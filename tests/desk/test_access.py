@@ -154,3 +154,16 @@ async def test_the_digest_page_shows_what_changed_since_the_last_visit(desk: Des
         second = await claire.get("/digest")
         assert "Paul Durand" not in second.text
         assert 'id="nothing-new"' in second.text
+
+
+async def test_the_desk_speaks_the_counsellors_language(desk: Desk) -> None:
+    from storage.people import set_locale
+
+    async with desk.db.transaction() as session:
+        await set_locale(session, desk.world.a, "en")
+    async with desk.signed_in(111) as claire:
+        page = await claire.get("/caseload")
+        person = await claire.get(f"/people/{desk.world.paul.beneficiary_id}")
+    assert '<html lang="en">' in page.text and "My beneficiaries" in page.text
+    assert "Waiting on me first" in page.text and "Mes bénéficiaires" not in page.text
+    assert "Schedule a session" in person.text and "Give a task" in person.text

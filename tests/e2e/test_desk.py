@@ -167,7 +167,7 @@ def test_the_desk_in_chromium(api: FakeBotApi, environment: BotEnvironment) -> N
             form.find_element(By.NAME, "place").send_keys("12 rue des Lilas, Lyon")
             form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             wait.until(lambda b: b.find_elements(By.ID, "notice"))
-            assert "Séance planifiée" in browser.find_element(By.ID, "notice").text
+            assert "Séance programmée" in browser.find_element(By.ID, "notice").text
 
             notice = paul.wait_for_reply(lambda m: "Nouvelle séance avec" in m.content, timeout=30)
             assert "14 h 30" in notice.content or "14:30" in notice.content
