@@ -215,6 +215,12 @@ def test_the_desk_in_chromium(api: FakeBotApi, environment: BotEnvironment) -> N
             assert phone.current_url.rstrip("/").endswith(str(port))
             phone.get(f"{base}/caseload")
             assert "Paul" not in phone.page_source
+            # Signed in for real, the caseload fits a phone: one card per person.
+            phone.get(mini_app_url(base, signed_init_data(COUNSELLOR_ID)))
+            WebDriverWait(phone, 30).until(lambda b: b.current_url.endswith("/caseload"))
+            width = phone.execute_script("return document.documentElement.scrollWidth")
+            assert width <= phone.execute_script("return window.innerWidth")
+            phone.save_screenshot(str(shots / "caseload-phone.png"))
     finally:
         bot.stop()
     assert_clean_log(bot.log())
