@@ -134,8 +134,9 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data[DIGEST_TASK_KEY] = asyncio.create_task(
         digest.digest_loop(db), name="digests"
     )
-    if settings.desk_port is not None:
+    if settings.desk_port is not None and not application.bot_data.get("desk_shared_port"):
         # The counsellor's desk, served by this process (bot/desk); stopped in post_stop.
+        # (With the webhook on the same port, bot/desk/shared_port.py serves both.)
         from bot.desk.server import embedded
 
         desk = embedded(settings, db, dispatcher.wake)

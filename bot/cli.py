@@ -179,8 +179,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     crypto.configure(require_encryption_key(settings))
     if not asyncio.run(migrate.is_current(settings.database_url)):
         fail("the database is not up to date: run `bilan-bot db upgrade` first")
-    application = build_application(settings, Database(settings.database_url))
-    if args.webhook:
+    db = Database(settings.database_url)
+    application = build_application(settings, db)
+    if args.webhook and settings.desk_port == args.port:
+        # The desk and the webhook on one port (bot/desk/shared_port.py).
+        from bot.desk.shared_port import run_webhook_with_desk
+
+        run_webhook_with_desk(
+            application, settings, db, listen=args.listen, port=args.port, url=args.url
+        )
+    elif args.webhook:
         application.run_webhook(
             listen=args.listen,
             port=args.port,

@@ -162,8 +162,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return plain_page(request, status, request.app.state.default_locale)
 
 
-def build_desk(db: Database, desk_config: DeskConfig, default_locale: str = "fr") -> Starlette:
+def build_desk(
+    db: Database,
+    desk_config: DeskConfig,
+    default_locale: str = "fr",
+    extra_routes: list[Route] | None = None,
+) -> Starlette:
+    """The desk; ``extra_routes`` (the webhook, when it shares the port) are matched first."""
     routes = [
+        *(extra_routes or []),
         Route("/", sign_in_page),
         Route("/auth/telegram", telegram_sign_in, methods=["POST"]),
         Route("/auth/link", link_sign_in, methods=["POST"]),

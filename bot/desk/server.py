@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import uvicorn
 
@@ -49,12 +50,13 @@ def desk_config(settings: Settings, wake: Callable[[], None] | None = None) -> D
     )
 
 
-def uvicorn_config(settings: Settings, db: Database, desk: DeskConfig) -> uvicorn.Config:
-    app = build_desk(db, desk, settings.default_locale)
+def uvicorn_config(
+    settings: Settings, app: Any, host: str | None = None, port: int | None = None
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
-        host=settings.desk_host,
-        port=settings.desk_port or 0,
+        host=host or settings.desk_host,
+        port=port or settings.desk_port or 0,
         # Behind the reverse proxy: the client's address (for the sign-in rate limit)
         # from X-Forwarded-For, trusted only from the proxy's own address.
         proxy_headers=True,
@@ -95,11 +97,13 @@ class DeskTask:
 
 
 def embedded(settings: Settings, db: Database, wake: Callable[[], None] | None) -> DeskTask:
-    return DeskTask(EmbeddedServer(uvicorn_config(settings, db, desk_config(settings, wake))))
+    app = build_desk(db, desk_config(settings, wake), settings.default_locale)
+    return DeskTask(EmbeddedServer(uvicorn_config(settings, app)))
 
 
 def serve_alone(settings: Settings, db: Database) -> None:
     """``bilan-bot desk``: until SIGINT or SIGTERM."""
-    server = uvicorn.Server(uvicorn_config(settings, db, desk_config(settings)))
+    app = build_desk(db, desk_config(settings), settings.default_locale)
+    server = uvicorn.Server(uvicorn_config(settings, app))
     log.info("desk listening on %s:%s", settings.desk_host, settings.desk_port)
     server.run()
