@@ -185,6 +185,9 @@ def build_desk(
         Route("/people/{beneficiary_id:int}/synthesis", synthesis.page),
         Route("/people/{beneficiary_id:int}/synthesis", synthesis.write, methods=["POST"]),
         Route("/people/{beneficiary_id:int}/synthesis/review", synthesis.show, methods=["POST"]),
+        Route(
+            "/people/{beneficiary_id:int}/synthesis/deliver", synthesis.deliver, methods=["POST"]
+        ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -438,6 +438,38 @@ async def _comments(
     await message.reply_text("\n".join(lines)[:4000], parse_mode=ParseMode.HTML, reply_markup=back)
 
 
+async def deliver_and_ask(
+    session: AsyncSession, actor: CounsellorActor, bid: int, now: datetime | None = None
+) -> VersionInfo:
+    """Deliver the agreed version and queue the final PDF, then the retention question.
+
+    Shared by the chat and the desk (``bot/desk/pages/synthesis.py``): one set of rules.
+    """
+    now = now or utcnow()
+    info = await synthesis.deliver(session, actor, bid, now)
+    stamp = now.isoformat()
+    await outbox.enqueue(
+        session,
+        kind=FINAL_KIND,
+        recipient=Recipient.beneficiary(bid),
+        due_at=now,
+        dedupe_key=f"synthesis-final:{bid}:{stamp}",
+        payload={"version": info.number},
+        beneficiary_id=bid,
+    )
+    await rights.mark_synthesis_asked(session, bid, now)
+    await outbox.enqueue(
+        session,
+        kind=RETENTION_KIND,
+        recipient=Recipient.beneficiary(bid),
+        due_at=now + QUESTION_DELAY,
+        dedupe_key=f"synthesis-retention:{bid}:{stamp}",
+        payload={},
+        beneficiary_id=bid,
+    )
+    return info
+
+
 async def _deliver(
     context: Context,
     message: Message,
@@ -461,28 +493,7 @@ async def _deliver(
             markup = _confirm_markup(_("📨 Deliver"), bid, "f", _)
             await show_screen(message, text, markup, edit=True)
             return
-        now = utcnow()
-        info = await synthesis.deliver(session, actor, bid, now)
-        stamp = now.isoformat()
-        await outbox.enqueue(
-            session,
-            kind=FINAL_KIND,
-            recipient=Recipient.beneficiary(bid),
-            due_at=now,
-            dedupe_key=f"synthesis-final:{bid}:{stamp}",
-            payload={"version": info.number},
-            beneficiary_id=bid,
-        )
-        await rights.mark_synthesis_asked(session, bid, now)
-        await outbox.enqueue(
-            session,
-            kind=RETENTION_KIND,
-            recipient=Recipient.beneficiary(bid),
-            due_at=now + QUESTION_DELAY,
-            dedupe_key=f"synthesis-retention:{bid}:{stamp}",
-            payload={},
-            beneficiary_id=bid,
-        )
+        info = await deliver_and_ask(session, actor, bid)
     log.info("synthesis v%s delivered to beneficiary %s", info.number, bid)
     wake_dispatcher(context)
     text, markup = await _screen(context, actor, bid, _, caller.locale)

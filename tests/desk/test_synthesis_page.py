@@ -83,3 +83,35 @@ async def test_another_counsellor_cannot_open_or_write_it(desk: Desk) -> None:
         assert csrf is not None
         form = {"csrf": csrf.group(1), "version": "1", "p0": "x"}
         assert (await bruno.post(f"/people/{bid}/synthesis", data=form)).status_code == 403
+
+
+async def test_the_agreed_version_is_delivered_from_the_page_as_in_the_chat(desk: Desk) -> None:
+    from bot.handlers.synthesis import FINAL_KIND, RETENTION_KIND
+
+    await _first_version(desk)
+    bid = desk.world.paul.beneficiary_id
+    async with desk.signed_in(111) as claire:
+        page = await claire.get(f"/people/{bid}/synthesis")
+        csrf = CSRF.search(page.text)
+        assert csrf is not None
+        token = csrf.group(1)
+        early = await claire.post(
+            f"/people/{bid}/synthesis/deliver", data={"csrf": token, "confirm": "1"}
+        )
+        assert early.headers["location"].endswith("error=not_agreed")
+        await claire.post(f"/people/{bid}/synthesis/review", data={"csrf": token})
+        async with desk.db.transaction() as session:
+            await synthesis.agree(session, desk.world.paul, 1)
+        unticked = await claire.post(f"/people/{bid}/synthesis/deliver", data={"csrf": token})
+        assert unticked.headers["location"].endswith("error=confirm")
+        done = await claire.post(
+            f"/people/{bid}/synthesis/deliver", data={"csrf": token, "confirm": "1"}
+        )
+        assert done.headers["location"].endswith("done=delivered")
+        after = await claire.get(f"/people/{bid}/synthesis")
+        assert "<textarea" not in after.text and 'id="deliver-form"' not in after.text
+    async with desk.db.transaction() as session:
+        state = await synthesis.status(session, desk.world.a, bid)
+        kinds = list(await session.scalars(select(OutboxMessage.kind)))
+    assert state is not None and state.state.value == "delivered"
+    assert FINAL_KIND in kinds and RETENTION_KIND in kinds

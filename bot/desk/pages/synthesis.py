@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot import synthesis_files
 from bot.desk.web import Visit, config, database, form_of, signed_in
-from bot.handlers.synthesis import REFUSALS, REVIEW_KIND, to_write
+from bot.handlers.synthesis import REFUSALS, REVIEW_KIND, deliver_and_ask, to_write
 from bot.synthesis_docx import PROMPT_MARK
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
 from storage import outbox, synthesis
@@ -95,6 +95,7 @@ async def page(request: Request) -> Response:
             "This version changed meanwhile: nothing was recorded. Here is the new one."
         ),
         "damaged": visit._("This version cannot be read here; download it from the chat."),
+        "confirm": visit._("Tick the box to confirm the delivery: nothing was sent."),
     }
     return visit.render(
         "synthesis.html",
@@ -181,3 +182,25 @@ async def show(request: Request) -> Response:
         wake()
     log.info("desk: synthesis v%s shown to beneficiary %s", info.number, beneficiary_id)
     return _back(beneficiary_id, done="review")
+
+
+async def deliver(request: Request) -> Response:
+    """``POST …/synthesis/deliver``: the agreed version becomes the final one, as in the chat.
+
+    The page asks for a ticked confirmation first (every other version is erased).
+    """
+    visit, beneficiary_id, form = await _start(request)
+    if form.get("confirm") != "1":
+        return _back(beneficiary_id, error="confirm")
+    try:
+        async with database(request).transaction() as session:
+            info = await deliver_and_ask(session, visit.actor, beneficiary_id)
+    except AccessDenied:
+        raise HTTPException(403) from None
+    except SynthesisRefused as refused:
+        return _back(beneficiary_id, error=refused.reason)
+    wake = config(request).wake
+    if wake is not None:
+        wake()
+    log.info("desk: synthesis v%s delivered to beneficiary %s", info.number, beneficiary_id)
+    return _back(beneficiary_id, done="delivered")
