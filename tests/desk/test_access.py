@@ -167,3 +167,18 @@ async def test_the_desk_speaks_the_counsellors_language(desk: Desk) -> None:
     assert '<html lang="en">' in page.text and "My beneficiaries" in page.text
     assert "Waiting on me first" in page.text and "Mes bénéficiaires" not in page.text
     assert "Schedule a session" in person.text and "Give a task" in person.text
+
+
+async def test_the_caseload_filters_by_phase_and_sorts(desk: Desk) -> None:
+    from storage.cards import set_phase
+    from storage.models import Phase
+
+    async with desk.db.transaction() as session:
+        await set_phase(session, desk.world.a, desk.world.paul.beneficiary_id, Phase.INVESTIGATION)
+    async with desk.signed_in(111) as claire:
+        investigation = await claire.get("/caseload?phase=investigation")
+        by_name = await claire.get("/caseload?sort=name")
+        unknown = await claire.get("/caseload?phase=nope&sort=nope")
+    assert "Paul Durand" in investigation.text and "Inès Roux" not in investigation.text
+    assert by_name.text.index("Inès Roux") < by_name.text.index("Paul Durand")
+    assert unknown.status_code == 200 and "Inès Roux" in unknown.text

@@ -130,7 +130,8 @@ def line(row: CaseloadRow, visit: Visit, budget_hours: float) -> Line:
     )
 
 
-def _far(moment: datetime | None, late: bool) -> tuple[int, float]:
+def _soonest(moment: datetime | None) -> tuple[int, float]:
+    """Sessions soonest first, people without one last."""
     return (0, moment.timestamp()) if moment is not None else (1, 0.0)
 
 
@@ -146,7 +147,7 @@ def order(lines: list[Line], sort: str) -> list[Line]:
             key=lambda li: -(li.row.last_activity_at.timestamp() if li.row.last_activity_at else 0),
         )
     if sort == "next":
-        return sorted(by_name, key=lambda li: _far(li.row.next_session_at, False))
+        return sorted(by_name, key=lambda li: _soonest(li.row.next_session_at))
     # "Waiting on me" first, then running bilans, invitations, closed ones.
     rank = {BeneficiaryStatus.ACTIVE: 0, BeneficiaryStatus.INVITED: 1}
     return sorted(
