@@ -142,7 +142,7 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     crypto.configure(crypto.generate_key())
-    sizes = (5, 20) if args.quick else (10, 40)
+    sizes = (3, 10) if args.quick else (10, 40)
     kinds = ["sqlite"] + (["postgresql"] if args.postgres else [])
     rows = []
     figures: dict[str, object] = {}
@@ -150,7 +150,7 @@ def main() -> int:
         for kind in kinds:
             for size in sizes:
                 url = databases.url(kind, f"desk_{kind}_{size}")
-                found = asyncio.run(measure(url, size, 3 if args.quick else 10))
+                found = asyncio.run(measure(url, size, 2 if args.quick else 10))
                 for page, (ms, statements, size_bytes) in found.items():
                     rows.append(
                         [
