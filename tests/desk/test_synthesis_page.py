@@ -115,3 +115,19 @@ async def test_the_agreed_version_is_delivered_from_the_page_as_in_the_chat(desk
         kinds = list(await session.scalars(select(OutboxMessage.kind)))
     assert state is not None and state.state.value == "delivered"
     assert FINAL_KIND in kinds and RETENTION_KIND in kinds
+
+
+async def test_an_earlier_version_is_read_but_not_edited(desk: Desk) -> None:
+    prompts = await _first_version(desk)
+    bid = desk.world.paul.beneficiary_id
+    async with desk.signed_in(111) as claire:
+        page = await claire.get(f"/people/{bid}/synthesis")
+        csrf = CSRF.search(page.text)
+        assert csrf is not None
+        form = {"csrf": csrf.group(1), "version": "1", "p1": "Un deuxième passage écrit."}
+        await claire.post(f"/people/{bid}/synthesis", data=form)
+        first = await claire.get(f"/people/{bid}/synthesis?v=1")
+        second = await claire.get(f"/people/{bid}/synthesis?v=9")
+    assert "Version 1," in first.text and "<textarea" not in first.text
+    assert "Un deuxième passage écrit." not in first.text
+    assert "Version 2," in second.text and second.text.count("<textarea") == prompts - 1

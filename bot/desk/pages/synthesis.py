@@ -77,10 +77,14 @@ async def page(request: Request) -> Response:
             state = await synthesis.status(session, visit.actor, beneficiary_id)
             files = None
             if state is not None and state.current is not None:
-                files = await synthesis.version_files(session, visit.actor, beneficiary_id)
+                files = await synthesis.version_files(
+                    session, visit.actor, beneficiary_id, _wanted(request, state.current.number)
+                )
             comments = await synthesis.read_comments(session, visit.actor, beneficiary_id)
     except AccessDenied:
         raise HTTPException(403) from None
+    except SynthesisRefused:  # a version erased at delivery
+        return _back(beneficiary_id, error="no_version")
     draft = None
     if files is not None:
         try:
@@ -103,12 +107,19 @@ async def page(request: Request) -> Response:
         state=state,
         draft=draft,
         version=files.info if files else None,
+        current=state.current.number if state is not None and state.current else None,
         comments=comments,
         prompt_mark=PROMPT_MARK,
         kinds=BlockKind,
         notice=request.query_params.get("done", ""),
         error=visit._(REFUSALS[error]) if error in REFUSALS else problems.get(error, ""),
     )
+
+
+def _wanted(request: Request, current: int) -> int:
+    """The version asked for with ``?v=``, the current one by default."""
+    raw = request.query_params.get("v", "")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= current else current
 
 
 async def _start(request: Request) -> tuple[Visit, int, dict[str, str]]:
