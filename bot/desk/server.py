@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -104,6 +105,21 @@ def embedded(settings: Settings, db: Database, wake: Callable[[], None] | None) 
 def serve_alone(settings: Settings, db: Database) -> None:
     """``bilan-bot desk``: until SIGINT or SIGTERM."""
     app = build_desk(db, desk_config(settings), settings.default_locale)
-    server = uvicorn.Server(uvicorn_config(settings, app))
-    log.info("desk listening on %s:%s", settings.desk_host, settings.desk_port)
-    server.run()
+    server = EmbeddedServer(uvicorn_config(settings, app))
+
+    async def run() -> None:
+        try:
+            await serve_until_signal(server)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+async def serve_until_signal(server: EmbeddedServer) -> None:
+    """Serve until SIGINT or SIGTERM, then return (uvicorn's own handling re-raises them)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
+    log.info("desk listening on %s:%s", server.config.host, server.config.port)
+    await server.serve()

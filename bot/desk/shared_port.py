@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import signal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +23,7 @@ from starlette.routing import Route
 from telegram import Update
 
 from bot.desk.app import build_desk
-from bot.desk.server import EmbeddedServer, desk_config, uvicorn_config
+from bot.desk.server import EmbeddedServer, desk_config, serve_until_signal, uvicorn_config
 from bot.runtime import DISPATCHER_KEY
 from bot.settings import Settings
 from storage.db import Database
@@ -77,12 +76,8 @@ async def _serve(
                 webhook_route(application, urlsplit(url).path or "/", settings.webhook_secret_token)
             ],
         )
-        server = EmbeddedServer(uvicorn_config(settings, desk, listen, port))
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
-        log.info("webhook and desk listening on %s:%s", listen, port)
-        await server.serve()
+        log.info("webhook and desk on one port")
+        await serve_until_signal(EmbeddedServer(uvicorn_config(settings, desk, listen, port)))
     finally:
         if application.running:
             await application.stop()

@@ -75,3 +75,38 @@ def test_webhook_and_desk_share_one_port(api: FakeBotApi, environment: BotEnviro
     finally:
         bot.stop()
     assert_clean_log(bot.log())
+
+
+class DeskAlone(BotProcess):
+    """``bilan-bot desk``: the desk in a process of its own, next to a bot elsewhere."""
+
+    def start(self) -> DeskAlone:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [str(BIN), "desk"],
+            cwd=self.environment.workdir,
+            env=self.environment.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        return self
+
+
+def test_the_desk_runs_alone_and_stops_on_sigint(environment: BotEnvironment) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    environment.extra.update({"DESK_PORT": str(port)})
+    desk = DeskAlone(environment, name="desk").start()
+    try:
+        wait_until(lambda: desk_up(base), timeout=40)
+        status, cookie, _body = post(
+            f"{base}/auth/telegram", {"init_data": signed_init_data(COUNSELLOR_ID, TOKEN)}, {}
+        )
+        assert status == 200 and "desk_session=" in cookie
+        refused = post(f"{base}/auth/telegram", {"init_data": signed_init_data(5001, TOKEN)}, {})
+        assert refused[0] == 403
+    finally:
+        code = desk.stop()
+    assert code == 0, desk.log()[-2000:]
+    assert "Traceback" not in desk.log()
