@@ -96,6 +96,7 @@ BENCHMARKS: dict[str, Runner] = {
     "digest": _script("digest", ["--quick"], [["--postgres"]]),
     "export": _script("export", ["--quick"], [[]]),
     "synthesis": _script("synthesis", ["--quick"], [[]]),
+    "desk": _script("desk", ["--quick"], [["--postgres"]]),
 }
 
 

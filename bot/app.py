@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import digest
+from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.handlers import (
     card,
@@ -68,6 +69,7 @@ BENEFICIARY_COMMANDS = [
     ("annuler", N_("Leave what you are doing")),
 ]
 DIGEST_TASK_KEY = "digest_task"
+DESK_KEY = "desk"
 PURGE_KEY = "daily_purge"
 COUNSELLOR_COMMANDS = [
     ("beneficiaires", N_("Your beneficiaries")),
@@ -77,6 +79,7 @@ COUNSELLOR_COMMANDS = [
     *sessions.COUNSELLOR_COMMANDS,
     *tasks.COUNSELLOR_COMMANDS,
     *journal.COUNSELLOR_COMMANDS,
+    *desk_chat.COMMANDS,
     ("annuler", N_("Leave what you are doing")),
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
@@ -105,6 +108,9 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
                 _commands(COUNSELLOR_COMMANDS, SUPPORTED_LOCALES[0]),
                 scope=BotCommandScopeChat(person.telegram_id),
             )
+            await desk_chat.set_menu_button(
+                bot, application.bot_data[SETTINGS_KEY], person.telegram_id
+            )
         except TelegramError:
             # A counsellor who never opened the chat: commands still work when typed.
             log.info("could not set commands for counsellor %s", person.id)
@@ -130,10 +136,21 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data[DIGEST_TASK_KEY] = asyncio.create_task(
         digest.digest_loop(db), name="digests"
     )
+    if settings.desk_port is not None and not application.bot_data.get("desk_shared_port"):
+        # The counsellor's desk, served by this process (bot/desk); stopped in post_stop.
+        # (With the webhook on the same port, bot/desk/shared_port.py serves both.)
+        from bot.desk.server import embedded
+
+        desk = embedded(settings, db, dispatcher.wake)
+        application.bot_data[DESK_KEY] = desk
+        desk.start()
     log.info("bot @%s ready", application.bot.username)
 
 
 async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    desk = application.bot_data.get(DESK_KEY)
+    if desk is not None:
+        await desk.stop()
     purge: rights_handlers.DailyPurge | None = application.bot_data.get(PURGE_KEY)
     if purge is not None:
         await purge.stop()
@@ -158,6 +175,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(onboarding.consent_button, pattern=f"^{CONSENT_PREFIX}")
     )
     application.add_handler(CommandHandler("invite", counsellor.invite))
+    application.add_handler(CommandHandler(["bureau", "desk"], desk_chat.desk_command))
     application.add_handler(CommandHandler("beneficiaires", card.beneficiaries))
     application.add_handler(CallbackQueryHandler(card.beneficiaries, pattern=r"^ben:list(:\d+)?$"))
     application.add_handler(CallbackQueryHandler(card.ask_search, pattern=r"^ben:find$"))

@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8443)
     run.add_argument("--url", help="public HTTPS URL Telegram posts updates to")
 
+    sub.add_parser("desk", help="serve the counsellor's desk alone (DESK_HOST, DESK_PORT)")
+
     sandbox = sub.add_parser("sandbox", help="try the bot in this terminal, without Telegram")
     sandbox.add_argument(
         "--as", dest="role", choices=["beneficiary", "counsellor"], default="beneficiary"
@@ -177,8 +179,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     crypto.configure(require_encryption_key(settings))
     if not asyncio.run(migrate.is_current(settings.database_url)):
         fail("the database is not up to date: run `bilan-bot db upgrade` first")
-    application = build_application(settings, Database(settings.database_url))
-    if args.webhook:
+    db = Database(settings.database_url)
+    application = build_application(settings, db)
+    if args.webhook and settings.desk_port == args.port:
+        # The desk and the webhook on one port (bot/desk/shared_port.py).
+        from bot.desk.shared_port import run_webhook_with_desk
+
+        run_webhook_with_desk(
+            application, settings, db, listen=args.listen, port=args.port, url=args.url
+        )
+    elif args.webhook:
         application.run_webhook(
             listen=args.listen,
             port=args.port,
@@ -188,6 +198,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def cmd_desk(args: argparse.Namespace, settings: Settings) -> int:
+    """The desk without the bot (another process sends its notices through the outbox)."""
+    from bot.desk.server import serve_alone
+
+    require_token(settings)
+    crypto.configure(require_encryption_key(settings))
+    if settings.desk_port is None:
+        fail("setting DESK_PORT is missing: the port the desk listens on, e.g. DESK_PORT=8080")
+    if not asyncio.run(migrate.is_current(settings.database_url)):
+        fail("the database is not up to date: run `bilan-bot db upgrade` first")
+    serve_alone(settings, Database(settings.database_url))
     return 0
 
 
@@ -254,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             "counsellor": cmd_counsellor,
             "invite": cmd_invite,
             "run": cmd_run,
+            "desk": cmd_desk,
             "keys": cmd_keys,
             "purge": cmd_purge,
             "stats": cmd_stats,

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translate
 from bot.keyboards import HELP, button
-from bot.runtime import Context, database
+from bot.runtime import Context, database, settings
 from dialogues.engine import progress
 from dialogues.instruments import load_all
 from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
@@ -112,10 +112,15 @@ def family_button(entry: Family, runs: list[RunState], _: Translate) -> InlineKe
 
 
 async def menu_keyboard(
-    session: AsyncSession, actor: PersonActor, _: Translate
+    session: AsyncSession,
+    actor: PersonActor,
+    _: Translate,
+    desk: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if isinstance(actor, CounsellorActor):
+        if desk is not None:
+            rows.append([desk])
         rows.append([button(_("👥 My beneficiaries"), "ben:list")])
         rows.append(
             [button(_("📅 Sessions"), "s:list"), button(_("➕ Schedule a session"), "s:new")]
@@ -144,5 +149,8 @@ async def menu_keyboard(
 
 
 async def menu_markup(context: Context, actor: PersonActor, _: Translate) -> InlineKeyboardMarkup:
+    from bot.desk.chat import desk_button
+
+    desk = desk_button(settings(context), _) if isinstance(actor, CounsellorActor) else None
     async with database(context).transaction() as session:
-        return await menu_keyboard(session, actor, _)
+        return await menu_keyboard(session, actor, _, desk)

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     followup_months: str = "3,6"
     followup_delay_seconds: Annotated[int, Field(ge=1)] | None = None
     bot_instance: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    # The counsellor's desk (bot/desk): off unless DESK_PORT is set.
+    desk_host: str = "127.0.0.1"
+    desk_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    desk_url: str | None = None
+    desk_trusted_proxies: str = "127.0.0.1"
+    desk_secure_cookies: bool = True
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -127,6 +133,31 @@ class Settings(BaseSettings):
 
         parse_offsets(value)
         return value
+
+    @field_validator("desk_url")
+    @classmethod
+    def _desk_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(
+            ("https://", "http://127.0.0.1", "http://localhost")
+        ):
+            raise ValueError("must start with https:// (Telegram opens Mini Apps over HTTPS only)")
+        return value.rstrip("/") if value else value
+
+    @property
+    def desk_address(self) -> str | None:
+        """Where the desk is reached: ``DESK_URL``, else the local address; ``None`` when off."""
+        if self.desk_port is None:
+            return None
+        return self.desk_url or f"http://{self.desk_host}:{self.desk_port}"
+
+    @property
+    def desk_mini_app(self) -> bool:
+        """Telegram opens a Mini App only from an HTTPS address."""
+        return (
+            self.desk_port is not None
+            and bool(self.desk_url)
+            and str(self.desk_url).startswith("https://")
+        )
 
     @property
     def file_base_url(self) -> str:

@@ -11,7 +11,9 @@ until someone translates it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -21,13 +23,34 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = {"bot": ROOT / "bot", "dialogues": ROOT / "dialogues"}
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 LOCALES = ("fr", "en")
+# The desk's Jinja2 templates (bot/desk/templates) call _() and ngettext() like the code.
+METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+OPTIONS_MAP = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
+
+
+def _found(source: Path) -> Iterator[tuple[str, int, Any, list[str], str | None]]:
+    """The desk (bot/desk) is read last, so its ids come after those already in the catalogs."""
+    desk = source / "desk"
+
+    def not_desk(path: str) -> bool:
+        return Path(path).resolve() != desk.resolve()
+
+    yield from extract_from_dir(
+        source,
+        method_map=METHOD_MAP,
+        options_map=OPTIONS_MAP,
+        keywords=KEYWORDS,
+        directory_filter=not_desk,
+    )
+    if desk.is_dir():
+        yield from extract_from_dir(
+            desk, method_map=METHOD_MAP, options_map=OPTIONS_MAP, keywords=KEYWORDS
+        )
 
 
 def extract(source: Path) -> Catalog:
     template = Catalog()
-    for filename, lineno, message, comments, context in extract_from_dir(
-        source, method_map=[("**.py", "python")], keywords=KEYWORDS
-    ):
+    for filename, lineno, message, comments, context in _found(source):
         template.add(
             message, locations=[(filename, lineno)], auto_comments=comments, context=context
         )

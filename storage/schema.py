@@ -4,6 +4,7 @@ Alembic and the tests import this one module instead of knowing the list.
 """
 
 from storage import (  # noqa: F401
+    desk_logins,
     digest,
     followups,
     indicators,

@@ -19,6 +19,7 @@ NAMES = (
     "digest",
     "export",
     "synthesis",
+    "desk",
 )
 
 

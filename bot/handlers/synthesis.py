@@ -62,6 +62,7 @@ from dialogues.synthesis_model import SynthesisDraft
 from dialogues.typography import shorten
 from storage import outbox, rights, synthesis
 from storage.actors import AccessDenied, Actor, BeneficiaryActor, CounsellorActor
+from storage.db import Database
 from storage.models import utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import BeneficiarySummary, get_beneficiary
@@ -462,6 +463,61 @@ async def _comments(
     await message.reply_text("\n".join(lines)[:4000], parse_mode=ParseMode.HTML, reply_markup=back)
 
 
+async def prepare_final(
+    db: Database, actor: CounsellorActor, bid: int, now: datetime
+) -> synthesis.FinalPdf | None:
+    """Build the final PDF of the agreed version, outside any transaction.
+
+    Building takes a second or more: it must not hold a write transaction open
+    (SQLite would make every other update wait). ``None`` when the agreed file
+    cannot be rebuilt: the agreed PDF is then delivered as it is.
+    """
+    async with db.transaction() as session:
+        person = await get_beneficiary(session, actor, bid)
+        agreed = await synthesis.agreed_version(session, actor, bid)
+    today = now.astimezone(ZoneInfo(actor.timezone)).date()
+    built = await asyncio.to_thread(build_final_pdf, agreed.editable, person.locale, today)
+    if built is None:
+        log.warning("synthesis v%s of %s delivered as agreed", agreed.info.number, bid)
+        return None
+    return synthesis.FinalPdf(agreed.info.number, *built)
+
+
+async def deliver_and_ask(
+    session: AsyncSession,
+    actor: CounsellorActor,
+    bid: int,
+    now: datetime,
+    final: synthesis.FinalPdf | None,
+) -> VersionInfo:
+    """Deliver the agreed version and queue the final PDF, then the retention question.
+
+    Shared by the chat and the desk (``bot/desk/pages/synthesis.py``): one set of rules.
+    """
+    info = await synthesis.deliver(session, actor, bid, now, final)
+    stamp = now.isoformat()
+    await outbox.enqueue(
+        session,
+        kind=FINAL_KIND,
+        recipient=Recipient.beneficiary(bid),
+        due_at=now,
+        dedupe_key=f"synthesis-final:{bid}:{stamp}",
+        payload={"version": info.number},
+        beneficiary_id=bid,
+    )
+    await rights.mark_synthesis_asked(session, bid, now)
+    await outbox.enqueue(
+        session,
+        kind=RETENTION_KIND,
+        recipient=Recipient.beneficiary(bid),
+        due_at=now + QUESTION_DELAY,
+        dedupe_key=f"synthesis-retention:{bid}:{stamp}",
+        payload={},
+        beneficiary_id=bid,
+    )
+    return info
+
+
 async def _deliver(
     context: Context,
     message: Message,
@@ -480,37 +536,10 @@ async def _deliver(
         text, markup = delivery_question(person, state.current, _, caller.locale)
         await show_screen(message, text, markup, edit=True)
         return
-    async with database(context).transaction() as session:
-        person = await get_beneficiary(session, actor, bid)
-        agreed = await synthesis.agreed_version(session, actor, bid)
     now = utcnow()
-    today = now.astimezone(ZoneInfo(actor.timezone)).date()
-    built = await asyncio.to_thread(build_final_pdf, agreed.editable, person.locale, today)
-    final = None if built is None else synthesis.FinalPdf(agreed.info.number, *built)
-    if final is None:
-        log.warning("synthesis v%s of %s delivered as agreed", agreed.info.number, bid)
+    final = await prepare_final(database(context), actor, bid, now)
     async with database(context).transaction() as session:
-        info = await synthesis.deliver(session, actor, bid, now, final)
-        stamp = now.isoformat()
-        await outbox.enqueue(
-            session,
-            kind=FINAL_KIND,
-            recipient=Recipient.beneficiary(bid),
-            due_at=now,
-            dedupe_key=f"synthesis-final:{bid}:{stamp}",
-            payload={"version": info.number},
-            beneficiary_id=bid,
-        )
-        await rights.mark_synthesis_asked(session, bid, now)
-        await outbox.enqueue(
-            session,
-            kind=RETENTION_KIND,
-            recipient=Recipient.beneficiary(bid),
-            due_at=now + QUESTION_DELAY,
-            dedupe_key=f"synthesis-retention:{bid}:{stamp}",
-            payload={},
-            beneficiary_id=bid,
-        )
+        info = await deliver_and_ask(session, actor, bid, now, final)
     log.info("synthesis v%s delivered to beneficiary %s", info.number, bid)
     wake_dispatcher(context)
     text, markup = await _screen(context, actor, bid, _, caller.locale)

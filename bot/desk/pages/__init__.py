@@ -1,0 +1,1 @@
+"""The desk's pages: one module per page, each a Starlette endpoint and its view."""
