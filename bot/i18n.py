@@ -29,6 +29,7 @@ CATALOG_DIRS = {
 }
 
 Translate = Callable[[str], str]
+NTranslate = Callable[[str, str, int], str]
 
 
 def N_(message: str) -> str:
@@ -69,8 +70,24 @@ def gettext_for(locale: str) -> Translate:
     return translations(locale).gettext
 
 
-def ngettext_for(locale: str) -> Callable[[str, str, int], str]:
+def ngettext_for(locale: str) -> NTranslate:
     return translations(locale).ngettext
+
+
+def ngettext_of(_: Translate) -> NTranslate:
+    """The plural-aware twin of a ``_`` from :func:`gettext_for`.
+
+    Many text builders receive only ``_``; this saves threading the locale
+    through them just to say "1 réponse" and "2 réponses".
+    """
+    catalog = getattr(_, "__self__", None)
+    if isinstance(catalog, gettext.NullTranslations):
+        return catalog.ngettext
+
+    def fallback(singular: str, plural: str, n: int) -> str:
+        return _(singular if n == 1 else plural)
+
+    return fallback
 
 
 def format_datetime(moment: datetime, locale: str, timezone: str, fmt: str = "medium") -> str:

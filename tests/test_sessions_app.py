@@ -297,11 +297,12 @@ async def test_scheduling_by_typed_date_then_the_beneficiary_gets_notice_and_ics
     summary = await reply(claire, containing("Nouvelle séance avec Paul Durand"))
     day = tomorrow_in_paris()
     assert "14:30" in summary.content and "12 rue de la Paix" in summary.content
-    assert "Heures du bilan : 0 h faites, 0 h prévues, sur 24 h." in summary.content
+    hours = "Heures du bilan : 0 h faite, 0 h prévue\u202f; il reste 24 h sur 24 h."
+    assert hours in summary.content
     assert "Avec celle-ci : 1 h 30." in summary.content
     claire.press_button("✅ Confirmer")
     done = await reply(claire, containing("Séance programmée avec Paul Durand"))
-    assert "1 h 30 prévues" in done.content
+    assert "1 h 30 prévue\u202f; il reste 22 h 30 sur 24 h" in done.content
 
     assert await live.deliver() >= 1
     notice = await reply(paul, lambda m: m.document is not None)
@@ -390,7 +391,7 @@ async def test_beyond_the_hours_budget_a_second_confirmation_is_needed(
     await reply(claire, containing("Comment se déroulera"))
     claire.press_button("Téléphone")
     summary = await reply(claire, containing("Nouvelle séance avec Paul Durand"))
-    assert "3 h prévues, sur 4 h" in summary.content
+    assert "3 h prévues\u202f; il reste 1 h sur 4 h" in summary.content
     assert "Avec celle-ci : 5 h." in summary.content
     assert "dépasse les 4 h du bilan" in summary.content
     assert not summary.has_button("✅ Confirmer\n") and summary.has_button("malgré le dépassement")
@@ -586,7 +587,7 @@ async def test_the_beneficiary_lists_sessions_in_their_zone_and_language(live: L
     listing = await reply(live.emma, containing("Your sessions"))
     assert "9:00 AM" in listing.content and "(America/New_York)" in listing.content
     assert "https://visio.example/abc" in listing.content
-    assert "Bilan hours: 0 h done, 1 h 30 planned, of 24 h." in listing.content
+    assert "Bilan hours: 0 h done, 1 h 30 planned; 22 h 30 left of 24 h." in listing.content
 
 
 # --- closing a session, and /annuler ------------------------------------------------------------
@@ -606,7 +607,7 @@ async def test_marking_a_past_session_done_with_its_real_duration(live: Live) ->
     assert choice.flat_buttons[0].text == "Comme prévu (2 h)"
     claire.press_button("1 h 30")
     done = await reply(claire, containing("marquée faite"))
-    assert "1 h 30 faites, 0 h prévues" in done.content
+    assert "1 h 30 faite, 0 h prévue" in done.content
 
 
 async def test_annuler_clears_the_draft_and_text_goes_elsewhere(live: Live) -> None:

@@ -50,7 +50,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 
 from bot.handlers.onboarding import known_caller
-from bot.i18n import N_, Translate, format_date_long, gettext_for
+from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
 from bot.runtime import Caller, Context, database, identify
 from dialogues.results import riasec_name
@@ -366,6 +366,7 @@ def pistes_screen(
 
 def domains_screen(_: Translate, locale: str, code: str, list_page: int) -> Screen:
     """Every domain that matches ``code``, as buttons, a screenful at a time."""
+    ngettext = ngettext_of(_)
     rome = load_rome()
     domains = ranked_domains(code)
     pages = _page_count(len(domains), DOMAINS_PER_SCREEN)
@@ -375,7 +376,11 @@ def domains_screen(_: Translate, locale: str, code: str, list_page: int) -> Scre
         _("<b>Domains matching {code}</b> ({names})").format(
             code=code, names=_letters_names(code, locale)
         ),
-        _("{count} domains, best matches first. Choose one:").format(count=len(domains)),
+        ngettext(
+            "{count} domain matches. Choose it:",
+            "{count} domains, best matches first. Choose one:",
+            len(domains),
+        ).format(count=len(domains)),
         "",
         _attribution(rome),
     ]

@@ -58,7 +58,7 @@ from telegram.error import BadRequest
 from bot.calendar import CalendarEvent, session_ics
 from bot.datetime_input import When, local_today, parse_when, to_utc
 from bot.handlers.onboarding import known_caller
-from bot.i18n import N_, Translate, format_datetime, gettext_for
+from bot.i18n import N_, Translate, format_datetime, gettext_for, ngettext_of
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
@@ -296,10 +296,27 @@ def place_line(info: SessionInfo, _: Translate, limit: int = store.MAX_PLACE) ->
 
 
 def budget_text(use: store.BudgetUse, budget_hours: float, _: Translate) -> str:
-    return _("Bilan hours: {done} done, {planned} planned, of {budget}.").format(
-        done=duration_text(use.done_minutes, _),
-        planned=duration_text(use.planned_minutes, _),
-        budget=duration_text(round(budget_hours * 60), _),
+    """ "Heures du bilan : 2 h faites, 1 h prévue ; il reste 21 h sur 24 h." — the hours
+    left are stated, so nobody has to do the sum."""
+    ngettext = ngettext_of(_)
+    budget_minutes = round(budget_hours * 60)
+    done = ngettext("{duration} done", "{duration} done", use.done_minutes // 60).format(
+        duration=duration_text(use.done_minutes, _)
+    )
+    planned = ngettext(
+        "{duration} planned", "{duration} planned", use.planned_minutes // 60
+    ).format(duration=duration_text(use.planned_minutes, _))
+    left_minutes = budget_minutes - use.total_minutes
+    if left_minutes >= 0:
+        left = _("{left} left of {budget}").format(
+            left=duration_text(left_minutes, _), budget=duration_text(budget_minutes, _)
+        )
+    else:
+        left = _("{over} over the {budget}").format(
+            over=duration_text(-left_minutes, _), budget=duration_text(budget_minutes, _)
+        )
+    return _("Bilan hours: {done}, {planned}; {left}.").format(
+        done=done, planned=planned, left=left
     )
 
 
