@@ -99,3 +99,32 @@ def format_date_long(moment: datetime, locale: str, timezone: str) -> str:
     return babel_format_datetime(
         moment, format="d MMMM y", tzinfo=ZoneInfo(timezone), locale=locale
     )
+
+
+def clock_text(moment: datetime, locale: str, timezone: str) -> str:
+    """The time of day as people write it: "14 h 30", "9 h" in French; "2:30 PM" in English."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    if locale == "en":
+        return babel_format_datetime(local, format="h:mm a", locale="en")
+    return f"{local.hour} h {local.minute:02d}" if local.minute else f"{local.hour} h"
+
+
+def moment_text(
+    moment: datetime, locale: str, timezone: str, now: datetime | None = None, on: bool = False
+) -> str:
+    """ "jeudi 3 décembre 2026 à 14 h 30"; with ``now``, "aujourd'hui à 14 h 30" on the
+    same local day and "demain à 9 h" on the next, as a reminder would say it. ``on``
+    words a date to follow a verb: "le jeudi 3 décembre 2026 à 14 h 30"."""
+    zone = ZoneInfo(timezone)
+    clock = clock_text(moment, locale, timezone)
+    _ = gettext_for(locale)
+    if now is not None:
+        days = (moment.astimezone(zone).date() - now.astimezone(zone).date()).days
+        if days == 0:
+            return _("today at {time}").format(time=clock)
+        if days == 1:
+            return _("tomorrow at {time}").format(time=clock)
+    day = babel_format_datetime(moment, format="EEEE d MMMM y", tzinfo=zone, locale=locale)
+    if on:
+        return _("on {day} at {time}").format(day=day, time=clock)
+    return _("{day} at {time}").format(day=day, time=clock)

@@ -98,8 +98,8 @@ def _type_hint(kind: QuestionType, locale: str, _: Translate) -> str:
     hints = {
         QuestionType.TEXT: _("✍️ Write your answer in a message."),
         QuestionType.NUMBER: _("✍️ Type a number."),
-        QuestionType.MONTH_YEAR: _("✍️ Type a month and year, e.g. 03/2019 or mars 2019."),
-        QuestionType.DATE: _("✍️ Type a date, e.g. 12/03/2024."),
+        QuestionType.MONTH_YEAR: _("✍️ Type a month and year, e.g. 03/2019 or March 2019."),
+        QuestionType.DATE: _("✍️ Type a date, e.g. 12 March 2024 or 2024-03-12."),
         QuestionType.MULTI_CHOICE: label("multi_hint", locale),
     }
     return hints.get(kind, "")
