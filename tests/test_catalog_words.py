@@ -137,3 +137,40 @@ def test_english_uses_counsellor() -> None:
 
 def test_the_french_word_check_catches_a_slip() -> None:
     assert strays(iter([("x", "e.g. 03/2019 or mars 2019")]), FRENCH_IN_ENGLISH) == ["'x': mars"]
+
+
+def examples(text: str) -> list[str]:
+    """The examples a hint gives: quoted ones, else those after "e.g."/"par exemple"."""
+    quoted = re.findall(r"[“«]\s*([^”»]+?)\s*[”»]", text)
+    if quoted:
+        return quoted
+    tail = re.split(r"e\.g\.|par exemple", text, maxsplit=1)[1]
+    tail = re.split(r", (?:or|ou) a month|, ou un mois", tail)[0]
+    return [p.strip(" .") for p in re.split(r" or | ou |, ", tail) if p.strip(" .")]
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_examples_in_hints_are_accepted_by_the_bot(locale: str) -> None:
+    from datetime import date
+
+    from bot.datetime_input import parse_when
+    from bot.i18n import gettext_for
+    from dialogues.engine.dates import parse_date, parse_month_year
+    from dialogues.engine.outcome import Accepted
+
+    _ = gettext_for(locale)
+    dates = examples(_("✍️ Type a date, e.g. 12 March 2024 or 2024-03-12."))
+    months = examples(_("✍️ Type a month and year, e.g. 03/2019 or March 2019."))
+    assert len(dates) == 2 and len(months) == 2
+    assert all(isinstance(parse_date(d, locale), Accepted) for d in dates), dates  # type: ignore[arg-type]
+    assert all(isinstance(parse_month_year(m), Accepted) for m in months), months
+    when = _(
+        "When? Type the day and time, for example “03/12 2:30pm”, “Tuesday 2pm”, "
+        "“tomorrow 10am” or “Thursday 2pm-3:30pm”, or choose a day:"
+    )
+    typed = examples(when)
+    assert len(typed) == 4
+    today = date(2026, 12, 2)
+    for phrase in typed:
+        found = parse_when(phrase, locale, today)
+        assert found is not None and found.day is not None and found.at is not None, phrase
