@@ -84,6 +84,8 @@ LABELS: dict[str, str] = {
     "skipped_answer": N_("Skipped"),
     "multi_hint": N_("Tick every answer that fits, then tap “Done”."),
     "question_counter": N_("Question {number} of {count}"),
+    "question_number": N_("Question {number}"),
+    "part_counter": N_("Part {number} of {count}"),
 }
 
 

@@ -22,6 +22,7 @@ from bot.questionnaire import render
 from bot.questionnaire.finish import (
     SCORED_KINDS,
     finish_scored,
+    next_step_markup,
     notify_submission,
     recap_messages,
 )
@@ -37,6 +38,7 @@ from dialogues.engine import (
     parse_other_text,
     parse_step_text,
     previous_step,
+    question_numbers,
     step_by_id,
     toggle_multi,
     visible_steps,
@@ -406,6 +408,7 @@ async def _recap_action(
         await context.bot.send_message(
             actor.telegram_id,
             _("Sent. Your counsellor can now read your answers. Thank you for this work!"),
+            reply_markup=await next_step_markup(context, actor, instrument.key, caller),
         )
         return
     if action == "e":
@@ -424,11 +427,14 @@ async def _recap_action(
     if not arg.isdigit() or int(arg) >= len(steps):
         return
     chosen = steps[int(arg)]
-    if action == "p":  # a part: its questions
+    if action == "p":  # a part: its questions, numbered as their screens number them
+        numbers = question_numbers(steps)
         rows = [
             [
                 button(
-                    f"{s.index + 1}. {s.prompt.get(locale)}"[:60],
+                    _on_a_word(f"{numbers[s.id]}. {s.prompt.get(locale)}", 60)
+                    if s.id in numbers
+                    else _on_a_word(s.prompt.get(locale), 60),
                     render.data(run.id, tag, "g", str(s.index)),
                 )
             ]
@@ -442,6 +448,17 @@ async def _recap_action(
             await set_position(session, actor, run.id, chosen.id)
         screen = question_screen(instrument, run, chosen, locale, _)
         await _show(message, actor.telegram_id, context, screen, edit=True)
+
+
+def _on_a_word(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut after a whole word and marked "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
 
 
 async def handle_text(update: Update, context: Context) -> bool:

@@ -60,12 +60,18 @@ def question_text(
     section = html.escape(head.section_title)
     if head.occurrence is not None:
         section = f"{section} {head.occurrence}"
+    if head.part_count > 1:
+        part = label("part_counter", locale, number=head.part_number, count=head.part_count)
+        section = f"{part} · {section}"
     lines = [f"<b>{title}</b> · {section}"]
     counter = ""
-    if head.question_number is not None:
+    if head.question_number is not None and head.question_count is not None:
         counter = label(
             "question_counter", locale, number=head.question_number, count=head.question_count
         )
+    elif head.question_number is not None:
+        counter = label("question_number", locale, number=head.question_number)
+    if counter:
         counter = f"{counter} · "
     lines.append(f"{counter}{progress_bar(head.percent)} {head.percent} %")
     if head.starts_section and step.section.intro is not None:
