@@ -163,6 +163,12 @@ class Question:
     low: LocalizedText | None = None
     high: LocalizedText | None = None
     dimension: str | None = None
+    year: bool = False
+    """Number only: a calendar year, never one still to come."""
+    past: bool = False
+    """Month or date only: a moment that has already happened."""
+    approximate: bool = False
+    """Month only: a year alone ("2015", "vers 2015", "l'été 2015") is enough."""
 
     def choice(self, key: str) -> Choice | None:
         return next((c for c in self.choices if c.key == key), None)
@@ -266,9 +272,9 @@ _TYPE_FIELDS: dict[QuestionType, frozenset[str]] = {
     QuestionType.SINGLE_CHOICE: frozenset({"choices", "other"}),
     QuestionType.MULTI_CHOICE: frozenset({"choices", "other"}),
     QuestionType.SCALE: frozenset({"points", "low", "high"}),
-    QuestionType.NUMBER: frozenset({"min", "max", "unit"}),
-    QuestionType.MONTH_YEAR: frozenset(),
-    QuestionType.DATE: frozenset(),
+    QuestionType.NUMBER: frozenset({"min", "max", "unit", "year"}),
+    QuestionType.MONTH_YEAR: frozenset({"past", "approximate"}),
+    QuestionType.DATE: frozenset({"past"}),
     QuestionType.YES_NO: frozenset(),
 }
 _QUESTION_FIELDS = frozenset(
@@ -495,7 +501,19 @@ class _Parser:
             hi = self.number(table["max"], "max") if "max" in table else None
             if lo is not None and hi is not None and lo > hi:
                 self.fail("'min' is greater than 'max'")
-            return replace(question, min=lo, max=hi, unit=self.optional_text(table, "unit"))
+            return replace(
+                question,
+                min=lo,
+                max=hi,
+                unit=self.optional_text(table, "unit"),
+                year=self.flag(table.get("year", False), "year"),
+            )
+        if qtype in (QuestionType.MONTH_YEAR, QuestionType.DATE):
+            return replace(
+                question,
+                past=self.flag(table.get("past", False), "past"),
+                approximate=self.flag(table.get("approximate", False), "approximate"),
+            )
         if qtype is QuestionType.SCALE:
             points, low_label, high_label = self.scale_fields(table)
             return replace(question, points=points, low=low_label, high=high_label)

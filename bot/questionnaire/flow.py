@@ -16,6 +16,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.datetime_input import local_today
 from bot.i18n import Translate
 from bot.keyboards import button
 from bot.questionnaire import render
@@ -46,6 +47,7 @@ from dialogues.engine import (
 from dialogues.instruments import Instrument, QuestionType, load_all
 from dialogues.messages import error_message, label
 from storage.actors import AccessDenied, BeneficiaryActor
+from storage.models import utcnow
 from storage.responses import (
     RunState,
     latest_open_run,
@@ -507,6 +509,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if step is None:
         return False
     # A sticker or a photo reads as an empty answer: the reply says what is expected.
-    result = parse_step_text(step, message.text or "", locale)
+    today = local_today(utcnow(), actor.timezone)
+    result = parse_step_text(step, message.text or "", locale, today)
     await _apply(update, context, caller, actor, instrument, run, step, result, edit=False)
     return True

@@ -23,7 +23,7 @@ from dialogues.engine import (
     multi_parts,
     progress_bar,
 )
-from dialogues.instruments import OTHER, Instrument, QuestionType
+from dialogues.instruments import OTHER, Instrument, Question, QuestionType
 from dialogues.messages import label
 
 PREFIX = "q:"
@@ -83,7 +83,7 @@ def question_text(
     if question is not None and question.help is not None:
         lines.append(f"<i>{html.escape(question.help.get(locale))}</i>")
     if question is not None:
-        hint = _type_hint(question.type, locale, _)
+        hint = _type_hint(question, locale, _)
         if hint:
             lines.append(hint)
         if question.type is QuestionType.SCALE and question.low and question.high:
@@ -100,7 +100,15 @@ def question_text(
     return "\n".join(lines)
 
 
-def _type_hint(kind: QuestionType, locale: str, _: Translate) -> str:
+def _type_hint(question: Question, locale: str, _: Translate) -> str:
+    kind = question.type
+    if kind is QuestionType.NUMBER and question.year:
+        return _("✍️ Type a year, e.g. 2015.")
+    if kind is QuestionType.MONTH_YEAR and question.approximate:
+        return _(
+            "✍️ Type a month and year, e.g. 03/2019 or March 2019. "
+            "An approximate date is enough: “around 2015”, “summer 2015”."
+        )
     hints = {
         QuestionType.TEXT: _("✍️ Write your answer in a message."),
         QuestionType.NUMBER: _("✍️ Type a number."),

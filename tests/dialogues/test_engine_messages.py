@@ -98,6 +98,9 @@ SAMPLE_PARAMS: dict[str, dict[str, int]] = {
     "too_small": {"min": 0},
     "too_large": {"max": 60},
     "not_a_choice": {"max": 6},
+    "not_a_choice_or_other": {"max": 6},
+    "not_choices": {"max": 6},
+    "future_year": {"max": 2026},
     "not_on_scale": {"min": 1, "max": 5},
 }
 
