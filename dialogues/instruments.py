@@ -178,6 +178,8 @@ class Question:
 class Repeat:
     max: int
     add_prompt: LocalizedText
+    item: LocalizedText | None = None
+    """What one occurrence is ("diplôme", "expérience"), to name it: "… · diplôme 2"."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,15 @@ class Section:
     intro: LocalizedText | None = None
     repeat: Repeat | None = None
     show_if: Condition | None = None
+
+    def heading(self, occurrence: int | None, locale: str | None) -> str:
+        """The title, with the occurrence named: "Vos diplômes et certifications · diplôme 2"
+        rather than a bare number after a plural title."""
+        title = self.title.get(locale)
+        if occurrence is None:
+            return title
+        item = self.repeat.item if self.repeat is not None else None
+        return f"{title} · {item.get(locale)} {occurrence}" if item else f"{title} {occurrence}"
 
 
 @dataclass(frozen=True)
@@ -425,11 +436,12 @@ class _Parser:
         repeat = None
         if "repeat" in table:
             rep = self.fields(
-                table["repeat"], frozenset({"max", "add_prompt"}), {"max", "add_prompt"}
+                table["repeat"], frozenset({"max", "add_prompt", "item"}), {"max", "add_prompt"}
             )
             repeat = Repeat(
                 max=self.integer(rep["max"], "repeat.max", 2, 20),
                 add_prompt=self.text(rep["add_prompt"], "repeat.add_prompt"),
+                item=self.text(rep["item"], "repeat.item") if "item" in rep else None,
             )
         show_if = None
         if "show_if" in table:

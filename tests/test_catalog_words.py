@@ -174,3 +174,48 @@ def test_the_examples_in_hints_are_accepted_by_the_bot(locale: str) -> None:
     for phrase in typed:
         found = parse_when(phrase, locale, today)
         assert found is not None and found.day is not None and found.at is not None, phrase
+
+
+SLIPS = (
+    "lesquelles d'autres",  # "celles que d'autres métiers demandent"
+    "pas même qui",  # "pas même la personne qui administre le serveur"
+    "code de Holland",  # one name: "code Holland"
+    "Code de Holland",
+    "enregistré(s)",
+    ": {retention}",  # the retention text is a sentence of its own, with its capital
+)
+
+
+def test_french_slips_seen_once_stay_fixed() -> None:
+    found = [
+        f"{msgid!r}: {slip}"
+        for msgid, text in catalog_strings("fr")
+        for slip in SLIPS
+        if slip in text
+    ]
+    found += [
+        f"{where}: {slip}" for where, text in file_strings("fr") for slip in SLIPS if slip in text
+    ]
+    assert found == []
+
+
+def test_a_repeated_part_names_its_occurrence() -> None:
+    from dialogues.instruments import load_all
+
+    dossier = load_all()["dossier_auto_bilan"]
+    sections = {section.key: section for section in dossier.sections}
+    headings = [
+        section.heading(2, "fr") for section in sections.values() if section.repeat is not None
+    ]
+    assert "Vos diplômes et certifications · diplôme 2" in headings
+    assert all(not heading[-1].isdigit() or "·" in heading for heading in headings)
+
+
+def test_the_withdrawal_screen_says_two_sentences() -> None:
+    from bot.i18n import gettext_for
+
+    _ = gettext_for("fr")
+    retention = "Vos données sont effacées au plus tard un an après la fin de votre bilan."
+    for msgid in [m for m, _t in catalog_strings("en") if "{retention}" in m]:
+        shown = _(msgid).format(retention=retention, date="2 décembre 2026")
+        assert ". Vos données sont effacées" in shown, shown

@@ -580,7 +580,7 @@ def moves_screen(_: Translate, job: CurrentJob, page: int, intro: str | None = N
         if job.ticked:
             shared = rome.transferable(job.sheet_code, job.ticked, target.code)
             if shared:
-                labels = "; ".join(_e(s.label) for s in shared[:SHARED_SHOWN])
+                labels = _("; ").join(_e(s.label) for s in shared[:SHARED_SHOWN])
                 more = len(shared) - SHARED_SHOWN
                 if more > 0:
                     labels += " " + _("(and {count} more)").format(count=more)
@@ -668,7 +668,7 @@ async def counsellor_summary(
             ).format(code=code, names=_letters_names(code, locale), date=when)
         )
         for domain in ranked_domains(code)[:SUMMARY_DOMAINS_SHOWN]:
-            titles = "; ".join(_e(s.sheet.title) for s in domain.sheets)
+            titles = _("; ").join(_e(s.sheet.title) for s in domain.sheets)
             lines.append(
                 "• "
                 + _("{domain}: {titles}").format(domain=f"<i>{_e(domain.label)}</i>", titles=titles)

@@ -264,7 +264,7 @@ async def _home(
             "",
             _(
                 "You withdrew your consent on {date}: I no longer write to you. Your data is "
-                "kept until you erase it, and no longer than this: {retention}"
+                "kept until you erase it. {retention}"
             ).format(
                 date=format_date_long(when, locale, actor.timezone),
                 retention=_e(retention_text(dossier, _, locale, actor.timezone)),
@@ -511,7 +511,7 @@ def _withdraw_question(
         "<b>Withdraw your consent?</b>\n\n"
         "I will stop writing to you at once: no more reminders, questionnaires or follow-ups. "
         "Your counsellor will be told. Your bilan itself goes on with them.\n\n"
-        "Your data is kept until you erase it (now or later, with /mesdonnees): {retention}\n\n"
+        "Your data is kept until you erase it (now or later, with /mesdonnees). {retention}\n\n"
         "To use the bot again later, ask your counsellor for a new invitation."
     ).format(retention=_e(retention_text(dossier, _, locale, timezone)))
     rows = [[button(_("✋ Yes, withdraw my consent"), "rg:wd1")], [button(_("Cancel"), HOME)]]

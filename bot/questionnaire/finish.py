@@ -41,7 +41,7 @@ def recap_messages(instrument: Instrument, answers: Answers, locale: str) -> lis
     lines: list[str] = []
     parts = len(instrument.sections)
     for section in recap(instrument, answers, locale):
-        title = section.title + (f" {section.occurrence}" if section.occurrence else "")
+        title = section.heading
         if parts > 1:
             part = label("part_counter", locale, number=section.part_number, count=parts)
             title = f"{part} · {title}"

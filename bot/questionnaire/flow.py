@@ -417,9 +417,7 @@ async def _recap_action(
         rows = []
         seen: list[str] = []
         for step in steps:
-            title = step.section.title.get(locale)
-            if step.occurrence:
-                title = f"{title} {step.occurrence}"
+            title = step.section.heading(step.occurrence, locale)
             if title not in seen:
                 seen.append(title)
                 rows.append([button(title, render.data(run.id, tag, "p", str(step.index)))])

@@ -57,9 +57,7 @@ def question_text(
     """The header (where the person is) and the question, in HTML."""
     head = header(instrument, step, answers, locale)
     title = html.escape(instrument.title.get(locale))
-    section = html.escape(head.section_title)
-    if head.occurrence is not None:
-        section = f"{section} {head.occurrence}"
+    section = html.escape(step.section.heading(head.occurrence, locale))
     if head.part_count > 1:
         part = label("part_counter", locale, number=head.part_number, count=head.part_count)
         section = f"{part} · {section}"

@@ -36,6 +36,8 @@ class RecapSection:
     items: tuple[RecapItem, ...]
     part_number: int = 0
     """The section's place in the instrument, as "Partie 3 sur 12" on the screens."""
+    heading: str = ""
+    """The title with the occurrence named, as the question screens show it."""
 
 
 def recap(instrument: Instrument, answers: Answers, locale: str | None) -> list[RecapSection]:
@@ -58,7 +60,7 @@ def recap(instrument: Instrument, answers: Answers, locale: str | None) -> list[
             step.occurrence,
         ):
             sections[-1] = RecapSection(
-                last.title, last.occurrence, (*last.items, item), last.part_number
+                last.title, last.occurrence, (*last.items, item), last.part_number, last.heading
             )
         else:
             sections.append(
@@ -67,6 +69,7 @@ def recap(instrument: Instrument, answers: Answers, locale: str | None) -> list[
                     step.occurrence,
                     (item,),
                     parts[step.section.key],
+                    step.section.heading(step.occurrence, locale),
                 )
             )
     return sections

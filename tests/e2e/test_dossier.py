@@ -102,7 +102,7 @@ def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> Non
     recap = paul.wait_for_reply(lambda m: "Envoyer" in str(m.reply_markup))
     shown = paul.messages()
     recap_text = "\n".join(m.content for m in shown if m.message_id >= question.message_id)
-    assert "Vos expériences professionnelles 2" in recap_text
+    assert "Vos expériences professionnelles · expérience 2" in recap_text
     assert "Passée" in recap_text
     # No total moved under Paul's eyes, and the recap numbers questions as the screens did.
     assert all(len(shown) == 1 for shown in totals.values()), totals
