@@ -62,8 +62,8 @@ ERRORS: dict[str, str] = {
         "Please tap one of the buttons, or type the number of your answer (1 to {max})."
     ),
     "not_a_choice_or_other": N_(
-        "Please tap one of the buttons, type the number of your answer (1 to {max}), "
-        "or write your own answer in a few words."
+        "Please tap one of the buttons, or type the number of your answer (1 to {max}); "
+        "to answer in your own words, tap “Other”."
     ),
     "not_choices": N_(
         "Please tick your answers with the buttons, or type their numbers (1 to {max}) "

@@ -49,10 +49,6 @@ from dialogues.engine.outcome import Accepted, Param, ParseResult, RejectCode, R
 from dialogues.instruments import OTHER, LocalizedText, Question, QuestionType, language
 
 OTHER_MAX_LENGTH = 500
-_SMALL_WORDS = frozenset(
-    {"les", "une", "des", "que", "qui", "pour", "par", "avec", "dans", "sur", "pas", "mon", "mes"}
-    | {"the", "and", "for", "with", "not", "from", "that", "this", "any", "but"}
-)
 _YES = frozenset({"oui", "o", "ouais", "vrai", "yes", "y", "yep", "yeah", "true"})
 _NO = frozenset({"non", "n", "faux", "no", "nope", "false"})
 _NUMBER = re.compile(
@@ -90,9 +86,6 @@ def parse_text_answer(
         key = _match_choice(question, stripped)
         if key:
             return Accepted(key)
-        if question.other and not _near_a_choice(question, stripped):
-            # Nothing like the choices, and "Autre" is offered: what they wrote is their answer.
-            return parse_other_text(question, stripped)
         code: RejectCode = "not_a_choice_or_other" if question.other else "not_a_choice"
         return Rejected(code, {"max": len(question.choices)})
     if kind is QuestionType.MULTI_CHOICE:
@@ -230,14 +223,6 @@ def _parse_year(question: Question, text: str, today: dt.date | None) -> ParseRe
     if question.min is not None and year < question.min:
         return Rejected("too_small", {"min": str(int(question.min))})
     return Accepted(year)
-
-
-def _near_a_choice(question: Question, text: str) -> bool:
-    """A number, or a word shared with some label: a choice meant but not told apart."""
-    if fold(text).strip(" .").isdigit():
-        return True
-    typed = {w for w in _words_of(text) if len(w) > 2 and w not in _SMALL_WORDS}
-    return any(typed & (_words_of(c.label.fr) | _words_of(c.label.en)) for c in question.choices)
 
 
 def _words_of(text: str) -> set[str]:

@@ -311,25 +311,19 @@ def test_single_choice_ignores_accents_and_inclusive_dot(dossier: Instrument) ->
     assert parse_text_answer(statut, "Salarie·e en CDI", "fr") == Accepted("cdi")
 
 
-@pytest.mark.parametrize("text", ["9", "0", "Salarié"])
+@pytest.mark.parametrize("text", ["9", "0", "chômage", "Salarié"])
 def test_single_choice_unknown(dossier: Instrument, text: str) -> None:
     """Six choices and "Autre": the message speaks of the seven buttons shown."""
     result = rejected(dossier.question("statut"), text)
     assert result == Rejected("not_a_choice_or_other", {"max": 6})
     fr, en = messages(result)
     assert fr == (
-        "Appuyez sur l'un des boutons, tapez le numéro de votre réponse (de 1 à 6), "
-        "ou écrivez votre propre réponse en quelques mots."
+        "Appuyez sur l'un des boutons, ou tapez le numéro de votre réponse (de 1 à 6) ; "
+        "pour répondre avec vos mots, appuyez sur « Autre : précisez »."
     )
     assert en == (
-        "Please tap one of the buttons, type the number of your answer (1 to 6), "
-        "or write your own answer in a few words."
-    )
-
-
-def test_single_choice_typed_outside_the_list_is_the_other_answer(dossier: Instrument) -> None:
-    assert parse_text_answer(dossier.question("statut"), "chômage", "fr") == Accepted(
-        {"other": "chômage"}
+        "Please tap one of the buttons, or type the number of your answer (1 to 6); "
+        "to answer in your own words, tap “Other”."
     )
 
 

@@ -125,7 +125,8 @@ def test_a_year_alone_is_not_enough_elsewhere_and_the_future_is_refused(
     assert parse_text_answer(since, "12/2026", "fr", TODAY) == Accepted("2026-12")
 
 
-def test_typed_words_outside_the_list_are_the_other_answer_where_it_is_offered() -> None:
+def test_the_hint_names_every_button_where_other_is_offered() -> None:
+    """Six choices and "Autre : précisez": seven buttons, and the message says so."""
     instrument = load_all()["dossier_auto_bilan"]
     with_other = next(
         q
@@ -133,10 +134,8 @@ def test_typed_words_outside_the_list_are_the_other_answer_where_it_is_offered()
         for q in section.questions
         if q.other and q.type.value == "single_choice"
     )
-    typed = "Une situation que la liste ne prévoit pas"
-    assert parse_text_answer(with_other, typed, "fr") == Accepted({"other": typed})
-    out_of_range = parse_text_answer(with_other, "42", "fr")
-    assert isinstance(out_of_range, Rejected)
+    refused = parse_text_answer(with_other, "42", "fr")
+    assert isinstance(refused, Rejected)
     count = len(with_other.choices)
-    assert f"(de 1 à {count})" in error_message(out_of_range, "fr")
-    assert "votre propre réponse" in error_message(out_of_range, "fr")
+    shown = plain(error_message(refused, "fr"))
+    assert f"(de 1 à {count})" in shown and "« Autre : précisez »" in shown
