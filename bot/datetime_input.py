@@ -56,6 +56,13 @@ _WEEKDAYS = {
     "sat": 5,
     "sunday": 6,
     "sun": 6,
+    "lun": 0,
+    "mar": 1,
+    "mer": 2,
+    "jeu": 3,
+    "ven": 4,
+    "sam": 5,
+    "dim": 6,
 }
 
 _MONTHS = {
@@ -171,10 +178,21 @@ class When:
 
     day: date | None
     at: time | None
+    until: time | None = None
+    """The end of a range ("jeudi 14h-15h30"), later than ``at`` on the same day."""
+
+    @property
+    def minutes(self) -> int | None:
+        """The length of the range in minutes, None without one."""
+        if self.at is None or self.until is None:
+            return None
+        return (self.until.hour - self.at.hour) * 60 + self.until.minute - self.at.minute
 
 
 def _fold(text: str) -> str:
     """Lower case, no accents, apostrophes and dashes as spaces, single spaces."""
+    # "14h-15h30", "14:00 – 15:30", "2pm-3:30pm": a range of two times, not a date.
+    text = re.sub(r"(?<=[\dhHmM])\s*[-–]\s*(?=\d{1,2}\s*(?:h|H|:\d{2}|am|pm|AM|PM))", " ", text)
     text = re.sub(r"(?<=\d)-(?=\d)", "/", text)
     decomposed = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -211,7 +229,7 @@ def _time_of(text: _Text) -> time | _Impossible | None:
         if found.group(3).replace(" ", "") == "pm":
             hour += 12
         return time(hour, minute)
-    found = text.take(_WORD + r"(\d{1,2}) ?h ?(\d{2})?" + _END)
+    found = text.take(_WORD + r"(\d{1,2}) ?(?:heures?|h) ?(\d{2})?" + _END)
     if found is None:
         found = text.take(_WORD + r"(\d{1,2}):(\d{2})" + _END)
     if found is not None:
@@ -320,6 +338,23 @@ def _day_of(text: _Text, locale: str, today: date) -> date | _Impossible | None:
     weekday = _weekday(text)
     if weekday is not None:
         return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    found = text.take(_WORD + r"(?:le|the) (\d{1,2})(?:er|st|nd|rd|th)?" + _END)
+    if found is not None:
+        return _day_of_month(int(found.group(1)), today) or IMPOSSIBLE
+    return None
+
+
+def _day_of_month(day: int, today: date) -> date | None:
+    """ "le 12": the next 12th, this month's if it has not passed (today counts)."""
+    year, month = today.year, today.month
+    for _ in range(3):  # the 31st may skip a short month
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
 
 
@@ -334,7 +369,10 @@ def parse_when(text: str, locale: str, today: date) -> When | None:
     phrase = _Text(_fold(text))
     day = _day_of(phrase, locale, today)
     at = _time_of(phrase)
+    until = _time_of(phrase) if isinstance(at, time) else None
     if isinstance(day, _Impossible) or isinstance(at, _Impossible):
+        return None
+    if isinstance(until, _Impossible) or (until is not None and at is not None and until <= at):
         return None
     if day is None and at is None:
         # A bare hour, as in "à 14" or "9", once the day is known.
@@ -344,7 +382,7 @@ def parse_when(text: str, locale: str, today: date) -> When | None:
         at = time(int(found.group(1)))
     if phrase.leftover():
         return None
-    return When(day, at)
+    return When(day, at, until)
 
 
 def to_utc(day: date, at: time, timezone: str) -> datetime:

@@ -142,7 +142,7 @@ def answers_pdf(title: str, subtitle: str, sections: list[RecapSection], footer:
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 6, subtitle, new_x="LMARGIN", new_y="NEXT")
     for section in sections:
-        heading = section.title + (f" {section.occurrence}" if section.occurrence else "")
+        heading = section.heading or section.title
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 13)
         pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")

@@ -29,6 +29,7 @@ CATALOG_DIRS = {
 }
 
 Translate = Callable[[str], str]
+NTranslate = Callable[[str, str, int], str]
 
 
 def N_(message: str) -> str:
@@ -69,8 +70,24 @@ def gettext_for(locale: str) -> Translate:
     return translations(locale).gettext
 
 
-def ngettext_for(locale: str) -> Callable[[str, str, int], str]:
+def ngettext_for(locale: str) -> NTranslate:
     return translations(locale).ngettext
+
+
+def ngettext_of(_: Translate) -> NTranslate:
+    """The plural-aware twin of a ``_`` from :func:`gettext_for`.
+
+    Many text builders receive only ``_``; this saves threading the locale
+    through them just to say "1 réponse" and "2 réponses".
+    """
+    catalog = getattr(_, "__self__", None)
+    if isinstance(catalog, gettext.NullTranslations):
+        return catalog.ngettext
+
+    def fallback(singular: str, plural: str, n: int) -> str:
+        return _(singular if n == 1 else plural)
+
+    return fallback
 
 
 def format_datetime(moment: datetime, locale: str, timezone: str, fmt: str = "medium") -> str:
@@ -119,3 +136,32 @@ def format_recent(moment: datetime, locale: str, timezone: str, now: datetime) -
     pattern = "d MMMM" if day.year == today.year else "d MMMM y"
     date = babel_format_datetime(moment, format=pattern, tzinfo=zone, locale=locale)
     return _("on {date}").format(date=date)
+
+
+def clock_text(moment: datetime, locale: str, timezone: str) -> str:
+    """The time of day as people write it: "14 h 30", "9 h" in French; "2:30 PM" in English."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    if locale == "en":
+        return babel_format_datetime(local, format="h:mm a", locale="en")
+    return f"{local.hour} h {local.minute:02d}" if local.minute else f"{local.hour} h"
+
+
+def moment_text(
+    moment: datetime, locale: str, timezone: str, now: datetime | None = None, on: bool = False
+) -> str:
+    """ "jeudi 3 décembre 2026 à 14 h 30"; with ``now``, "aujourd'hui à 14 h 30" on the
+    same local day and "demain à 9 h" on the next, as a reminder would say it. ``on``
+    words a date to follow a verb: "le jeudi 3 décembre 2026 à 14 h 30"."""
+    zone = ZoneInfo(timezone)
+    clock = clock_text(moment, locale, timezone)
+    _ = gettext_for(locale)
+    if now is not None:
+        days = (moment.astimezone(zone).date() - now.astimezone(zone).date()).days
+        if days == 0:
+            return _("today at {time}").format(time=clock)
+        if days == 1:
+            return _("tomorrow at {time}").format(time=clock)
+    day = babel_format_datetime(moment, format="EEEE d MMMM y", tzinfo=zone, locale=locale)
+    if on:
+        return _("on {day} at {time}").format(day=day, time=clock)
+    return _("{day} at {time}").format(day=day, time=clock)

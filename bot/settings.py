@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from storage.crypto import EncryptionKeyError, parse_keys
 
 SUPPORTED_LOCALES = ("fr", "en")
+DEFAULT_TIMEZONE = "Europe/Paris"
 EXIT_BAD_SETTINGS = 2
 
 
@@ -31,7 +32,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./bilan.db"
     encryption_key: str | None = None
     default_locale: str = "fr"
-    default_timezone: str = "Europe/Paris"
+    default_timezone: str = DEFAULT_TIMEZONE
     webhook_secret_token: str | None = None
     quiet_hours: str = "21:00-08:00"
     bilan_hours_budget: Annotated[float, Field(gt=0, le=200)] = 24

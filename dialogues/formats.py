@@ -30,7 +30,9 @@ def format_number(value: int | float, locale: str | None, unit: LocalizedText | 
 
 
 def format_month_year(value: str, locale: str | None) -> str:
-    """``"2019-03"`` → "mars 2019" / "March 2019"."""
+    """``"2019-03"`` → "mars 2019" / "March 2019"; an approximate ``"2015"`` → "vers 2015"."""
+    if "-" not in value:
+        return f"vers {value}" if language(locale) == "fr" else f"around {value}"
     year, month = (int(part) for part in value.split("-"))
     return babel_format_date(dt.date(year, month, 1), "LLLL y", locale=babel_locale(locale))
 

@@ -167,6 +167,12 @@ class Question:
     low: LocalizedText | None = None
     high: LocalizedText | None = None
     dimension: str | None = None
+    year: bool = False
+    """Number only: a calendar year, never one still to come."""
+    past: bool = False
+    """Month or date only: a moment that has already happened."""
+    approximate: bool = False
+    """Month only: a year alone ("2015", "vers 2015", "l'été 2015") is enough."""
 
     def choice(self, key: str) -> Choice | None:
         return next((c for c in self.choices if c.key == key), None)
@@ -176,6 +182,8 @@ class Question:
 class Repeat:
     max: int
     add_prompt: LocalizedText
+    item: LocalizedText | None = None
+    """What one occurrence is ("diplôme", "expérience"), to name it: "… · diplôme 2"."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,15 @@ class Section:
     intro: LocalizedText | None = None
     repeat: Repeat | None = None
     show_if: Condition | None = None
+
+    def heading(self, occurrence: int | None, locale: str | None) -> str:
+        """The title, with the occurrence named: "Vos diplômes et certifications · diplôme 2"
+        rather than a bare number after a plural title."""
+        title = self.title.get(locale)
+        if occurrence is None:
+            return title
+        item = self.repeat.item if self.repeat is not None else None
+        return f"{title} · {item.get(locale)} {occurrence}" if item else f"{title} {occurrence}"
 
 
 @dataclass(frozen=True)
@@ -275,9 +292,9 @@ _TYPE_FIELDS: dict[QuestionType, frozenset[str]] = {
     QuestionType.SINGLE_CHOICE: frozenset({"choices", "other"}),
     QuestionType.MULTI_CHOICE: frozenset({"choices", "other"}),
     QuestionType.SCALE: frozenset({"points", "low", "high"}),
-    QuestionType.NUMBER: frozenset({"min", "max", "unit"}),
-    QuestionType.MONTH_YEAR: frozenset(),
-    QuestionType.DATE: frozenset(),
+    QuestionType.NUMBER: frozenset({"min", "max", "unit", "year"}),
+    QuestionType.MONTH_YEAR: frozenset({"past", "approximate"}),
+    QuestionType.DATE: frozenset({"past"}),
     QuestionType.YES_NO: frozenset(),
 }
 _QUESTION_FIELDS = frozenset(
@@ -430,11 +447,12 @@ class _Parser:
         repeat = None
         if "repeat" in table:
             rep = self.fields(
-                table["repeat"], frozenset({"max", "add_prompt"}), {"max", "add_prompt"}
+                table["repeat"], frozenset({"max", "add_prompt", "item"}), {"max", "add_prompt"}
             )
             repeat = Repeat(
                 max=self.integer(rep["max"], "repeat.max", 2, 20),
                 add_prompt=self.text(rep["add_prompt"], "repeat.add_prompt"),
+                item=self.text(rep["item"], "repeat.item") if "item" in rep else None,
             )
         show_if = None
         if "show_if" in table:
@@ -506,7 +524,19 @@ class _Parser:
             hi = self.number(table["max"], "max") if "max" in table else None
             if lo is not None and hi is not None and lo > hi:
                 self.fail("'min' is greater than 'max'")
-            return replace(question, min=lo, max=hi, unit=self.optional_text(table, "unit"))
+            return replace(
+                question,
+                min=lo,
+                max=hi,
+                unit=self.optional_text(table, "unit"),
+                year=self.flag(table.get("year", False), "year"),
+            )
+        if qtype in (QuestionType.MONTH_YEAR, QuestionType.DATE):
+            return replace(
+                question,
+                past=self.flag(table.get("past", False), "past"),
+                approximate=self.flag(table.get("approximate", False), "approximate"),
+            )
         if qtype is QuestionType.SCALE:
             points, low_label, high_label = self.scale_fields(table)
             return replace(question, points=points, low=low_label, high=high_label)

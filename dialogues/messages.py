@@ -61,6 +61,17 @@ ERRORS: dict[str, str] = {
     "not_a_choice": N_(
         "Please tap one of the buttons, or type the number of your answer (1 to {max})."
     ),
+    "not_a_choice_or_other": N_(
+        "Please tap one of the buttons, or type the number of your answer (1 to {max}); "
+        "to answer in your own words, tap “Other”."
+    ),
+    "not_choices": N_(
+        "Please tick your answers with the buttons, or type their numbers (1 to {max}) "
+        "separated by commas."
+    ),
+    "not_a_year": N_("Please enter a year with four digits, for example 2015."),
+    "future_year": N_("This year has not come yet: please enter {max} or earlier."),
+    "future_date": N_("This date has not come yet. Please enter a date that has passed."),
     "not_yes_no": N_("Please tap a button, or type “yes” or “no”."),
     "not_on_scale": N_("Please tap a button, or type a number from {min} to {max}."),
     "choose_at_least_one": N_("Please choose at least one answer, then tap “Done”."),
@@ -84,6 +95,8 @@ LABELS: dict[str, str] = {
     "skipped_answer": N_("Skipped"),
     "multi_hint": N_("Tick every answer that fits, then tap “Done”."),
     "question_counter": N_("Question {number} of {count}"),
+    "question_number": N_("Question {number}"),
+    "part_counter": N_("Part {number} of {count}"),
 }
 
 

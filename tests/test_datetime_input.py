@@ -145,3 +145,29 @@ def test_a_weekday_is_always_within_the_next_seven_days(
     assert found == When(target, time(hour))
     same = parse_when(f"{names[today.weekday()]} {hour}h", "fr", today)
     assert same == When(today + timedelta(days=7), time(hour))
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("jeudi à 9 heures", "fr", When(date(2025, 3, 13), time(9, 0))),
+        ("jeu. 14h30", "fr", When(date(2025, 3, 13), time(14, 30))),
+        ("ven 10h", "fr", When(date(2025, 3, 14), time(10, 0))),
+        ("le 12 à 9h", "fr", When(date(2025, 3, 12), time(9, 0))),
+        ("le 3 à 9h", "fr", When(date(2025, 4, 3), time(9, 0))),  # the 3rd has passed
+        ("the 12th at 9am", "en", When(date(2025, 3, 12), time(9, 0))),
+        ("jeudi 14h-15h30", "fr", When(date(2025, 3, 13), time(14, 0), time(15, 30))),
+        ("jeudi de 14h à 15h30", "fr", When(date(2025, 3, 13), time(14, 0), time(15, 30))),
+        ("Thursday 2pm-3:30pm", "en", When(date(2025, 3, 13), time(14, 0), time(15, 30))),
+        ("13/03 14:00 – 16:00", "fr", When(date(2025, 3, 13), time(14, 0), time(16, 0))),
+    ],
+)
+def test_session_times_as_people_type_them(text: str, locale: str, expected: When) -> None:
+    assert parse_when(text, locale, MONDAY) == expected
+
+
+def test_a_range_gives_its_length_and_a_backwards_one_is_refused() -> None:
+    found = parse_when("jeudi 14h-15h30", "fr", MONDAY)
+    assert found is not None and found.minutes == 90
+    assert parse_when("jeudi 15h-14h", "fr", MONDAY) is None
+    assert parse_when("jeudi 14h", "fr", MONDAY) == When(date(2025, 3, 13), time(14, 0))

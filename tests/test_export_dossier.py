@@ -189,7 +189,7 @@ def test_an_access_reads_as_a_sentence_with_the_local_time() -> None:
     assert "votre fiche" in access_text(card, gettext_for("fr"), "fr", "Europe/Paris")
     moved = Access(at, "counsellor", None, "phase:conclusion")
     assert access_text(moved, gettext_for("fr"), "fr", "Europe/Paris").startswith(
-        "Votre conseiller ou conseillère a fait passer votre bilan en phase de conclusion"
+        "Votre conseiller·ère a fait passer votre bilan en phase de conclusion"
     )
     odd = Access(at, "counsellor", "Claire Martin", "something:new")
     assert "une partie de votre dossier" in access_text(odd, gettext_for("fr"), "fr", "UTC")

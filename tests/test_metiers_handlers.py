@@ -754,7 +754,7 @@ async def test_the_counsellor_sees_job_skills_and_pistes(db: Database, people: P
     text = telegram_html(summary)
     assert "Métier actuel ou dernier : Aide-soignant / Aide-soignante" in text
     assert f"• {first_skill.label}" in text
-    assert "Code de Holland SEA" in text
+    assert "Code Holland SEA" in text
     top = rome.pistes("SEA", per_page=5, per_domain=3).domains[0]
     assert top.sheets[0].sheet.title in text
     assert text.rstrip().endswith(ATTRIBUTION)

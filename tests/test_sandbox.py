@@ -28,7 +28,7 @@ def test_beneficiary_consents_and_starts_the_dossier() -> None:
     child.expect(r"\[1\] Commencer")
     child.expect("> ")
     child.sendline("1")
-    child.expect("Question 1 sur")
+    child.expect("Partie 1 sur 12")
     child.expect("> ")
     child.sendline("/quit")
     child.expect(pexpect.EOF)

@@ -278,6 +278,32 @@ async def schedule_directly(
 # --- scheduling by the counsellor's commands ------------------------------------------------
 
 
+async def test_a_typed_range_gives_the_length_and_the_notice_says_the_time(live: Live) -> None:
+    """ "jeudi 14h-15h30": no question about the length; the person reads "à 14 h 30"."""
+    claire, paul = live.claire, live.paul
+    claire.send_command("seance")
+    await reply(claire, containing("Nouvelle séance"))
+    claire.press_button("Paul Durand")
+    asked = await reply(claire, containing("Quand ?"))
+    assert "« jeudi 14h-15h30 »" in asked.content
+    claire.send_text("après-demain 14h30-16h")
+    await reply(claire, containing("Comment se déroulera"))
+    claire.press_button("Téléphone")
+    summary = await reply(claire, containing("Nouvelle séance avec Paul Durand"))
+    assert "⏱ Durée : 1 h 30" in summary.content
+    assert "(Europe/Paris)" not in summary.content
+    claire.press_button("✅ Confirmer")
+    await reply(claire, containing("Séance programmée avec Paul Durand"))
+    assert await live.deliver() >= 1
+    notice = await reply(paul, lambda m: m.document is not None)
+    assert "à <b>" not in notice.content and " à 14 h 30" in notice.content
+    assert "(1 h 30)" in notice.content
+    event = event_of(notice)
+    day = tomorrow_in_paris() + timedelta(days=1)
+    assert event["DTSTART"].dt == paris(day, 14, 30)  # type: ignore[index]
+    assert event["DTEND"].dt == paris(day, 16, 0)  # type: ignore[index]
+
+
 async def test_scheduling_by_typed_date_then_the_beneficiary_gets_notice_and_ics(
     live: Live,
 ) -> None:
@@ -296,12 +322,13 @@ async def test_scheduling_by_typed_date_then_the_beneficiary_gets_notice_and_ics
     claire.send_text("12 rue de la Paix, Paris")
     summary = await reply(claire, containing("Nouvelle séance avec Paul Durand"))
     day = tomorrow_in_paris()
-    assert "14:30" in summary.content and "12 rue de la Paix" in summary.content
-    assert "Heures du bilan : 0 h faites, 0 h prévues, sur 24 h." in summary.content
+    assert "à 14 h 30" in summary.content and "12 rue de la Paix" in summary.content
+    hours = "Heures du bilan : 0 h faite, 0 h prévue\u202f; il reste 24 h sur 24 h."
+    assert hours in summary.content
     assert "Avec celle-ci : 1 h 30." in summary.content
     claire.press_button("✅ Confirmer")
     done = await reply(claire, containing("Séance programmée avec Paul Durand"))
-    assert "1 h 30 prévues" in done.content
+    assert "1 h 30 prévue\u202f; il reste 22 h 30 sur 24 h" in done.content
 
     assert await live.deliver() >= 1
     notice = await reply(paul, lambda m: m.document is not None)
@@ -335,7 +362,7 @@ async def test_scheduling_with_buttons_by_phone(live: Live) -> None:
     await reply(claire, containing("Comment se déroulera"))
     claire.press_button("Téléphone")
     summary = await reply(claire, containing("Nouvelle séance avec Paul Durand"))
-    assert "par téléphone" in summary.content and "10:00" in summary.content
+    assert "par téléphone" in summary.content and "à 10 h" in summary.content
     claire.press_button("✅ Confirmer")
     await reply(claire, containing("Séance programmée"))
     async with live.db.transaction() as session:
@@ -390,7 +417,7 @@ async def test_beyond_the_hours_budget_a_second_confirmation_is_needed(
     await reply(claire, containing("Comment se déroulera"))
     claire.press_button("Téléphone")
     summary = await reply(claire, containing("Nouvelle séance avec Paul Durand"))
-    assert "3 h prévues, sur 4 h" in summary.content
+    assert "3 h prévues\u202f; il reste 1 h sur 4 h" in summary.content
     assert "Avec celle-ci : 5 h." in summary.content
     assert "dépasse les 4 h du bilan" in summary.content
     assert not summary.has_button("✅ Confirmer\n") and summary.has_button("malgré le dépassement")
@@ -486,7 +513,8 @@ async def test_reminders_confirm_and_ask_to_move_reach_the_counsellor(live: Live
     assert not [m for m in paul.messages() if "Rappel" in m.content]
     await live.deliver(at=start - timedelta(hours=24))
     day_before = await reply(paul, containing("Rappel"))
-    assert "10:00" in day_before.content and "rue de la Paix" not in day_before.content
+    assert "a lieu demain à 10 h" in day_before.content
+    assert "rue de la Paix" not in day_before.content
     paul.press_button("Je confirme")
     thanks = await reply(paul, containing("Merci"))
     assert "venez" in thanks.content
@@ -499,11 +527,12 @@ async def test_reminders_confirm_and_ask_to_move_reach_the_counsellor(live: Live
         paul, lambda m: "Rappel" in m.content and m.message_id != day_before.message_id
     )
     assert "12 rue de la Paix, Paris" in soon.content  # the 2 h reminder repeats the address
+    assert "a lieu aujourd'hui à 10 h" in soon.content
     paul.press(soon.button("Je dois décaler").data or "", soon.message_id)
     await reply(paul, containing("prévenu"))
     await live.deliver(at=start - timedelta(hours=2))
     alert = await reply(live.claire, containing("doit décaler"))
-    assert "Paul Durand" in alert.content and "10:00" in alert.content
+    assert "Paul Durand" in alert.content and "à 10 h." in alert.content
     assert alert.has_button("La déplacer")
     paul.send_text("Un entretien d'embauche tombe à la même heure.")
     await reply(paul, containing("reçoit votre motif"))
@@ -617,7 +646,7 @@ async def test_the_beneficiary_lists_sessions_in_their_zone_and_language(live: L
     listing = await reply(live.emma, containing("Your sessions"))
     assert "9:00 AM" in listing.content and "(America/New_York)" in listing.content
     assert "https://visio.example/abc" in listing.content
-    assert "Bilan hours: 0 h done, 1 h 30 planned, of 24 h." in listing.content
+    assert "Bilan hours: 0 h done, 1 h 30 planned; 22 h 30 left of 24 h." in listing.content
 
 
 # --- closing a session, and /annuler ------------------------------------------------------------
@@ -637,7 +666,7 @@ async def test_marking_a_past_session_done_with_its_real_duration(live: Live) ->
     assert choice.flat_buttons[0].text == "Comme prévu (2 h)"
     claire.press_button("1 h 30")
     done = await reply(claire, containing("marquée faite"))
-    assert "1 h 30 faites, 0 h prévues" in done.content
+    assert "1 h 30 faite, 0 h prévue" in done.content
 
 
 async def test_annuler_clears_the_draft_and_text_goes_elsewhere(live: Live) -> None:

@@ -50,7 +50,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 
 from bot.handlers.onboarding import known_caller
-from bot.i18n import N_, Translate, format_date_long, gettext_for
+from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
 from bot.runtime import Caller, Context, database, identify
 from dialogues.results import riasec_name
@@ -364,6 +364,7 @@ def pistes_screen(
 
 def domains_screen(_: Translate, locale: str, code: str, list_page: int) -> Screen:
     """Every domain that matches ``code``, as buttons, a screenful at a time."""
+    ngettext = ngettext_of(_)
     rome = load_rome()
     domains = ranked_domains(code)
     pages = _page_count(len(domains), DOMAINS_PER_SCREEN)
@@ -373,7 +374,11 @@ def domains_screen(_: Translate, locale: str, code: str, list_page: int) -> Scre
         _("<b>Domains matching {code}</b> ({names})").format(
             code=code, names=_letters_names(code, locale)
         ),
-        _("{count} domains, best matches first. Choose one:").format(count=len(domains)),
+        ngettext(
+            "{count} domain matches. Choose it:",
+            "{count} domains, best matches first. Choose one:",
+            len(domains),
+        ).format(count=len(domains)),
         "",
         _attribution(rome),
     ]
@@ -573,7 +578,7 @@ def moves_screen(_: Translate, job: CurrentJob, page: int, intro: str | None = N
         if job.ticked:
             shared = rome.transferable(job.sheet_code, job.ticked, target.code)
             if shared:
-                labels = "; ".join(_e(s.label) for s in shared[:SHARED_SHOWN])
+                labels = _("; ").join(_e(s.label) for s in shared[:SHARED_SHOWN])
                 more = len(shared) - SHARED_SHOWN
                 if more > 0:
                     labels += " " + _("(and {count} more)").format(count=more)
@@ -661,7 +666,7 @@ async def counsellor_summary(
             ).format(code=code, names=_letters_names(code, locale), date=when)
         )
         for domain in ranked_domains(code)[:SUMMARY_DOMAINS_SHOWN]:
-            titles = "; ".join(_e(s.sheet.title) for s in domain.sheets)
+            titles = _("; ").join(_e(s.sheet.title) for s in domain.sheets)
             lines.append(
                 "• "
                 + _("{domain}: {titles}").format(domain=f"<i>{_e(domain.label)}</i>", titles=titles)

@@ -254,7 +254,7 @@ def _prompt(field: str, name: str, _: Translate) -> str:
 
 def _date_prompt(title: str, _: Translate) -> str:
     return _(
-        "<b>{title}</b>\nBy when? Type a date, e.g. 30/11/2026 or 30 novembre 2026, "
+        "<b>{title}</b>\nBy when? Type a date, e.g. 30 November 2026 or 2026-11-30, "
         "or a month: 11/2026."
     ).format(title=_e(title))
 

@@ -54,7 +54,7 @@ from bot.export import (
 )
 from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.onboarding import stranger_text
-from bot.i18n import N_, Translate, format_date_long, gettext_for
+from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
 from bot.outbox_kinds import enqueue_notice
 from bot.replies import chunk_lines
@@ -264,7 +264,7 @@ async def _home(
             "",
             _(
                 "You withdrew your consent on {date}: I no longer write to you. Your data is "
-                "kept until you erase it, and no longer than this: {retention}"
+                "kept until you erase it. {retention}"
             ).format(
                 date=format_date_long(when, locale, actor.timezone),
                 retention=_e(retention_text(dossier, _, locale, actor.timezone)),
@@ -283,6 +283,7 @@ async def _home(
 
 
 def _instrument_line(record: Record, _: Translate, locale: str, timezone: str) -> str:
+    ngettext = ngettext_of(_)
     instrument = load_all().get(record.label)
     title = _e(instrument.title.get(locale) if instrument else record.label)
     submitted = record.data.get("submitted_at")
@@ -292,11 +293,35 @@ def _instrument_line(record: Record, _: Translate, locale: str, timezone: str) -
             return _("• {title}: sent on {date}, with its result").format(title=title, date=when)
         return _("• {title}: sent on {date}").format(title=title, date=when)
     answers = record.data.get("answers") or {}
-    return _("• {title}: in progress ({count} answers)").format(title=title, count=len(answers))
+    count = len(answers)
+    return ngettext(
+        "• {title}: in progress ({count} answer)", "• {title}: in progress ({count} answers)", count
+    ).format(title=title, count=count)
+
+
+def recorded_summary(
+    count: int, dates: list[datetime], _: Translate, locale: str, timezone: str
+) -> str:
+    """ "• 3 enregistrements, du 2 au 9 décembre": one date when they all fall on one day."""
+    ngettext = ngettext_of(_)
+    if not dates:
+        return ngettext("• {count} recorded", "• {count} recorded", count).format(count=count)
+    first = format_date_long(min(dates), locale, timezone)
+    last = format_date_long(max(dates), locale, timezone)
+    if first == last:
+        return ngettext(
+            "• {count} recorded, on {date}", "• {count} recorded, on {date}", count
+        ).format(count=count, date=first)
+    return ngettext(
+        "• {count} recorded, from {first} to {last}",
+        "• {count} recorded, from {first} to {last}",
+        count,
+    ).format(count=count, first=first, last=last)
 
 
 def see_lines(dossier: Dossier, _: Translate, locale: str, timezone: str) -> list[str]:
     """The summary of what is kept, where, until when and who opened it (HTML lines)."""
+    ngettext = ngettext_of(_)
     p = dossier.profile
     lines = ["<b>" + _("What is kept about you") + "</b>", ""]
     consent = (
@@ -317,19 +342,17 @@ def see_lines(dossier: Dossier, _: Translate, locale: str, timezone: str) -> lis
         lines += [
             "",
             "<b>" + _("Your job and skills") + "</b>",
-            _("• the job you named and {count} skills ticked").format(count=ticked),
+            ngettext(
+                "• the job you named and {count} skill ticked",
+                "• the job you named and {count} skills ticked",
+                ticked,
+            ).format(count=ticked),
         ]
     for kind, records in dossier.parts.items():
         if kind in ("questionnaires", "current_job"):
             continue
         dates = [r.at for r in records if r.at is not None]
-        summary = _("• {count} recorded").format(count=len(records))
-        if dates:
-            summary = _("• {count} recorded, from {first} to {last}").format(
-                count=len(records),
-                first=format_date_long(min(dates), locale, timezone),
-                last=format_date_long(max(dates), locale, timezone),
-            )
+        summary = recorded_summary(len(records), dates, _, locale, timezone)
         lines += ["", "<b>" + _e(part_title(kind, _)) + "</b>", summary]
     lines += [
         "",
@@ -350,9 +373,11 @@ def see_lines(dossier: Dossier, _: Translate, locale: str, timezone: str) -> lis
         lines.append("• " + _e(access_text(access, _, locale, timezone)))
     if len(dossier.accesses) > ACCESSES_SHOWN:
         lines.append(
-            _("(and {count} earlier: all are listed in your copy)").format(
-                count=len(dossier.accesses) - ACCESSES_SHOWN
-            )
+            ngettext(
+                "(and {count} earlier: it is listed in your copy)",
+                "(and {count} earlier: all are listed in your copy)",
+                len(dossier.accesses) - ACCESSES_SHOWN,
+            ).format(count=len(dossier.accesses) - ACCESSES_SHOWN)
         )
     return lines
 
@@ -486,7 +511,7 @@ def _withdraw_question(
         "<b>Withdraw your consent?</b>\n\n"
         "I will stop writing to you at once: no more reminders, questionnaires or follow-ups. "
         "Your counsellor will be told. Your bilan itself goes on with them.\n\n"
-        "Your data is kept until you erase it (now or later, with /mesdonnees): {retention}\n\n"
+        "Your data is kept until you erase it (now or later, with /mesdonnees). {retention}\n\n"
         "To use the bot again later, ask your counsellor for a new invitation."
     ).format(retention=_e(retention_text(dossier, _, locale, timezone)))
     rows = [[button(_("✋ Yes, withdraw my consent"), "rg:wd1")], [button(_("Cancel"), HOME)]]

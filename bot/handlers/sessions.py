@@ -58,10 +58,11 @@ from telegram.error import BadRequest
 from bot.calendar import CalendarEvent, session_ics
 from bot.datetime_input import When, local_today, parse_when, to_utc
 from bot.handlers.onboarding import known_caller
-from bot.i18n import N_, Translate, format_datetime, gettext_for
+from bot.i18n import N_, Translate, format_datetime, gettext_for, moment_text, ngettext_of
 from bot.keyboards import button, distinct
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
+from bot.settings import DEFAULT_TIMEZONE
 from dialogues.typography import shorten
 from storage import sessions as store
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, PersonActor
@@ -102,7 +103,6 @@ DURATIONS = (60, 90, 120, 180)
 LISTED = 20
 CAPTION_PART = 300
 
-_LONG = {"fr": "EEEE d MMMM y 'à' HH:mm", "en": "EEEE d MMMM y 'at' h:mm a"}
 _SHORT = {"fr": "EEE d/MM HH:mm", "en": "EEE MM/dd h:mm a"}
 _NUMBER = re.compile(r"\d{1,9}")
 
@@ -187,7 +187,13 @@ def setting(context: Context, name: str) -> str | None:
 
 
 def when_text(moment: datetime, locale: str, timezone: str) -> str:
-    return format_datetime(moment, locale, timezone, _LONG.get(locale, _LONG["fr"]))
+    """ "jeudi 3 décembre 2026 à 14 h 30", as people write it."""
+    return moment_text(moment, locale, timezone)
+
+
+def zone_note(timezone: str) -> str:
+    """ " (America/New_York)" for someone outside the usual zone; nothing for the others."""
+    return "" if timezone == DEFAULT_TIMEZONE else f" ({timezone})"
 
 
 def when_short(moment: datetime, locale: str, timezone: str) -> str:
@@ -296,10 +302,27 @@ def place_line(info: SessionInfo, _: Translate, limit: int = store.MAX_PLACE) ->
 
 
 def budget_text(use: store.BudgetUse, budget_hours: float, _: Translate) -> str:
-    return _("Bilan hours: {done} done, {planned} planned, of {budget}.").format(
-        done=duration_text(use.done_minutes, _),
-        planned=duration_text(use.planned_minutes, _),
-        budget=duration_text(round(budget_hours * 60), _),
+    """ "Heures du bilan : 2 h faites, 1 h prévue ; il reste 21 h sur 24 h." — the hours
+    left are stated, so nobody has to do the sum."""
+    ngettext = ngettext_of(_)
+    budget_minutes = round(budget_hours * 60)
+    done = ngettext("{duration} done", "{duration} done", use.done_minutes // 60).format(
+        duration=duration_text(use.done_minutes, _)
+    )
+    planned = ngettext(
+        "{duration} planned", "{duration} planned", use.planned_minutes // 60
+    ).format(duration=duration_text(use.planned_minutes, _))
+    left_minutes = budget_minutes - use.total_minutes
+    if left_minutes >= 0:
+        left = _("{left} left of {budget}").format(
+            left=duration_text(left_minutes, _), budget=duration_text(budget_minutes, _)
+        )
+    else:
+        left = _("{over} over the {budget}").format(
+            over=duration_text(-left_minutes, _), budget=duration_text(budget_minutes, _)
+        )
+    return _("Bilan hours: {done}, {planned}; {left}.").format(
+        done=done, planned=planned, left=left
     )
 
 
@@ -317,9 +340,7 @@ def confirmation_state(info: SessionInfo, _: Translate) -> str:
 def _session_lines(info: SessionInfo, caller: Caller, timezone: str) -> list[str]:
     _ = caller._
     lines = [
-        _("🗓 {when} ({zone})").format(
-            when=when_text(info.starts_at, caller.locale, timezone), zone=timezone
-        ),
+        "🗓 " + when_text(info.starts_at, caller.locale, timezone) + zone_note(timezone),
         _("⏱ Duration: {duration}").format(duration=duration_text(info.duration_minutes, _)),
         _("Mode: {mode}").format(mode=mode_label(info.mode, _)),
     ]
@@ -387,8 +408,8 @@ def _day_screen(caller: Caller, actor: CounsellorActor, heading: str, page: int 
             heading,
             "",
             _(
-                "When? Type the day and time, for example « 12/03 14h30 », « mardi 14h » or "
-                "« demain 10h », or choose a day:"
+                "When? Type the day and time, for example “03/12 2:30pm”, “Tuesday 2pm”, "
+                "“tomorrow 10am” or “Thursday 2pm-3:30pm”, or choose a day:"
             ),
         ]
     )
@@ -502,12 +523,17 @@ async def _after_time_chosen(
     draft: store.Dialogue,
     starts_at: datetime,
     budget_hours: float,
+    minutes: int | None = None,
 ) -> Screen:
+    """The next question once the time is known; a typed range ("14h-15h30") is the length."""
     data = {**draft.data, "starts_at": starts_at.isoformat()}
     name = await _draft_name(session, actor, draft)
     if draft.flow == "move":
         await store.save_dialogue(session, actor, "move", "confirm", data)
         return await _confirm_screen(session, caller, actor, "move", data, budget_hours)
+    if minutes is not None and store.MIN_MINUTES <= minutes <= store.MAX_MINUTES:
+        await store.save_dialogue(session, actor, "session", "mode", {**data, "minutes": minutes})
+        return _mode_screen(caller, _heading(caller, name, "session"))
     await store.save_dialogue(session, actor, "session", "dur", data)
     return _duration_screen(caller, _heading(caller, name, "session"))
 
@@ -541,8 +567,8 @@ async def _typed_time(
         day = date.fromisoformat(chosen) if isinstance(chosen, str) else None
     if when is None or day is None:
         hint = _(
-            "⚠️ I did not understand that date. Write for example « 12/03 14h30 », "
-            "« mardi 14h », « demain 10h » or « 14/03/2027 9h »."
+            "⚠️ I did not understand that date. Write for example “03/12 2:30pm”, "
+            "“Tuesday 2pm”, “tomorrow 10am” or “03/14/2027 9am”."
         )
         screen = (
             _day_screen(caller, actor, heading)
@@ -560,7 +586,9 @@ async def _typed_time(
     if problem is not None:
         screen = _day_screen(caller, actor, heading)
         return Screen(f"{problem}\n\n{screen.text}", screen.rows)
-    return await _after_time_chosen(session, caller, actor, draft, starts_at, budget_hours)
+    return await _after_time_chosen(
+        session, caller, actor, draft, starts_at, budget_hours, when.minutes
+    )
 
 
 async def _confirm_screen(
@@ -600,9 +628,7 @@ async def _confirm_screen(
         mode = SessionMode(str(data.get("mode")))
         lines += [
             _("<b>New session with {name}</b>").format(name=e(person.name)),
-            _("🗓 {when} ({zone})").format(
-                when=when_text(starts_at, caller.locale, actor.timezone), zone=actor.timezone
-            ),
+            "🗓 " + when_text(starts_at, caller.locale, actor.timezone) + zone_note(actor.timezone),
             _("⏱ Duration: {duration}").format(duration=duration_text(minutes, _)),
             _("Mode: {mode}").format(mode=mode_label(mode, _)),
         ]
@@ -1425,9 +1451,11 @@ async def _render_reminder(
         return None
     _ = context._
     lines = [
-        _("⏰ Reminder: your session with {counsellor} is on <b>{when}</b> ({duration}).").format(
+        _("⏰ Reminder: your session with {counsellor} is <b>{when}</b> ({duration}).").format(
             counsellor=e(info.counsellor_name),
-            when=when_text(info.starts_at, context.locale, context.timezone),
+            when=moment_text(
+                info.starts_at, context.locale, context.timezone, context.now, on=True
+            ),
             duration=duration_text(info.duration_minutes, _),
         )
     ]

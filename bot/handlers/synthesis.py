@@ -50,7 +50,7 @@ from unidecode import unidecode
 
 from bot import synthesis_files
 from bot.handlers.onboarding import stranger_text
-from bot.i18n import N_, Translate, format_date_long, ngettext_for
+from bot.i18n import N_, Translate, format_date_long, ngettext_for, ngettext_of
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.replies import show_screen
@@ -153,6 +153,7 @@ def _origin(info: VersionInfo, _: Translate) -> str:
 def state_lines(
     person: BeneficiarySummary, state: Status | None, _: Translate, locale: str, timezone: str
 ) -> list[str]:
+    ngettext = ngettext_of(_)
     name = _e(person.name)
 
     def day(moment: datetime | None) -> str:
@@ -174,7 +175,11 @@ def state_lines(
     if state.current is not None:
         info = state.current
         lines.append(
-            _("Version {number} ({origin}, {date}) · {pages} pages").format(
+            ngettext(
+                "Version {number} ({origin}, {date}) · {pages} page",
+                "Version {number} ({origin}, {date}) · {pages} pages",
+                info.pages,
+            ).format(
                 number=info.number,
                 origin=_origin(info, _),
                 date=day(info.created_at),
@@ -183,7 +188,11 @@ def state_lines(
         )
         if info.to_write and state.state != SynthesisState.DELIVERED:
             lines.append(
-                _("✎ {count} passages are still marked “to write”.").format(count=info.to_write)
+                ngettext(
+                    "✎ {count} passage is still marked “to write”.",
+                    "✎ {count} passages are still marked “to write”.",
+                    info.to_write,
+                ).format(count=info.to_write)
             )
     if state.state == SynthesisState.DRAFTING:
         lines.append(_("Not shown to {name} yet.").format(name=name))
@@ -299,6 +308,7 @@ async def _send_files(
     files: synthesis.VersionFiles,
     _: Translate,
 ) -> None:
+    ngettext = ngettext_of(_)
     stem = file_stem(person.name, files.info.number, _)
     await context.bot.send_document(
         chat_id,
@@ -311,9 +321,11 @@ async def _send_files(
     await context.bot.send_document(
         chat_id,
         InputFile(files.pdf, filename=f"{stem}.pdf"),
-        caption=_("The same version as PDF, to read ({pages} pages).").format(
-            pages=files.info.pages
-        ),
+        caption=ngettext(
+            "The same version as PDF, to read ({pages} page).",
+            "The same version as PDF, to read ({pages} pages).",
+            files.info.pages,
+        ).format(pages=files.info.pages),
     )
 
 
@@ -330,6 +342,7 @@ async def _generate(
         person = await get_beneficiary(session, actor, bid)
         if person.phase not in synthesis.DRAFTING_PHASES:
             raise SynthesisRefused("not_in_conclusion")
+    ngettext = ngettext_of(_)
     await context.bot.send_chat_action(actor.telegram_id, ChatAction.UPLOAD_DOCUMENT)
     progress = await message.reply_text(_("⏳ Assembling the draft from the stored material…"))
     began = time.perf_counter()
@@ -359,9 +372,15 @@ async def _generate(
         time.perf_counter() - began,
     )
     await progress.edit_text(
-        _("Version {number} is ready: {pages} pages, {count} passages for you to write.").format(
-            number=info.number, pages=pages, count=info.to_write
-        )
+        ngettext(
+            "Version {number} is ready: {pages} page,",
+            "Version {number} is ready: {pages} pages,",
+            pages,
+        ).format(number=info.number, pages=pages)
+        + " "
+        + ngettext(
+            "{count} passage for you to write.", "{count} passages for you to write.", info.to_write
+        ).format(count=info.to_write)
     )
     await _send_files(
         context, actor.telegram_id, person, synthesis.VersionFiles(info, editable, pdf), _
@@ -410,15 +429,19 @@ async def _review(
     caller: Caller,
 ) -> None:
     _ = caller._
+    ngettext = ngettext_of(_)
     async with database(context).transaction() as session:
         person = await get_beneficiary(session, actor, bid)
         state = await synthesis.status(session, actor, bid)
         if state is None or state.current is None:
             raise SynthesisRefused("no_version")
         if state.current.to_write and not confirmed:
-            text = _(
+            text = ngettext(
+                "Version {number} still has {count} passage marked “to write”. "
+                "Show it to {name} as it is?",
                 "Version {number} still has {count} passages marked “to write”. "
-                "Show it to {name} as it is?"
+                "Show it to {name} as it is?",
+                state.current.to_write,
             ).format(
                 number=state.current.number, count=state.current.to_write, name=_e(person.name)
             )
@@ -849,6 +872,7 @@ async def _receive_upload(
     context: Context, message: Message, caller: Caller, actor: CounsellorActor, bid: int
 ) -> None:
     _ = caller._
+    ngettext = ngettext_of(_)
     document = message.document
     assert document is not None
     size_mb = synthesis_files.MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -898,9 +922,11 @@ async def _receive_upload(
     log.info("edited synthesis v%s stored for beneficiary %s", info.number, bid)
     await message.reply_document(
         InputFile(pdf, filename=f"{file_stem(person.name, info.number, _)}.pdf"),
-        caption=_("Version {number} recorded ({pages} pages). Here is its PDF.").format(
-            number=info.number, pages=pages
-        ),
+        caption=ngettext(
+            "Version {number} recorded ({pages} page). Here is its PDF.",
+            "Version {number} recorded ({pages} pages). Here is its PDF.",
+            pages,
+        ).format(number=info.number, pages=pages),
     )
     text, markup = await _screen(context, actor, bid, _, caller.locale)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)

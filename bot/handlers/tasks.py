@@ -149,9 +149,7 @@ def _due_screen(
     lines = [heading, ""]
     if hint:
         lines += [hint, ""]
-    lines.append(
-        _("By when? Type a date (« vendredi », « 21/03 », « dans 2 semaines ») or choose:")
-    )
+    lines.append(_("By when? Type a date (“Friday”, “03/21”, “in 2 weeks”) or choose:"))
     return Screen("\n".join(lines), rows)
 
 

@@ -17,6 +17,7 @@ from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, wake_dispatcher
 from dialogues.engine import Answers, recap
 from dialogues.instruments import Instrument
+from dialogues.messages import label
 from dialogues.results import describe_riasec, describe_values
 from dialogues.scoring import RiasecResult, ValuesResult, score_riasec, score_values
 from storage import followups, outbox
@@ -24,23 +25,30 @@ from storage.actors import BeneficiaryActor, SystemActor
 from storage.models import utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import get_beneficiary
-from storage.responses import RunState, submit_run
+from storage.responses import RunState, RunStatus, own_runs_with_answers, submit_run
 
 log = logging.getLogger(__name__)
 
 SUBMITTED_KIND = "instrument_submitted"
 SCORED_KINDS = ("riasec", "values")
+RIASEC_KEYS = ("riasec", "riasec_short")
+PISTES = "m:pistes"
 READ_PREFIX = "d:"
 
 
 def recap_messages(instrument: Instrument, answers: Answers, locale: str) -> list[str]:
     """The answers by section, as HTML lines."""
     lines: list[str] = []
+    parts = len(instrument.sections)
     for section in recap(instrument, answers, locale):
-        title = section.title + (f" {section.occurrence}" if section.occurrence else "")
+        title = section.heading
+        if parts > 1:
+            part = label("part_counter", locale, number=section.part_number, count=parts)
+            title = f"{part} · {title}"
         lines.append(f"<b>{html.escape(title)}</b>")
         for item in section.items:
-            lines.append(f"• <i>{html.escape(item.question)}</i>\n  {html.escape(item.answer)}")
+            question = f"{item.number}. {item.question}"
+            lines.append(f"<i>{html.escape(question)}</i>\n  {html.escape(item.answer)}")
         lines.append("")
     return lines
 
@@ -85,6 +93,42 @@ async def send_result(
     await context.bot.send_photo(chat_id, png)
 
 
+async def next_step_markup(
+    context: Context, actor: BeneficiaryActor, done_key: str, caller: Caller
+) -> InlineKeyboardMarkup | None:
+    """What to do after ``done_key``: jobs to explore after the interests, then the next
+    questionnaire not sent yet, in the order the menu gives for the person's phase
+    (nothing after a follow-up check-in)."""
+    from bot.menu import FAMILIES, PICK_PREFIX, menu_order
+    from dialogues.instruments import load_all
+
+    _ = caller._
+    rows = []
+    if done_key in RIASEC_KEYS:
+        rows.append([button(_("🔭 Jobs to explore for my code"), PISTES)])
+    families = [f for f in FAMILIES if done_key in f.instruments]
+    if not families:
+        return InlineKeyboardMarkup(rows) if rows else None
+    async with database(context).transaction() as session:
+        runs = await own_runs_with_answers(session, actor)
+        me = await get_beneficiary(session, actor, actor.beneficiary_id)
+    sent = {r.instrument_key for r in runs if r.status == RunStatus.SUBMITTED} | {done_key}
+    instruments = load_all()
+    order = menu_order(me.phase)
+    for entry in sorted(FAMILIES, key=lambda f: order.index(f.key) if f.key in order else 99):
+        if any(key in sent for key in entry.instruments):
+            continue
+        first = instruments.get(entry.instruments[0])
+        if first is None:
+            continue
+        data = f"q:open:{first.key}" if len(entry.instruments) == 1 else PICK_PREFIX + entry.key
+        title = first.title.get(caller.locale) if len(entry.instruments) == 1 else _(entry.label)
+        label_text = _("➡️ Next: {title}").format(title=title)
+        rows.append([button(label_text, data)])
+        break
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
 async def finish_scored(
     context: Context,
     caller: Caller,
@@ -100,6 +144,11 @@ async def finish_scored(
     wake_dispatcher(context)
     log.info("run %s scored and submitted", run.id)
     await send_result(context, actor.telegram_id, instrument.kind, result, caller.locale)
+    markup = await next_step_markup(context, actor, instrument.key, caller)
+    if markup is not None:
+        await context.bot.send_message(
+            actor.telegram_id, caller._("What next?"), reply_markup=markup
+        )
 
 
 async def notify_submission(

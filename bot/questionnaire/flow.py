@@ -16,12 +16,14 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.datetime_input import local_today
 from bot.i18n import Translate
 from bot.keyboards import button
 from bot.questionnaire import render
 from bot.questionnaire.finish import (
     SCORED_KINDS,
     finish_scored,
+    next_step_markup,
     notify_submission,
     recap_messages,
 )
@@ -37,6 +39,7 @@ from dialogues.engine import (
     parse_other_text,
     parse_step_text,
     previous_step,
+    question_numbers,
     step_by_id,
     toggle_multi,
     visible_steps,
@@ -45,6 +48,7 @@ from dialogues.instruments import Instrument, QuestionType, load_all
 from dialogues.messages import error_message, label
 from dialogues.typography import shorten
 from storage.actors import AccessDenied, BeneficiaryActor
+from storage.models import utcnow
 from storage.responses import (
     RunState,
     latest_open_run,
@@ -407,15 +411,14 @@ async def _recap_action(
         await context.bot.send_message(
             actor.telegram_id,
             _("Sent. Your counsellor can now read your answers. Thank you for this work!"),
+            reply_markup=await next_step_markup(context, actor, instrument.key, caller),
         )
         return
     if action == "e":
         rows = []
         seen: list[str] = []
         for step in steps:
-            title = step.section.title.get(locale)
-            if step.occurrence:
-                title = f"{title} {step.occurrence}"
+            title = step.section.heading(step.occurrence, locale)
             if title not in seen:
                 seen.append(title)
                 rows.append([button(title, render.data(run.id, tag, "p", str(step.index)))])
@@ -425,11 +428,14 @@ async def _recap_action(
     if not arg.isdigit() or int(arg) >= len(steps):
         return
     chosen = steps[int(arg)]
-    if action == "p":  # a part: its questions
+    if action == "p":  # a part: its questions, numbered as their screens number them
+        numbers = question_numbers(steps)
         rows = [
             [
                 button(
-                    shorten(f"{s.index + 1}. {s.prompt.get(locale)}"),
+                    shorten(f"{numbers[s.id]}. {s.prompt.get(locale)}")
+                    if s.id in numbers
+                    else shorten(s.prompt.get(locale)),
                     render.data(run.id, tag, "g", str(s.index)),
                 )
             ]
@@ -491,6 +497,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if step is None:
         return False
     # A sticker or a photo reads as an empty answer: the reply says what is expected.
-    result = parse_step_text(step, message.text or "", locale)
+    today = local_today(utcnow(), actor.timezone)
+    result = parse_step_text(step, message.text or "", locale, today)
     await _apply(update, context, caller, actor, instrument, run, step, result, edit=False)
     return True

@@ -23,7 +23,7 @@ from dialogues.engine import (
     multi_parts,
     progress_bar,
 )
-from dialogues.instruments import OTHER, Instrument, QuestionType
+from dialogues.instruments import OTHER, Instrument, Question, QuestionType
 from dialogues.messages import label
 from dialogues.typography import shorten
 
@@ -58,15 +58,19 @@ def question_text(
     """The header (where the person is) and the question, in HTML."""
     head = header(instrument, step, answers, locale)
     title = html.escape(instrument.title.get(locale))
-    section = html.escape(head.section_title)
-    if head.occurrence is not None:
-        section = f"{section} {head.occurrence}"
+    section = html.escape(step.section.heading(head.occurrence, locale))
+    if head.part_count > 1:
+        part = label("part_counter", locale, number=head.part_number, count=head.part_count)
+        section = f"{part} · {section}"
     lines = [f"<b>{title}</b> · {section}"]
     counter = ""
-    if head.question_number is not None:
+    if head.question_number is not None and head.question_count is not None:
         counter = label(
             "question_counter", locale, number=head.question_number, count=head.question_count
         )
+    elif head.question_number is not None:
+        counter = label("question_number", locale, number=head.question_number)
+    if counter:
         counter = f"{counter} · "
     lines.append(f"{counter}{progress_bar(head.percent)} {head.percent} %")
     if head.starts_section and step.section.intro is not None:
@@ -78,7 +82,7 @@ def question_text(
     if question is not None and question.help is not None:
         lines.append(f"<i>{html.escape(question.help.get(locale))}</i>")
     if question is not None:
-        hint = _type_hint(question.type, locale, _)
+        hint = _type_hint(question, locale, _)
         if hint:
             lines.append(hint)
         if question.type is QuestionType.SCALE and question.low and question.high:
@@ -95,12 +99,20 @@ def question_text(
     return "\n".join(lines)
 
 
-def _type_hint(kind: QuestionType, locale: str, _: Translate) -> str:
+def _type_hint(question: Question, locale: str, _: Translate) -> str:
+    kind = question.type
+    if kind is QuestionType.NUMBER and question.year:
+        return _("✍️ Type a year, e.g. 2015.")
+    if kind is QuestionType.MONTH_YEAR and question.approximate:
+        return _(
+            "✍️ Type a month and year, e.g. 03/2019 or March 2019. "
+            "An approximate date is enough: “around 2015”, “summer 2015”."
+        )
     hints = {
         QuestionType.TEXT: _("✍️ Write your answer in a message."),
         QuestionType.NUMBER: _("✍️ Type a number."),
-        QuestionType.MONTH_YEAR: _("✍️ Type a month and year, e.g. 03/2019 or mars 2019."),
-        QuestionType.DATE: _("✍️ Type a date, e.g. 12/03/2024."),
+        QuestionType.MONTH_YEAR: _("✍️ Type a month and year, e.g. 03/2019 or March 2019."),
+        QuestionType.DATE: _("✍️ Type a date, e.g. 12 March 2024 or 2024-03-12."),
         QuestionType.MULTI_CHOICE: label("multi_hint", locale),
     }
     return hints.get(kind, "")

@@ -41,6 +41,7 @@ from dialogues.engine.navigation import (
     previous_step,
     progress,
     progress_bar,
+    question_numbers,
     step_by_id,
     visible_steps,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "progress",
     "progress_bar",
     "question_id",
+    "question_numbers",
     "recap",
     "skipped_value",
     "step_by_id",

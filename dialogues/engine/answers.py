@@ -122,6 +122,8 @@ def is_valid(question: Question, value: object) -> bool:
         low_ok = question.min is None or value >= question.min
         return low_ok and (question.max is None or value <= question.max)
     if kind is QuestionType.MONTH_YEAR:
+        if question.approximate and isinstance(value, str) and re.fullmatch(r"\d{4}", value):
+            return True
         match = _MONTH_YEAR.fullmatch(value) if isinstance(value, str) else None
         return match is not None and 1 <= int(match[2]) <= 12
     if kind is QuestionType.DATE:

@@ -75,10 +75,40 @@ def _unordinal(token: str) -> str:
     return match[1] if match else token
 
 
-def parse_month_year(text: str) -> ParseResult:
-    """``"YYYY-MM"`` from "03/2019", "3/2019", "2019-03", "mars 2019", "Mar 2019"…"""
+_APPROXIMATE = frozenset(
+    {"vers", "environ", "env", "autour", "en", "de", "d", "l", "la", "le", "fin", "debut"}
+    | {"mi", "milieu", "ete", "printemps", "automne", "hiver", "annee", "courant"}
+    | {"around", "about", "circa", "ca", "c", "in", "early", "late", "mid", "the", "of"}
+    | {"summer", "spring", "autumn", "fall", "winter", "roughly", "approximately", "~"}
+)
+
+
+def parse_month_year(
+    text: str, approximate: bool = False, today: dt.date | None = None
+) -> ParseResult:
+    """``"YYYY-MM"`` from "03/2019", "3/2019", "2019-03", "mars 2019", "Mar 2019"…
+
+    With ``approximate``, a year alone is enough: "2015", "vers 2015", "l'été 2015",
+    "fin 2015" give ``"2015"`` (the season is not kept: it would be a month made up).
+    With ``today``, a month still to come is ``future_date``.
+    """
+    result = _month_year(text, approximate)
+    if today is not None and isinstance(result, Accepted) and isinstance(result.value, str):
+        year, _, month = result.value.partition("-")
+        if (int(year), int(month or 1)) > (today.year, today.month):
+            return Rejected("future_date")
+    return result
+
+
+def _month_year(text: str, approximate: bool) -> ParseResult:
     t = fold(text)
     bad = Rejected("bad_month_year")
+    if approximate:
+        words = [w for w in re.split(r"[\s,.'~-]+", t) if w and w not in _APPROXIMATE]
+        if len(words) == 1 and re.fullmatch(r"\d{4}", words[0]):
+            if MIN_YEAR <= int(words[0]) <= MAX_YEAR:
+                return Accepted(words[0])
+            return bad
     if m := re.fullmatch(r"(\d{1,2})" + _SEP + r"(\d+)", t):
         month, year_text = int(m[1]), m[3]
     elif m := re.fullmatch(r"(\d{4})" + _SEP + r"(\d{1,2})", t):
@@ -95,8 +125,19 @@ def parse_month_year(text: str) -> ParseResult:
     return Accepted(f"{year_text}-{month:02d}")
 
 
-def parse_date(text: str, lang: Lang) -> ParseResult:
-    """``"YYYY-MM-DD"`` from a typed date; see the module docstring for the rules."""
+def parse_date(text: str, lang: Lang, today: dt.date | None = None) -> ParseResult:
+    """``"YYYY-MM-DD"`` from a typed date; see the module docstring for the rules.
+
+    With ``today``, a day still to come is ``future_date``.
+    """
+    result = _date(text, lang)
+    value = result.value if isinstance(result, Accepted) else None
+    if today is not None and isinstance(value, str) and dt.date.fromisoformat(value) > today:
+        return Rejected("future_date")
+    return result
+
+
+def _date(text: str, lang: Lang) -> ParseResult:
     t = fold(text)
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t):
         return _checked(m[1], int(m[2]), int(m[3]))

@@ -84,7 +84,13 @@ class Progress:
 
 @dataclass(frozen=True)
 class Header:
-    """The numbers the bot shows above a question; it does the wording."""
+    """The numbers the bot shows above a question; it does the wording.
+
+    Numbers that could change under the person's eyes are not offered as such:
+    ``part_number``/``part_count`` count the instrument's sections as written
+    (a hidden part is skipped, the total never moves), and ``question_count``
+    is None when answers in this part can still show or hide questions.
+    """
 
     section_title: str
     section_number: int
@@ -92,9 +98,11 @@ class Header:
     occurrence: int | None
     question_number: int | None
     """1-based within the section (within the occurrence when repeatable);
-    None for the add-another prompt."""
-    question_count: int
+    None for the add-another prompt. The recap numbers questions the same way."""
+    question_count: int | None
     percent: int
+    part_number: int = 0
+    part_count: int = 0
 
     @property
     def starts_section(self) -> bool:
@@ -191,15 +199,36 @@ def header(instrument: Instrument, step: Step, answers: Answers, locale: str | N
         if s.section.key == step.section.key and s.occurrence == step.occurrence and s.question
     ]
     number = next((i for i, s in enumerate(siblings, 1) if s.id == step.id), None)
+    keys = [section.key for section in instrument.sections]
     return Header(
         section_title=step.section.title.get(locale),
         section_number=sections.index(step.section.key) + 1 if step.section.key in sections else 0,
         section_count=len(sections),
         occurrence=step.occurrence,
         question_number=number,
-        question_count=len(siblings),
+        question_count=None if _can_change(step.section) else len(siblings),
         percent=progress(instrument, answers).percent,
+        part_number=keys.index(step.section.key) + 1,
+        part_count=len(keys),
     )
+
+
+def question_numbers(steps: list[Step]) -> dict[str, int]:
+    """Each visible question's number within its part (and occurrence), as the screens show it."""
+    numbers: dict[str, int] = {}
+    counters: dict[tuple[str, int | None], int] = {}
+    for step in steps:
+        if step.question is None:
+            continue
+        where = (step.section.key, step.occurrence)
+        counters[where] = counters.get(where, 0) + 1
+        numbers[step.id] = counters[where]
+    return numbers
+
+
+def _can_change(section: Section) -> bool:
+    """True when answers inside ``section`` may show or hide some of its questions."""
+    return any(question.show_if is not None for question in section.questions)
 
 
 def progress_bar(percent: int | float, width: int = 10) -> str:

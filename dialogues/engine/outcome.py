@@ -18,6 +18,11 @@ Rejection codes (parameters in brackets):
 ``ambiguous_date``     English numeric date readable both ways (03/04/2024)
 ``date_does_not_exist``  e.g. 31/02/2024
 ``not_a_choice``       not a label nor a number of a choice [max]
+``not_a_choice_or_other``  a number out of range where "Autre" is offered [max]
+``not_choices``        a multi_choice reply naming something not listed [max]
+``not_a_year``         no 4-digit year could be read (a ``year`` number question)
+``future_year``        a year still to come [max: the latest year allowed]
+``future_date``        a month or date still to come on a ``past`` question
 ``not_yes_no``         neither yes nor no
 ``not_on_scale``       not a whole number of the scale [min, max]
 ``choose_at_least_one``  a multi_choice validated with nothing ticked
@@ -49,6 +54,11 @@ RejectCode = Literal[
     "ambiguous_date",
     "date_does_not_exist",
     "not_a_choice",
+    "not_a_choice_or_other",
+    "not_choices",
+    "not_a_year",
+    "future_year",
+    "future_date",
     "not_yes_no",
     "not_on_scale",
     "choose_at_least_one",

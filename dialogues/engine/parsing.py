@@ -32,6 +32,7 @@ Typed forms accepted, in either language whatever the person's locale:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -56,7 +57,11 @@ _NUMBER = re.compile(
 )
 
 
-def parse_text_answer(question: Question, text: str, locale: str | None) -> ParseResult:
+def parse_text_answer(
+    question: Question, text: str, locale: str | None, today: dt.date | None = None
+) -> ParseResult:
+    """``today`` (the person's local date) lets years, months and dates marked as past
+    be refused when still to come; the engine itself never reads the clock."""
     kind = question.type
     stripped = text.strip()
     if not stripped:
@@ -68,26 +73,33 @@ def parse_text_answer(question: Question, text: str, locale: str | None) -> Pars
             return Rejected("too_long", {"max": question.max_length, "length": len(stripped)})
         return Accepted(stripped)
     if kind is QuestionType.NUMBER:
+        if question.year:
+            return _parse_year(question, stripped, today)
         return _parse_number(question, stripped, locale)
     if kind is QuestionType.MONTH_YEAR:
-        return parse_month_year(stripped)
+        return parse_month_year(stripped, question.approximate, today if question.past else None)
     if kind is QuestionType.DATE:
-        return parse_date(stripped, language(locale))
+        return parse_date(stripped, language(locale), today if question.past else None)
     if kind is QuestionType.YES_NO:
         return parse_yes_no(stripped)
     if kind is QuestionType.SINGLE_CHOICE:
         key = _match_choice(question, stripped)
-        return Accepted(key) if key else Rejected("not_a_choice", {"max": len(question.choices)})
+        if key:
+            return Accepted(key)
+        code: RejectCode = "not_a_choice_or_other" if question.other else "not_a_choice"
+        return Rejected(code, {"max": len(question.choices)})
     if kind is QuestionType.MULTI_CHOICE:
         return _parse_multi(question, stripped)
     return _parse_scale(question, stripped)
 
 
-def parse_step_text(step: Step, text: str, locale: str | None) -> ParseResult:
+def parse_step_text(
+    step: Step, text: str, locale: str | None, today: dt.date | None = None
+) -> ParseResult:
     """:func:`parse_text_answer`, or a yes/no for the add-another prompt."""
     if step.question is None:
         return parse_yes_no(text)
-    return parse_text_answer(step.question, text, locale)
+    return parse_text_answer(step.question, text, locale, today)
 
 
 def parse_yes_no(text: str) -> ParseResult:
@@ -198,7 +210,32 @@ def _tolerated_tail(tail: str | None, unit: LocalizedText | None) -> bool:
     return re.fullmatch(r"(?:[^\W\d_]|[€$£%°])[^\d\s]{0,15}", folded) is not None
 
 
+def _parse_year(question: Question, text: str, today: dt.date | None) -> ParseResult:
+    match = re.fullmatch(r"(?:en |in )?(\d{4})", fold(text).strip(" ."))
+    if match is None:
+        return Rejected("not_a_year")
+    year = int(match[1])
+    latest = today.year if today is not None else None
+    if question.max is not None:
+        latest = min(latest, int(question.max)) if latest is not None else int(question.max)
+    if latest is not None and year > latest:
+        return Rejected("future_year", {"max": str(latest)})
+    if question.min is not None and year < question.min:
+        return Rejected("too_small", {"min": str(int(question.min))})
+    return Accepted(year)
+
+
+def _words_of(text: str) -> set[str]:
+    return {w for w in re.split(r"[^\w+]+", fold(text)) if w}
+
+
 def _match_choice(question: Question, text: str) -> str | None:
+    """The choice typed: its number, its label, or words found in one label only.
+
+    "BTS" picks "Bac +2 (BTS, DUT…)" and "plein" picks "Temps plein": every typed
+    word must be a word of the label (accents and capitals optional, inside the
+    parentheses too), and no other label may contain them all.
+    """
     wanted = fold(text).strip(" .")
     if wanted.isdigit():
         number = int(wanted)
@@ -206,7 +243,15 @@ def _match_choice(question: Question, text: str) -> str | None:
     for choice in question.choices:
         if wanted in (fold(choice.label.fr), fold(choice.label.en)):
             return choice.key
-    return None
+    typed = _words_of(wanted)
+    if not typed:
+        return None
+    found = [
+        c.key
+        for c in question.choices
+        if typed <= _words_of(c.label.fr) or typed <= _words_of(c.label.en)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _parse_multi(question: Question, text: str) -> ParseResult:
@@ -219,13 +264,23 @@ def _parse_multi(question: Question, text: str) -> ParseResult:
         found = _match_choice(question, part)
         pieces = [found] if found else [_match_choice(question, n) for n in part.split()]
         if not pieces or any(p is None for p in pieces):
-            return Rejected("not_a_choice", {"max": len(question.choices)})
+            return Rejected("not_choices", {"max": len(question.choices)})
         keys += [p for p in pieces if p is not None and p not in keys]
     ordered = tuple(c.key for c in question.choices if c.key in keys)
     return Accepted(make_multi(ordered, None))
 
 
 def _parse_scale(question: Question, text: str) -> ParseResult:
+    """The number of a button, or words of one end's label ("beaucoup": "J'aime beaucoup")."""
+    typed = _words_of(text)
+    ends = [(0, question.low), (question.points - 1, question.high)]
+    named = [
+        value
+        for value, end in ends
+        if end is not None and typed and (typed <= _words_of(end.fr) or typed <= _words_of(end.en))
+    ]
+    if len(named) == 1:
+        return Accepted(named[0])
     match = re.fullmatch(r"(\d{1,2})(?:\s*/\s*\d{1,2})?", text.strip())
     if match is None or not 1 <= int(match[1]) <= question.points:
         return Rejected("not_on_scale", {"min": 1, "max": question.points})

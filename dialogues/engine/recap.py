@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from dialogues.engine.answers import is_skipped, is_unknown, is_valid, multi_parts
-from dialogues.engine.navigation import Answers, is_answered, visible_steps
+from dialogues.engine.navigation import Answers, is_answered, question_numbers, visible_steps
 from dialogues.formats import format_iso_date, format_month_year, format_number
 from dialogues.instruments import Instrument, Question, QuestionType
 from dialogues.messages import label
@@ -24,6 +24,8 @@ class RecapItem(NamedTuple):
     step_id: str
     question: str
     answer: str
+    number: int = 0
+    """The question's number in its part, the one its screen showed."""
 
 
 @dataclass(frozen=True)
@@ -32,26 +34,44 @@ class RecapSection:
     occurrence: int | None
     """1-based for each occurrence of a repeatable section (one RecapSection each)."""
     items: tuple[RecapItem, ...]
+    part_number: int = 0
+    """The section's place in the instrument, as "Partie 3 sur 12" on the screens."""
+    heading: str = ""
+    """The title with the occurrence named, as the question screens show it."""
 
 
 def recap(instrument: Instrument, answers: Answers, locale: str | None) -> list[RecapSection]:
     sections: list[RecapSection] = []
-    for step in visible_steps(instrument, answers):
+    steps = visible_steps(instrument, answers)
+    numbers = question_numbers(steps)
+    parts = {section.key: n for n, section in enumerate(instrument.sections, 1)}
+    for step in steps:
         if step.question is None or not is_answered(step, answers):
             continue
         item = RecapItem(
             step.id,
             step.question.text.get(locale),
             format_answer(step.question, answers[step.id], locale),
+            numbers[step.id],
         )
         last = sections[-1] if sections else None
         if last and (last.title, last.occurrence) == (
             step.section.title.get(locale),
             step.occurrence,
         ):
-            sections[-1] = RecapSection(last.title, last.occurrence, (*last.items, item))
+            sections[-1] = RecapSection(
+                last.title, last.occurrence, (*last.items, item), last.part_number, last.heading
+            )
         else:
-            sections.append(RecapSection(step.section.title.get(locale), step.occurrence, (item,)))
+            sections.append(
+                RecapSection(
+                    step.section.title.get(locale),
+                    step.occurrence,
+                    (item,),
+                    parts[step.section.key],
+                    step.section.heading(step.occurrence, locale),
+                )
+            )
     return sections
 
 

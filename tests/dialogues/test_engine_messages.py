@@ -50,9 +50,12 @@ def test_catalog_translates_every_msgid_and_nothing_else(lang: str) -> None:
         assert set(PLACEHOLDER.findall(entry.string)) == set(PLACEHOLDER.findall(msgid)), msgid
 
 
+SAME_IN_BOTH = {"Question {number}"}  # the same word in French and English
+
+
 def test_french_is_really_translated() -> None:
     for entry in catalog("fr"):
-        if entry.id:
+        if entry.id and entry.id not in SAME_IN_BOTH:
             assert entry.string != entry.id, entry.id
 
 
@@ -95,6 +98,9 @@ SAMPLE_PARAMS: dict[str, dict[str, int]] = {
     "too_small": {"min": 0},
     "too_large": {"max": 60},
     "not_a_choice": {"max": 6},
+    "not_a_choice_or_other": {"max": 6},
+    "not_choices": {"max": 6},
+    "future_year": {"max": 2026},
     "not_on_scale": {"min": 1, "max": 5},
 }
 

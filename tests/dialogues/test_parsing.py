@@ -313,11 +313,18 @@ def test_single_choice_ignores_accents_and_inclusive_dot(dossier: Instrument) ->
 
 @pytest.mark.parametrize("text", ["9", "0", "chômage", "Salarié"])
 def test_single_choice_unknown(dossier: Instrument, text: str) -> None:
+    """Six choices and "Autre": the message speaks of the seven buttons shown."""
     result = rejected(dossier.question("statut"), text)
-    assert result == Rejected("not_a_choice", {"max": 6})
+    assert result == Rejected("not_a_choice_or_other", {"max": 6})
     fr, en = messages(result)
-    assert fr == "Appuyez sur l'un des boutons, ou tapez le numéro de votre réponse (de 1 à 6)."
-    assert en == "Please tap one of the buttons, or type the number of your answer (1 to 6)."
+    assert fr == (
+        "Appuyez sur l'un des boutons, ou tapez le numéro de votre réponse (de 1 à 6) ; "
+        "pour répondre avec vos mots, appuyez sur « Autre : précisez »."
+    )
+    assert en == (
+        "Please tap one of the buttons, or type the number of your answer (1 to 6); "
+        "to answer in your own words, tap “Other”."
+    )
 
 
 # --------------------------------------------------------------- multi_choice
@@ -338,7 +345,7 @@ def test_multi_choice_typed(dossier: Instrument, text: str, value: list[JSONValu
 
 
 def test_multi_choice_typed_with_an_unknown_item(dossier: Instrument) -> None:
-    assert rejected(dossier.question("qualites"), "1, 99").code == "not_a_choice"
+    assert rejected(dossier.question("qualites"), "1, 99").code == "not_choices"
 
 
 def test_multi_choice_buttons_draft_then_validate(dossier: Instrument) -> None:

@@ -52,7 +52,7 @@ def answer_buttons(message: BotMessage) -> list[str]:
 
 def typed_answer(message: BotMessage) -> str:
     content = message.content
-    if "Tapez un nombre" in content:
+    if "Tapez un nombre" in content or "Tapez une année" in content:
         return "2015"
     if "mois et une année" in content:
         return "03/2019"

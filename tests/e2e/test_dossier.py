@@ -7,6 +7,7 @@ then the counsellor reads it, and another counsellor cannot.
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 
@@ -25,6 +26,8 @@ from tests.e2e.people import onboard
 from tests.fakebotapi import FakeBotApi
 
 OTHER_COUNSELLOR = 222
+PART = re.compile(r"Partie \d+ sur 12")
+COUNTER = re.compile(r"Question (\d+)(?: sur (\d+))? · ")
 
 
 def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> None:
@@ -39,7 +42,7 @@ def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> Non
     paul.wait_for_reply(lambda m: "Commencer" in str(m.reply_markup))
     paul.press_button("Commencer")
     question = paul.wait_for_reply(is_question)
-    assert "Question 1 sur" in question.content
+    assert "Partie 1 sur 12 · " in question.content and "Question 1 · " in question.content
 
     # Go back and change: answer the first question, come back, see the answer, change it.
     first = question_of(question)
@@ -55,7 +58,16 @@ def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> Non
     wrong_done = skipped = restarted = False
     experiences = 0
     steps = 0
+    numbered: dict[str, str] = {}  # question → "Partie n sur 12 · Question k", as shown
+    totals: dict[str, set[str]] = {}  # part → the "sur N" totals shown for its questions
     while not is_recap(question):
+        part = PART.search(question.content)
+        assert part is not None, question.content
+        counter = COUNTER.search(question.content)
+        if counter is not None:
+            numbered[question_of(question)] = f"{part[0]}|{counter[1]}"
+            if counter[2]:
+                totals.setdefault(part[0], set()).add(counter[2])
         steps += 1
         assert steps < 200, "the questionnaire never ended"
         asked = question_of(question)
@@ -90,10 +102,20 @@ def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> Non
     recap = paul.wait_for_reply(lambda m: "Envoyer" in str(m.reply_markup))
     shown = paul.messages()
     recap_text = "\n".join(m.content for m in shown if m.message_id >= question.message_id)
-    assert "Vos expériences professionnelles 2" in recap_text
+    assert "Vos expériences professionnelles · expérience 2" in recap_text
     assert "Passée" in recap_text
+    # No total moved under Paul's eyes, and the recap numbers questions as the screens did.
+    assert all(len(shown) == 1 for shown in totals.values()), totals
+    assert len(numbered) > 30
+    flat = " ".join(recap_text.replace("\u202f", " ").replace("\xa0", " ").split())
+    for asked, where in numbered.items():
+        number = where.split("|")[1]
+        text = " ".join(asked.replace("\u202f", " ").replace("\xa0", " ").split())
+        assert f"{number}. {text}" in flat, (where, asked)
+    assert "Partie 2 sur 12 · " in recap_text
     paul.press(next(d for d in recap.callback_data if d.endswith(":s")), recap.message_id)
-    paul.wait_for_reply(lambda m: "C'est envoyé" in m.content)
+    sent = paul.wait_for_reply(lambda m: "C'est envoyé" in m.content)
+    assert sent.has_button("Ensuite : Mes centres d'intérêt")
 
     claire = api.user(COUNSELLOR_ID, "Claire")
     notice = claire.wait_for_reply(lambda m: "a terminé" in m.content, timeout=20)

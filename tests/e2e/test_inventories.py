@@ -63,6 +63,10 @@ def test_short_interest_form_then_values(api: FakeBotApi, bot: BotProcess) -> No
     assert "Votre code Holland : SEA" in result.content
     chart = lea.wait_for_reply(lambda m: m.photo is not None, timeout=30)
     assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
+    following = lea.wait_for_reply(lambda m: "Et maintenant" in m.content)
+    assert following.has_button("Les métiers à explorer pour mon code")
+    # A new bilan is in its preliminary phase: the dossier comes next, as in the menu.
+    assert following.has_button("Ensuite : Votre dossier")
 
     claire = api.user(COUNSELLOR_ID, "Claire")
     notice = claire.wait_for_reply(lambda m: "a terminé" in m.content, timeout=20)
@@ -105,9 +109,8 @@ def test_pistes_and_transferable_skills(api: FakeBotApi, bot: BotProcess) -> Non
         question = hugo.wait_for_reply(lambda m: is_question(m) or "Holland" in m.content)
     hugo.wait_for_reply(lambda m: m.photo is not None, timeout=30)
 
-    hugo.send_command("menu")
-    menu = hugo.wait_for_reply()
-    hugo.press(menu.button("Métiers à explorer").data or "", menu.message_id)
+    following = hugo.wait_for_reply(lambda m: "Et maintenant" in m.content)
+    hugo.press(following.button("métiers à explorer").data or "", following.message_id)
     pistes = hugo.wait_for_reply(lambda m: "Métiers à explorer pour SEA" in m.content)
     assert "Source : France Travail, ROME 4.0" in pistes.content
     sheet_button = pistes.button("Voir la fiche")

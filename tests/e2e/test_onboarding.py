@@ -7,7 +7,7 @@ from tests.e2e.harness import BotEnvironment, BotProcess
 from tests.e2e.people import invite
 from tests.fakebotapi import FakeBotApi
 
-REFUSAL = "invitées par leur conseiller ou conseillère"
+REFUSAL = "invitées par leur conseiller·ère"
 
 
 def test_invitation_consent_and_menu(api: FakeBotApi, bot: BotProcess) -> None:

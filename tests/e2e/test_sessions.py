@@ -86,7 +86,7 @@ def test_sessions_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> No
     )
     assert int(event["SEQUENCE"]) == 0  # type: ignore[index]
     first_reminder = _newer(paul, last_seen, lambda m: "Rappel" in m.content)
-    assert "10:00" in first_reminder.content
+    assert "demain à 10 h" in first_reminder.content
     paul.press(first_reminder.button("Je confirme").data or "", first_reminder.message_id)
     paul.wait_for_reply(lambda m: "Merci" in m.content)
 
@@ -97,13 +97,13 @@ def test_sessions_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> No
     second = _event(second_notice)
     assert str(second["UID"]) != str(event["UID"])  # type: ignore[index]
     second_reminder = _newer(paul, last_seen, lambda m: "Rappel" in m.content)
-    assert "14:30" in second_reminder.content
+    assert "à 14 h 30" in second_reminder.content
     asked = time.monotonic()
     paul.press(second_reminder.button("Je dois décaler").data or "", second_reminder.message_id)
     paul.wait_for_reply(lambda m: "prévenu" in m.content)
     alert = claire.wait_for_reply(lambda m: "doit décaler" in m.content, timeout=20)
     alert_latency = time.monotonic() - asked
-    assert "Paul Durand" in alert.content and "14:30" in alert.content
+    assert "Paul Durand" in alert.content and "à 14 h 30" in alert.content
     paul.send_text("Un entretien d'embauche à la même heure.")
     paul.wait_for_reply(lambda m: "reçoit votre motif" in m.content)
     claire.wait_for_reply(lambda m: "entretien d'embauche" in m.content, timeout=20)
