@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot import logs
+from bot import logs, reach
 from bot.settings import Settings, fail, load_settings, require_encryption_key, require_token
 from storage import crypto, indicators, migrate, rights
 from storage.actors import SystemActor
@@ -34,6 +34,8 @@ from storage.people import (
 
 ADMIN = SystemActor("cli")
 EXIT_ERROR = 1
+EXIT_BAD_SETTING = 2
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,10 +121,7 @@ def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> 
 async def _bot_username(settings: Settings) -> str:
     if settings.telegram_bot_username:
         return settings.telegram_bot_username
-    from telegram import Bot
-
-    async with Bot(require_token(settings), base_url=settings.telegram_api_base_url) as bot:
-        return bot.username
+    return await reach.bot_username(require_token(settings), settings.telegram_api_base_url)
 
 
 def cmd_counsellor(args: argparse.Namespace, settings: Settings) -> int:
@@ -168,26 +167,53 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot; wait for the Bot API first if the network is not there yet.
+
+    See ``bot.reach`` for why ``run`` waits for the network where ``invite``
+    stops. The application runs on a loop this function closes itself, after
+    the database engine is disposed: an aiosqlite connection still open when
+    its loop closes fails in its own thread at exit.
+    """
+    from telegram.error import InvalidToken
+
     from bot.app import ALLOWED_UPDATES, build_application
 
-    require_token(settings)
+    token = require_token(settings)
     require_encryption_key(settings)
     if args.webhook and not args.url:
         fail("--webhook needs --url (the public HTTPS address Telegram will call)")
     crypto.configure(require_encryption_key(settings))
     if not asyncio.run(migrate.is_current(settings.database_url)):
         fail("the database is not up to date: run `bilan-bot db upgrade` first")
-    application = build_application(settings, Database(settings.database_url))
-    if args.webhook:
-        application.run_webhook(
-            listen=args.listen,
-            port=args.port,
-            webhook_url=args.url,
-            secret_token=settings.webhook_secret_token,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        asyncio.run(reach.wait_for_telegram(token, settings.telegram_api_base_url))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    db = Database(settings.database_url)
+    application = build_application(settings, db)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        if args.webhook:
+            application.run_webhook(
+                listen=args.listen,
+                port=args.port,
+                webhook_url=args.url,
+                secret_token=settings.webhook_secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+                close_loop=False,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1, close_loop=False
+            )
+    except InvalidToken:
+        # Revoked between the check above and the start: the message quotes the token.
+        raise reach.token_refused(settings.telegram_api_base_url) from None
+    finally:
+        loop.run_until_complete(db.dispose())
+        loop.close()
     return 0
 
 
@@ -265,7 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         print("bilan-bot: no active counsellor has this Telegram id", file=sys.stderr)
     except EncryptionKeyError as exc:
         print(f"bilan-bot: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_SETTING
+    except reach.TelegramProblem as exc:
+        print(f"bilan-bot: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTING
     except (OperationalError, ProgrammingError, OSError) as exc:
         logging.getLogger(__name__).debug("database error", exc_info=True)
         print(
