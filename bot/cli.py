@@ -21,7 +21,7 @@ from bot.settings import Settings, fail, load_settings, require_encryption_key, 
 from storage import crypto, indicators, migrate, rights
 from storage.actors import SystemActor
 from storage.crypto import EncryptionKeyError
-from storage.db import Database
+from storage.db import Database, sqlite_folder
 from storage.keys import check_or_set_canary, rotate_all
 from storage.people import (
     CounsellorExists,
@@ -260,6 +260,28 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return _with_db(settings, work)
 
 
+def _check_sqlite_folder(url: str, create: bool) -> None:
+    """An SQLite file in a folder that does not exist: ``db upgrade`` makes the folder.
+
+    ``db upgrade`` is the administrator saying "create the database here", so
+    it creates the folder (readable by this user only); every other command
+    says the folder is missing instead of failing to open the file.
+    """
+    folder = sqlite_folder(url)
+    if folder is None or folder.is_dir():
+        return
+    if not create:
+        fail(
+            f"the folder {folder} of the SQLite database does not exist: check DATABASE_URL, "
+            "or create the database there with `bilan-bot db upgrade`"
+        )
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except OSError as exc:
+        fail(f"cannot create the folder {folder} for DATABASE_URL ({exc.strerror})")
+    print(f"created the folder {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "keys" and args.action == "generate":
@@ -271,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox(as_counsellor=args.role == "counsellor")
     settings = load_settings()
     logs.setup(settings.log_level)
+    _check_sqlite_folder(settings.database_url, create=args.command == "db")
     try:
         if args.command == "db":
             migrate.upgrade(settings.database_url)

@@ -9,8 +9,11 @@ the write lock up front rather than failing at its first write.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -23,10 +26,42 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# aiosqlite runs each connection in a thread by this name.
+_AIOSQLITE_THREAD = "_connection_worker_thread"
+SETTLE_TIMEOUT_S = 5.0
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_folder(url: str) -> Path | None:
+    """The folder an SQLite database file lives in; ``None`` for PostgreSQL or in memory."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute().parent
+
+
+async def settle_sqlite_threads() -> None:
+    """Let aiosqlite's connection threads finish while the event loop still runs.
+
+    A connection that failed to open (a missing folder, a directory where the
+    file should be) stops its thread with a future nobody awaits; if the loop
+    closes first, the thread prints ``RuntimeError: Event loop is closed`` at
+    exit. Call this after disposing of every engine, before the loop closes.
+    """
+    threads = [t for t in threading.enumerate() if _AIOSQLITE_THREAD in t.name]
+    if threads:
+        await asyncio.to_thread(_join, threads)
+        await asyncio.sleep(0)  # run the callbacks the threads scheduled on this loop
+
+
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(SETTLE_TIMEOUT_S)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -72,4 +107,6 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        """Close every connection; call before the event loop closes."""
         await self.engine.dispose()
+        await settle_sqlite_threads()

@@ -36,7 +36,7 @@ async def is_current(url: str) -> bool:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from storage.db import create_engine
+    from storage.db import create_engine, settle_sqlite_threads
 
     heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
     engine = create_engine(url)
@@ -47,4 +47,5 @@ async def is_current(url: str) -> bool:
             )
     finally:
         await engine.dispose()
+        await settle_sqlite_threads()
     return current == heads

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import storage.schema  # noqa: F401  (registers every table on Base.metadata)
-from storage.db import create_engine
+from storage.db import create_engine, settle_sqlite_threads
 from storage.models import Base
 
 target_metadata = Base.metadata
@@ -29,10 +29,14 @@ async def _run_async() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
     engine = create_engine(url)
-    async with engine.connect() as connection:
-        await connection.run_sync(_run)
-        await connection.commit()
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run)
+            await connection.commit()
+    finally:
+        # Before asyncio.run closes the loop, even when the connection failed.
+        await engine.dispose()
+        await settle_sqlite_threads()
 
 
 if context.is_offline_mode():
