@@ -296,8 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     _check_sqlite_folder(settings.database_url, create=args.command == "db")
     try:
         if args.command == "db":
-            migrate.upgrade(settings.database_url)
-            print("database is up to date")
+            print(migrate.upgrade_report(settings.database_url))
             return 0
         handlers = {
             "counsellor": cmd_counsellor,
