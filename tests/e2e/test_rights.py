@@ -79,6 +79,30 @@ def running(api: FakeBotApi, environment: BotEnvironment) -> Iterator[BotProcess
     assert " ERROR " not in log, log[-3000:]
 
 
+def _tables_naming(url: str, text: str) -> list[str]:
+    """The tables with a row that holds ``text``, every encrypted column decrypted."""
+    import storage.schema  # noqa: F401
+    from sqlalchemy import select
+
+    from storage.db import create_engine
+    from storage.models import Base
+
+    async def run() -> list[str]:
+        engine = create_engine(url)
+        found = []
+        try:
+            async with engine.connect() as connection:
+                for table in Base.metadata.sorted_tables:
+                    rows = (await connection.execute(select(table))).all()
+                    if any(text in repr(tuple(row)) for row in rows):
+                        found.append(table.name)
+        finally:
+            await engine.dispose()
+        return found
+
+    return asyncio.run(run())
+
+
 def _raw_database(url: str, workdir: Path, pg_server: PostgresServer | None) -> bytes:
     """Everything an attacker with a copy of the database would read."""
     parsed = make_url(url)
@@ -219,11 +243,16 @@ def test_see_export_erase_and_nothing_readable_left(
     assert NOTE in json.dumps(exported, ensure_ascii=False)
     assert exported["accesses"][0]["name"] == "Claire Martin"
 
+    # Decrypted, the tables do name them (the check below can see a name).
+    assert "beneficiaries" in _tables_naming(environment.database_url, "Introuvable")
+
     # Erase, in two confirmations; the counsellor is told, without content.
     _erase(person, _my_data(person))
     told = claire.wait_for_reply(lambda m: "a effacé ses données" in m.content, timeout=20)
     assert told.content.startswith(NAME)
     assert SENTENCE not in told.content
+    # Once the notice went out, no row of any table names them, even decrypted.
+    wait_until(lambda: not _tables_naming(environment.database_url, "Introuvable"), timeout=30)
 
     # The counsellor can no longer open anything of theirs.
     claire.press(read, notice.message_id)
