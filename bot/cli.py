@@ -38,7 +38,8 @@ EXIT_BAD_SETTING = 2
 EXIT_INTERRUPTED = 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every sub-command and option, each with a help text (`tests/test_cli_help.py`)."""
     parser = argparse.ArgumentParser(
         prog="bilan-bot", description="Telegram companion of the bilan de compétences."
     )
@@ -51,12 +52,18 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     add = counsellor.add_parser("add", help="create a counsellor account")
-    add.add_argument("--telegram-id", type=int, required=True)
-    add.add_argument("--name", required=True)
-    add.add_argument("--locale", choices=["fr", "en"], default="fr")
+    add.add_argument(
+        "--telegram-id", type=int, required=True, help="their Telegram id (ask @userinfobot)"
+    )
+    add.add_argument("--name", required=True, help="the name beneficiaries will read")
+    add.add_argument(
+        "--locale", choices=["fr", "en"], default="fr", help="their language (default: fr)"
+    )
     counsellor.add_parser("list", help="list counsellor accounts")
     deactivate = counsellor.add_parser("deactivate", help="deactivate a counsellor account")
-    deactivate.add_argument("--telegram-id", type=int, required=True)
+    deactivate.add_argument(
+        "--telegram-id", type=int, required=True, help="the Telegram id of the account"
+    )
 
     invite = sub.add_parser("invite", help="create a one-use invitation link")
     invite.add_argument("--counsellor", type=int, required=True, help="counsellor's Telegram id")
@@ -64,13 +71,21 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (long polling, or webhook)")
     run.add_argument("--webhook", action="store_true", help="receive updates through a webhook")
-    run.add_argument("--listen", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8443)
+    run.add_argument(
+        "--listen", default="127.0.0.1", help="webhook: address to listen on (default: 127.0.0.1)"
+    )
+    run.add_argument(
+        "--port", type=int, default=8443, help="webhook: port to listen on (default: 8443)"
+    )
     run.add_argument("--url", help="public HTTPS URL Telegram posts updates to")
 
     sandbox = sub.add_parser("sandbox", help="try the bot in this terminal, without Telegram")
     sandbox.add_argument(
-        "--as", dest="role", choices=["beneficiary", "counsellor"], default="beneficiary"
+        "--as",
+        dest="role",
+        choices=["beneficiary", "counsellor"],
+        default="beneficiary",
+        help="who you are in the chat (default: a beneficiary who just opened an invitation)",
     )
 
     keys = sub.add_parser("keys", help="encryption keys").add_subparsers(
@@ -87,7 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="anonymous indicators (counts under 5 are hidden)")
     stats.add_argument("--from", dest="start", type=_day, help="first day of consent, YYYY-MM-DD")
     stats.add_argument("--to", dest="end", type=_day, help="last day of consent, YYYY-MM-DD")
-    stats.add_argument("--format", choices=["text", "csv"], default="text")
+    stats.add_argument(
+        "--format", choices=["text", "csv"], default="text", help="output (default: text)"
+    )
     return parser
 
 
@@ -283,7 +300,7 @@ def _check_sqlite_folder(url: str, create: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.command == "keys" and args.action == "generate":
         print(crypto.generate_key())
         return 0
