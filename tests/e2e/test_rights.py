@@ -81,9 +81,9 @@ def running(api: FakeBotApi, environment: BotEnvironment) -> Iterator[BotProcess
 
 def _tables_naming(url: str, text: str) -> list[str]:
     """The tables with a row that holds ``text``, every encrypted column decrypted."""
-    import storage.schema  # noqa: F401
     from sqlalchemy import select
 
+    import storage.schema  # noqa: F401
     from storage.db import create_engine
     from storage.models import Base
 
