@@ -26,7 +26,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedText
-from storage.models import Base, Beneficiary, UTCDateTime, utcnow
+from storage.models import NEVER_REUSED, Base, Beneficiary, UTCDateTime, utcnow
 
 MAX_ENTRY = 4000
 
@@ -41,6 +41,7 @@ class EntryRefused(Exception):
 
 class JournalEntry(Base):
     __tablename__ = "journal_entries"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(

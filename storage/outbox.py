@@ -69,7 +69,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from storage.actors import AccessDenied, Actor, CounsellorActor, SystemActor
 from storage.crypto import EncryptedJSON
-from storage.models import Base, Beneficiary, BeneficiaryStatus, Counsellor, UTCDateTime, utcnow
+from storage.models import (
+    NEVER_REUSED,
+    Base,
+    Beneficiary,
+    BeneficiaryStatus,
+    Counsellor,
+    UTCDateTime,
+    utcnow,
+)
 
 RecipientKind = Literal["beneficiary", "counsellor"]
 
@@ -131,6 +139,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_status_not_before", "status", "not_before"),
         Index("ix_outbox_status_lease_until", "status", "lease_until"),
         Index("ix_outbox_recipient", "recipient_kind", "recipient_id", "status"),
+        NEVER_REUSED,
     )
 
 

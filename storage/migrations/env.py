@@ -14,15 +14,43 @@ from storage.models import Base
 target_metadata = Base.metadata
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    """``PRAGMA foreign_keys`` works only outside a transaction: on the raw connection."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=True,  # SQLite can only ALTER through table copies
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    """Run the migrations in one transaction.
+
+    On SQLite, with foreign keys off: batch mode recreates a table by copying
+    it and dropping the old one, and dropping a parent table with foreign keys
+    on would cascade to its children's rows. The keys are checked at the end,
+    before the commit, and turned on again.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,  # SQLite can only ALTER through table copies
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    tables = sorted({str(row[0]) for row in broken})
+                    raise RuntimeError(f"a migration broke foreign keys in {tables}")
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
 
 
 async def _run_async() -> None:
