@@ -17,7 +17,14 @@ from datetime import date
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot import logs, reach
-from bot.settings import Settings, fail, load_settings, require_encryption_key, require_token
+from bot.settings import (
+    EXIT_BAD_SETTINGS,
+    Settings,
+    fail,
+    load_settings,
+    require_encryption_key,
+    require_token,
+)
 from storage import crypto, indicators, migrate, rights
 from storage.actors import SystemActor
 from storage.crypto import EncryptionKeyError
@@ -34,7 +41,6 @@ from storage.people import (
 
 ADMIN = SystemActor("cli")
 EXIT_ERROR = 1
-EXIT_BAD_SETTING = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -330,10 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         print("bilan-bot: no active counsellor has this Telegram id", file=sys.stderr)
     except EncryptionKeyError as exc:
         print(f"bilan-bot: {exc}", file=sys.stderr)
-        return EXIT_BAD_SETTING
+        return EXIT_BAD_SETTINGS
     except reach.TelegramProblem as exc:
         print(f"bilan-bot: {exc}", file=sys.stderr)
-        return EXIT_BAD_SETTING
+        return EXIT_BAD_SETTINGS
     except (OperationalError, ProgrammingError, OSError) as exc:
         logging.getLogger(__name__).debug("database error", exc_info=True)
         print(
