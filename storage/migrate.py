@@ -45,14 +45,17 @@ async def current_revisions(url: str) -> set[str]:
     from storage.db import create_engine, settle_sqlite_threads
 
     engine = create_engine(url)
+    opened = False
     try:
         async with engine.connect() as connection:
+            opened = True
             return await connection.run_sync(
                 lambda sync: set(MigrationContext.configure(sync).get_current_heads())
             )
     finally:
         await engine.dispose()
-        await settle_sqlite_threads()
+        if not opened:  # see settle_sqlite_threads: before asyncio.run closes the loop
+            await settle_sqlite_threads()
 
 
 async def is_current(url: str) -> bool:

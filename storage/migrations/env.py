@@ -57,14 +57,16 @@ async def _run_async() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
     engine = create_engine(url)
+    opened = False
     try:
         async with engine.connect() as connection:
+            opened = True
             await connection.run_sync(_run)
             await connection.commit()
     finally:
-        # Before asyncio.run closes the loop, even when the connection failed.
         await engine.dispose()
-        await settle_sqlite_threads()
+        if not opened:  # see settle_sqlite_threads: before asyncio.run closes the loop
+            await settle_sqlite_threads()
 
 
 if context.is_offline_mode():
