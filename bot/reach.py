@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from telegram import Bot
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
 CHECK_TIMEOUT_S = 10.0
@@ -94,6 +94,12 @@ async def bot_username(token: str, base_url: str) -> str:
         raise token_refused(base_url) from None
     except (NetworkError, TimeoutError) as exc:
         raise unreachable(base_url, exc) from None
+    except TelegramError as exc:
+        # Any other refusal: its message may quote what was sent, so only its kind.
+        raise TelegramProblem(
+            f"the Bot API at {host_of(base_url)} refused getMe ({type(exc).__name__}): "
+            "check TELEGRAM_API_BASE_URL"
+        ) from None
     finally:
         await bot.shutdown()
 
