@@ -16,12 +16,19 @@ from datetime import date
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot import logs
-from bot.settings import Settings, fail, load_settings, require_encryption_key, require_token
+from bot import logs, reach
+from bot.settings import (
+    EXIT_BAD_SETTINGS,
+    Settings,
+    fail,
+    load_settings,
+    require_encryption_key,
+    require_token,
+)
 from storage import crypto, indicators, migrate, rights
 from storage.actors import SystemActor
 from storage.crypto import EncryptionKeyError
-from storage.db import Database
+from storage.db import Database, sqlite_folder
 from storage.keys import check_or_set_canary, rotate_all
 from storage.people import (
     CounsellorExists,
@@ -34,9 +41,11 @@ from storage.people import (
 
 ADMIN = SystemActor("cli")
 EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every sub-command and option, each with a help text (`tests/test_cli_help.py`)."""
     parser = argparse.ArgumentParser(
         prog="bilan-bot", description="Telegram companion of the bilan de compétences."
     )
@@ -49,12 +58,18 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     add = counsellor.add_parser("add", help="create a counsellor account")
-    add.add_argument("--telegram-id", type=int, required=True)
-    add.add_argument("--name", required=True)
-    add.add_argument("--locale", choices=["fr", "en"], default="fr")
+    add.add_argument(
+        "--telegram-id", type=int, required=True, help="their Telegram id (ask @userinfobot)"
+    )
+    add.add_argument("--name", required=True, help="the name beneficiaries will read")
+    add.add_argument(
+        "--locale", choices=["fr", "en"], default="fr", help="their language (default: fr)"
+    )
     counsellor.add_parser("list", help="list counsellor accounts")
     deactivate = counsellor.add_parser("deactivate", help="deactivate a counsellor account")
-    deactivate.add_argument("--telegram-id", type=int, required=True)
+    deactivate.add_argument(
+        "--telegram-id", type=int, required=True, help="the Telegram id of the account"
+    )
 
     invite = sub.add_parser("invite", help="create a one-use invitation link")
     invite.add_argument("--counsellor", type=int, required=True, help="counsellor's Telegram id")
@@ -62,15 +77,23 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (long polling, or webhook)")
     run.add_argument("--webhook", action="store_true", help="receive updates through a webhook")
-    run.add_argument("--listen", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8443)
+    run.add_argument(
+        "--listen", default="127.0.0.1", help="webhook: address to listen on (default: 127.0.0.1)"
+    )
+    run.add_argument(
+        "--port", type=int, default=8443, help="webhook: port to listen on (default: 8443)"
+    )
     run.add_argument("--url", help="public HTTPS URL Telegram posts updates to")
 
     sub.add_parser("desk", help="serve the counsellor's desk alone (DESK_HOST, DESK_PORT)")
 
     sandbox = sub.add_parser("sandbox", help="try the bot in this terminal, without Telegram")
     sandbox.add_argument(
-        "--as", dest="role", choices=["beneficiary", "counsellor"], default="beneficiary"
+        "--as",
+        dest="role",
+        choices=["beneficiary", "counsellor"],
+        default="beneficiary",
+        help="who you are in the chat (default: a beneficiary who just opened an invitation)",
     )
 
     keys = sub.add_parser("keys", help="encryption keys").add_subparsers(
@@ -87,7 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="anonymous indicators (counts under 5 are hidden)")
     stats.add_argument("--from", dest="start", type=_day, help="first day of consent, YYYY-MM-DD")
     stats.add_argument("--to", dest="end", type=_day, help="last day of consent, YYYY-MM-DD")
-    stats.add_argument("--format", choices=["text", "csv"], default="text")
+    stats.add_argument(
+        "--format", choices=["text", "csv"], default="text", help="output (default: text)"
+    )
     return parser
 
 
@@ -121,10 +146,7 @@ def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> 
 async def _bot_username(settings: Settings) -> str:
     if settings.telegram_bot_username:
         return settings.telegram_bot_username
-    from telegram import Bot
-
-    async with Bot(require_token(settings), base_url=settings.telegram_api_base_url) as bot:
-        return bot.username
+    return await reach.bot_username(require_token(settings), settings.telegram_api_base_url)
 
 
 def cmd_counsellor(args: argparse.Namespace, settings: Settings) -> int:
@@ -170,34 +192,62 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot; wait for the Bot API first if the network is not there yet.
+
+    See ``bot.reach`` for why ``run`` waits for the network where ``invite``
+    stops. The application runs on a loop this function closes itself, after
+    the database engine is disposed: an aiosqlite connection still open when
+    its loop closes fails in its own thread at exit.
+    """
+    from telegram.error import InvalidToken
+
     from bot.app import ALLOWED_UPDATES, build_application
 
-    require_token(settings)
+    token = require_token(settings)
     require_encryption_key(settings)
     if args.webhook and not args.url:
         fail("--webhook needs --url (the public HTTPS address Telegram will call)")
     crypto.configure(require_encryption_key(settings))
     if not asyncio.run(migrate.is_current(settings.database_url)):
         fail("the database is not up to date: run `bilan-bot db upgrade` first")
+    try:
+        asyncio.run(reach.wait_for_telegram(token, settings.telegram_api_base_url))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     db = Database(settings.database_url)
     application = build_application(settings, db)
-    if args.webhook and settings.desk_port == args.port:
-        # The desk and the webhook on one port (bot/desk/shared_port.py).
-        from bot.desk.shared_port import run_webhook_with_desk
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        if args.webhook and settings.desk_port == args.port:
+            # The desk and the webhook on one port (bot/desk/shared_port.py).
+            from bot.desk.shared_port import serve_webhook_with_desk
 
-        run_webhook_with_desk(
-            application, settings, db, listen=args.listen, port=args.port, url=args.url
-        )
-    elif args.webhook:
-        application.run_webhook(
-            listen=args.listen,
-            port=args.port,
-            webhook_url=args.url,
-            secret_token=settings.webhook_secret_token,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            loop.run_until_complete(
+                serve_webhook_with_desk(
+                    application, settings, db, listen=args.listen, port=args.port, url=args.url
+                )
+            )
+        elif args.webhook:
+            application.run_webhook(
+                listen=args.listen,
+                port=args.port,
+                webhook_url=args.url,
+                secret_token=settings.webhook_secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+                close_loop=False,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1, close_loop=False
+            )
+    except InvalidToken:
+        # Revoked between the check above and the start: the message quotes the token.
+        raise reach.token_refused(settings.telegram_api_base_url) from None
+    finally:
+        loop.run_until_complete(db.dispose())
+        loop.close()
     return 0
 
 
@@ -258,8 +308,30 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return _with_db(settings, work)
 
 
+def _check_sqlite_folder(url: str, create: bool) -> None:
+    """An SQLite file in a folder that does not exist: ``db upgrade`` makes the folder.
+
+    ``db upgrade`` is the administrator saying "create the database here", so
+    it creates the folder (readable by this user only); every other command
+    says the folder is missing instead of failing to open the file.
+    """
+    folder = sqlite_folder(url)
+    if folder is None or folder.is_dir():
+        return
+    if not create:
+        fail(
+            f"the folder {folder} of the SQLite database does not exist: check DATABASE_URL, "
+            "or create the database there with `bilan-bot db upgrade`"
+        )
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except OSError as exc:
+        fail(f"cannot create the folder {folder} for DATABASE_URL ({exc.strerror})")
+    print(f"created the folder {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.command == "keys" and args.action == "generate":
         print(crypto.generate_key())
         return 0
@@ -269,10 +341,10 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox(as_counsellor=args.role == "counsellor")
     settings = load_settings()
     logs.setup(settings.log_level)
+    _check_sqlite_folder(settings.database_url, create=args.command == "db")
     try:
         if args.command == "db":
-            migrate.upgrade(settings.database_url)
-            print("database is up to date")
+            print(migrate.upgrade_report(settings.database_url))
             return 0
         handlers = {
             "counsellor": cmd_counsellor,
@@ -290,7 +362,10 @@ def main(argv: list[str] | None = None) -> int:
         print("bilan-bot: no active counsellor has this Telegram id", file=sys.stderr)
     except EncryptionKeyError as exc:
         print(f"bilan-bot: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_SETTINGS
+    except reach.TelegramProblem as exc:
+        print(f"bilan-bot: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
     except (OperationalError, ProgrammingError, OSError) as exc:
         logging.getLogger(__name__).debug("database error", exc_info=True)
         print(

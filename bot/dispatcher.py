@@ -95,7 +95,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -364,10 +363,9 @@ Outcome = _Marker | _RenderFailed | _FloodedOut | BaseException
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:
-    # PTB 22 deprecates the int form of retry_after; read it either way.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value: Any = error.retry_after
+    # A timedelta, as python-telegram-bot 23 will give it (``PTB_TIMEDELTA``, see
+    # ``bot/__init__.py``); whole seconds should the setting be off.
+    value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

@@ -9,8 +9,12 @@ the write lock up front rather than failing at its first write.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -23,10 +27,44 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# aiosqlite runs each connection in a thread by this name.
+_AIOSQLITE_THREAD = "_connection_worker_thread"
+SETTLE_TIMEOUT_S = 1.0
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_folder(url: str) -> Path | None:
+    """The folder an SQLite database file lives in; ``None`` for PostgreSQL or in memory."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute().parent
+
+
+async def settle_sqlite_threads(timeout: float = SETTLE_TIMEOUT_S) -> None:
+    """After a connection failed to open: let aiosqlite's threads finish while the loop runs.
+
+    A connection that failed to open (a missing folder, a directory where the
+    file should be) stops its thread with a future nobody awaits; if the loop
+    closes first, the thread prints ``RuntimeError: Event loop is closed`` at
+    exit. The command line calls this when opening failed, before its loop
+    closes. Threads of connections still open elsewhere do not end: the wait
+    is bounded by ``timeout`` in all.
+    """
+    threads = [t for t in threading.enumerate() if _AIOSQLITE_THREAD in t.name]
+    if threads:
+        await asyncio.to_thread(_join, threads, time.monotonic() + timeout)
+        await asyncio.sleep(0)  # run the callbacks the threads scheduled on this loop
+
+
+def _join(threads: list[threading.Thread], deadline: float) -> None:
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -72,4 +110,5 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        """Close every connection; call before the event loop closes."""
         await self.engine.dispose()

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.actors import AccessDenied, Actor, CounsellorActor
-from storage.models import Base, Counsellor, UTCDateTime, utcnow
+from storage.models import NEVER_REUSED, Base, Counsellor, UTCDateTime, utcnow
 from storage.people import hash_token
 
 LOGIN_LIFETIME = timedelta(minutes=10)
@@ -23,6 +23,7 @@ LOGIN_LIFETIME = timedelta(minutes=10)
 
 class DeskLogin(Base):
     __tablename__ = "desk_logins"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     counsellor_id: Mapped[int] = mapped_column(

@@ -49,6 +49,7 @@ from storage.actors import (
 )
 from storage.cards import set_phase
 from storage.models import (
+    NEVER_REUSED,
     Base,
     Beneficiary,
     BeneficiaryStatus,
@@ -85,7 +86,7 @@ class CheckinAnswered(ValueError):
 
 class FollowupCheckin(Base):
     __tablename__ = "followup_checkins"
-    __table_args__ = (UniqueConstraint("beneficiary_id", "months"),)
+    __table_args__ = (UniqueConstraint("beneficiary_id", "months"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(

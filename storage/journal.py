@@ -26,7 +26,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedText
-from storage.models import Base, Beneficiary, UTCDateTime, utcnow
+from storage.models import NEVER_REUSED, Base, Beneficiary, UTCDateTime, utcnow
 
 # As long as one Telegram message (4,096 characters): a note is typed in one message,
 # so a full message must fit. (A character here is a code point, never more than
@@ -44,6 +44,7 @@ class EntryRefused(Exception):
 
 class JournalEntry(Base):
     __tablename__ = "journal_entries"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(

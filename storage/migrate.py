@@ -31,20 +31,56 @@ def revision(url: str, message: str) -> None:
     command.revision(alembic_config(url), message=message, autogenerate=True)
 
 
-async def is_current(url: str) -> bool:
-    """Whether the database at ``url`` is migrated to the newest revision."""
-    from alembic.runtime.migration import MigrationContext
+def head_revisions(url: str) -> set[str]:
+    """The newest revisions this code knows (one, unless branches are being merged)."""
     from alembic.script import ScriptDirectory
 
-    from storage.db import create_engine
+    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+async def current_revisions(url: str) -> set[str]:
+    """The revisions the database at ``url`` is at; empty for a database never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.db import create_engine, settle_sqlite_threads
+
     engine = create_engine(url)
+    opened = False
     try:
         async with engine.connect() as connection:
-            current = await connection.run_sync(
+            opened = True
+            return await connection.run_sync(
                 lambda sync: set(MigrationContext.configure(sync).get_current_heads())
             )
     finally:
         await engine.dispose()
-    return current == heads
+        if not opened:  # see settle_sqlite_threads: before asyncio.run closes the loop
+            await settle_sqlite_threads()
+
+
+async def is_current(url: str) -> bool:
+    """Whether the database at ``url`` is migrated to the newest revision."""
+    return await current_revisions(url) == head_revisions(url)
+
+
+def upgrade_report(url: str) -> str:
+    """Migrate to the newest revision and say what happened, in one line.
+
+    An administrator running ``bilan-bot db upgrade`` wants to know whether it
+    created a database (a wrong ``DATABASE_URL`` makes a new, empty one),
+    migrated an old one, or found nothing to do.
+    """
+    import asyncio
+
+    before = asyncio.run(current_revisions(url))
+    upgrade(url)
+    after = asyncio.run(current_revisions(url))
+    if not before:
+        return f"database created (revision {_names(after)})"
+    if before == after:
+        return f"database is up to date (revision {_names(after)})"
+    return f"database migrated from revision {_names(before)} to {_names(after)}"
+
+
+def _names(revisions: set[str]) -> str:
+    return ", ".join(sorted(revisions)) or "none"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -53,6 +54,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Table options for every table whose integer ids reach buttons, deep links,
+# dedupe keys or queued rows: an id must never name someone else later. SQLite
+# hands out max(rowid) + 1, so erasing the newest person would give their id to
+# the next one invited; AUTOINCREMENT never goes back. PostgreSQL's SERIAL
+# sequences never go back either.
+NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -85,6 +94,7 @@ def string_enum(cls: type[enum.Enum], name: str) -> Enum:
 
 class Counsellor(Base):
     __tablename__ = "counsellors"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
@@ -98,6 +108,7 @@ class Counsellor(Base):
 
 class Beneficiary(Base):
     __tablename__ = "beneficiaries"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     counsellor_id: Mapped[int] = mapped_column(ForeignKey("counsellors.id"), index=True)
@@ -122,6 +133,7 @@ class Beneficiary(Base):
 
 class Invitation(Base):
     __tablename__ = "invitations"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # SHA-256 of the token: a database dump cannot be replayed as invitations.
@@ -138,6 +150,7 @@ class AuditEvent(Base):
     """Who reached whose data, when — never what it said."""
 
     __tablename__ = "audit_events"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

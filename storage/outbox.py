@@ -33,6 +33,11 @@ Why the columns look the way they do:
   while the row is ``claimed``.
 - ``last_error`` holds an exception *type* name only, never its text (which
   can quote a message).
+- A row whose ``dedupe_key`` starts with ``FORGET_ONCE_SENT`` drops its
+  payload when it is sent or cancelled. Such a row speaks of someone who is
+  gone: the notice of an erasure carries the erased person's name to their
+  counsellor, and has no ``beneficiary_id`` (nothing left to cascade from) so
+  that it outlives them. Once it went out, no row names them any more.
 
 Times are UTC. Every function takes ``now`` so that tests control the clock.
 """
@@ -68,7 +73,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from storage.actors import AccessDenied, Actor, CounsellorActor, SystemActor
 from storage.crypto import EncryptedJSON
-from storage.models import Base, Beneficiary, BeneficiaryStatus, Counsellor, UTCDateTime, utcnow
+from storage.models import (
+    NEVER_REUSED,
+    Base,
+    Beneficiary,
+    BeneficiaryStatus,
+    Counsellor,
+    UTCDateTime,
+    utcnow,
+)
 
 RecipientKind = Literal["beneficiary", "counsellor"]
 
@@ -78,6 +91,8 @@ CLAIMER_MAX = 160
 DEFAULT_STALE_AFTER = timedelta(days=3)
 DEFAULT_RETURN_SPACING = timedelta(minutes=1)
 UNREACHABLE_NOTICE = "unreachable_notice"
+# Key prefix of rows that keep their payload only until sent or cancelled (see above).
+FORGET_ONCE_SENT = "forget:"
 
 
 class OutboxStatus(enum.StrEnum):
@@ -130,6 +145,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_status_not_before", "status", "not_before"),
         Index("ix_outbox_status_lease_until", "status", "lease_until"),
         Index("ix_outbox_recipient", "recipient_kind", "recipient_id", "status"),
+        NEVER_REUSED,
     )
 
 
@@ -554,7 +570,13 @@ async def mark_sent(session: AsyncSession, message: ClaimedMessage, *, now: date
     message went out all the same: record it as sent unless someone already
     did, and return False so the caller can log the possible duplicate.
     """
-    done = {"status": OutboxStatus.SENT, "sent_at": now, "claim_token": None, "lease_until": None}
+    done: dict[str, Any] = {
+        "status": OutboxStatus.SENT,
+        "sent_at": now,
+        "claim_token": None,
+        "lease_until": None,
+        **_forgotten(message),
+    }
     if await _settle(session, message, **done):
         return True
     await session.execute(
@@ -592,6 +614,11 @@ async def release(
     return await _settle(session, message, **values)
 
 
+def _forgotten(message: ClaimedMessage) -> dict[str, Any]:
+    """The payload of a row that must not outlive its sending, dropped."""
+    return {"payload": None} if message.dedupe_key.startswith(FORGET_ONCE_SENT) else {}
+
+
 async def mark_failed(session: AsyncSession, message: ClaimedMessage, *, error: str) -> bool:
     """Give up on a row (permanent refusal, or too many attempts)."""
     return await _settle(
@@ -614,6 +641,7 @@ async def mark_cancelled(session: AsyncSession, message: ClaimedMessage, *, reas
         last_error=error_name(reason),
         claim_token=None,
         lease_until=None,
+        **_forgotten(message),
     )
 
 

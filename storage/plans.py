@@ -52,7 +52,15 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedText
-from storage.models import Base, Beneficiary, BeneficiaryStatus, UTCDateTime, string_enum, utcnow
+from storage.models import (
+    NEVER_REUSED,
+    Base,
+    Beneficiary,
+    BeneficiaryStatus,
+    UTCDateTime,
+    string_enum,
+    utcnow,
+)
 
 MAX_STEPS = 12
 """More than a plan needs; with the lengths below, a whole plan fits one Telegram message."""
@@ -95,6 +103,7 @@ class ProfessionalProject(Base):
 
 class PlanStep(Base):
     __tablename__ = "plan_steps"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(
@@ -113,7 +122,7 @@ class PlanInput(Base):
     """What the bot waits for someone to type into a plan (one wait per person)."""
 
     __tablename__ = "plan_inputs"
-    __table_args__ = (UniqueConstraint("actor_kind", "actor_id"),)
+    __table_args__ = (UniqueConstraint("actor_kind", "actor_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_kind: Mapped[str] = mapped_column(String(16))

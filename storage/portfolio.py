@@ -53,7 +53,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedText
-from storage.models import Base, Beneficiary, BeneficiaryStatus, UTCDateTime, utcnow
+from storage.models import NEVER_REUSED, Base, Beneficiary, BeneficiaryStatus, UTCDateTime, utcnow
 from storage.rights import Record, register_collector
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ WaitFor = Literal["label", "evidence"]
 
 class PortfolioSkillRow(Base):
     __tablename__ = "portfolio_skills"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(

@@ -30,7 +30,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedJSON
-from storage.models import Base, UTCDateTime, string_enum, utcnow
+from storage.models import NEVER_REUSED, Base, UTCDateTime, string_enum, utcnow
 
 
 class RunStatus(enum.StrEnum):
@@ -40,6 +40,7 @@ class RunStatus(enum.StrEnum):
 
 class InstrumentRun(Base):
     __tablename__ = "instrument_runs"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(
@@ -60,7 +61,7 @@ class InstrumentRun(Base):
 
 class Answer(Base):
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("run_id", "answer_id"),)
+    __table_args__ = (UniqueConstraint("run_id", "answer_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("instrument_runs.id", ondelete="CASCADE"))

@@ -60,6 +60,7 @@ from storage.actors import (
 )
 from storage.crypto import EncryptedJSON, EncryptedText
 from storage.models import (
+    NEVER_REUSED,
     Base,
     Beneficiary,
     BeneficiaryStatus,
@@ -124,6 +125,7 @@ class SessionRefused(Exception):
 
 class CounsellingSession(Base):
     __tablename__ = "counselling_sessions"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The calendar UID: random, so two installations never collide in a calendar.

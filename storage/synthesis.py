@@ -70,6 +70,7 @@ from storage.actors import (
 from storage.crypto import EncryptedBytes, EncryptedText
 from storage.indicators import Ids, register_source
 from storage.models import (
+    NEVER_REUSED,
     Base,
     Beneficiary,
     BeneficiaryStatus,
@@ -147,7 +148,7 @@ class SynthesisVersion(Base):
     """One version: the editable file and its PDF, both encrypted."""
 
     __tablename__ = "synthesis_versions"
-    __table_args__ = (UniqueConstraint("beneficiary_id", "number"),)
+    __table_args__ = (UniqueConstraint("beneficiary_id", "number"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(
@@ -167,6 +168,7 @@ class SynthesisVersion(Base):
 
 class SynthesisComment(Base):
     __tablename__ = "synthesis_comments"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(

@@ -37,7 +37,15 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedText
-from storage.models import Base, Beneficiary, BeneficiaryStatus, UTCDateTime, string_enum, utcnow
+from storage.models import (
+    NEVER_REUSED,
+    Base,
+    Beneficiary,
+    BeneficiaryStatus,
+    UTCDateTime,
+    string_enum,
+    utcnow,
+)
 from storage.outbox import Recipient
 
 DEFAULT_REMINDER_HOUR = 18
@@ -72,6 +80,7 @@ class TaskRefused(Exception):
 
 class Task(Base):
     __tablename__ = "tasks"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(

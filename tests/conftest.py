@@ -24,6 +24,15 @@ crypto.configure(TEST_KEY)
 _db_counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def stop_leftover_bots() -> Iterator[None]:
+    """Whatever happened in the test, no ``bilan-bot run`` it started outlives it."""
+    yield
+    from tests.e2e.harness import stop_leftovers
+
+    stop_leftovers()
+
+
 @pytest.fixture(scope="session")
 def encryption_key() -> str:
     return TEST_KEY

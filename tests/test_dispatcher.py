@@ -50,6 +50,10 @@ from storage.models import Beneficiary, BeneficiaryStatus, Counsellor
 from storage.outbox import ClaimedMessage, OutboxMessage, OutboxStatus, Recipient
 from tests.fakebotapi import FakeBotApi, png_bytes
 
+# python-telegram-bot's warning that durations become timedeltas: the bot opts
+# in to them (bot/__init__.py), so flood control must not raise it.
+pytestmark = pytest.mark.filterwarnings("error::telegram.warnings.PTBDeprecationWarning")
+
 T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris
 COUNSELLOR_TID = 5_000
 FIRST_BENEFICIARY_TID = 10_000

@@ -11,7 +11,6 @@ proxy, the bot and the desk then share one address and one port.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 from typing import Any
@@ -53,9 +52,10 @@ def webhook_route(application: Any, path: str, secret: str | None) -> Route:
     return Route(path, receive, methods=["POST"])
 
 
-async def _serve(
-    application: Any, settings: Settings, db: Database, listen: str, port: int, url: str
+async def serve_webhook_with_desk(
+    application: Any, settings: Settings, db: Database, *, listen: str, port: int, url: str
 ) -> None:
+    """Until SIGINT or SIGTERM, which stop the server, then the bot."""
     from bot.app import ALLOWED_UPDATES
 
     application.bot_data[SHARED_KEY] = True
@@ -88,8 +88,3 @@ async def _serve(
             await application.post_shutdown(application)
 
 
-def run_webhook_with_desk(
-    application: Any, settings: Settings, db: Database, *, listen: str, port: int, url: str
-) -> None:
-    """Until SIGINT or SIGTERM, which stop the server, then the bot."""
-    asyncio.run(_serve(application, settings, db, listen, port, url))

@@ -65,7 +65,7 @@ from storage import rights
 from storage.actors import Actor, BeneficiaryActor, CounsellorActor
 from storage.db import Database
 from storage.models import BeneficiaryStatus, utcnow
-from storage.outbox import Recipient
+from storage.outbox import FORGET_ONCE_SENT, Recipient
 from storage.rights import Dossier, Record, RetentionPolicy
 
 log = logging.getLogger(__name__)
@@ -475,8 +475,9 @@ async def _erase(update: Update, context: Context, actor: BeneficiaryActor, _: T
                 Recipient.counsellor(erased.counsellor_id),
                 ERASED_NOTICE,
                 due_at=now,
-                # No beneficiary id: the row must outlive the person it speaks of.
-                dedupe_key=f"erased:{secrets.token_hex(8)}",
+                # No beneficiary id: the row must outlive the person it speaks of;
+                # and it forgets their name once sent (see storage.outbox).
+                dedupe_key=f"{FORGET_ONCE_SENT}erased:{secrets.token_hex(8)}",
                 name=erased.name,
             )
     if erased is None:

@@ -43,11 +43,13 @@ def environment(
 def bot(api: FakeBotApi, environment: BotEnvironment) -> Iterator[BotProcess]:
     """The bot running, polling the stand-in server; its log must show no error at the end."""
     process = BotProcess(environment).start()
-    start_polling(api, process)
-    yield process
-    # Stopping while polling is still starting trips python-telegram-bot's shutdown.
-    wait_until(lambda: api.calls("getUpdates"), timeout=15)
-    process.stop()
+    try:
+        start_polling(api, process)
+        yield process
+        # Stopping while polling is still starting trips python-telegram-bot's shutdown.
+        wait_until(lambda: api.calls("getUpdates"), timeout=15)
+    finally:
+        process.stop()
     assert_clean_log(process.log())
 
 

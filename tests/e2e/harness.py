@@ -61,7 +61,13 @@ class BotEnvironment:
 
 
 class BotProcess:
-    """``bilan-bot run`` in the background, its log kept in a file for assertions."""
+    """``bilan-bot run`` in the background, its log kept in a file for assertions.
+
+    Every process started is remembered until it is stopped: the autouse
+    fixture ``stop_leftover_bots`` (``tests/conftest.py``) stops any a test left
+    running, whatever way the test ended (a fixture that failed before its
+    ``yield``, an assertion between start and stop, a timeout).
+    """
 
     def __init__(self, environment: BotEnvironment, name: str = "bot") -> None:
         self.environment = environment
@@ -78,6 +84,7 @@ class BotProcess:
             stderr=subprocess.STDOUT,
         )
         log.close()
+        STARTED.append(self)
         return self
 
     def running(self) -> bool:
@@ -103,6 +110,18 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+STARTED: list[BotProcess] = []
+
+
+def stop_leftovers() -> int:
+    """Stop every bot process still running; how many there were."""
+    left = [process for process in STARTED if process.running()]
+    for process in left:
+        process.stop(timeout=10)
+    STARTED.clear()
+    return len(left)
 
 
 def wait_until(condition: object, timeout: float = 15, interval: float = 0.05) -> None:

@@ -6,7 +6,9 @@
    who opened their data, export it (a PDF and a JSON file arrive as
    documents), erase it in two confirmations; the counsellor is told, and can
    no longer open anything of theirs. The bot's DEBUG log holds none of the
-   typed answers, names or tokens.
+   typed answers, names or tokens, nor a journal note in several scripts
+   that went into the PDF export (fpdf2 quotes the characters its font
+   lacks in a warning).
 2. Another person withdraws consent: the counsellor is told, the bot treats
    them as a stranger everywhere but ``/mesdonnees``, where they erase.
 """
@@ -36,6 +38,9 @@ from tests.pgserver import PostgresServer
 
 SENTENCE = "Je voudrais devenir souffleuse de verre à Murano avant mes cinquante ans."
 NAME = "Paulette Introuvable"
+# Japanese, Arabic, Cyrillic and emoji: the PDF font lacks some of them.
+NOTE = "秘密の日記 · ملاحظة سرية · тайная заметка · 🦉🔐"
+NOTE_CHARACTERS = {c for c in NOTE if ord(c) > 0x2FF}
 
 
 def _complete_schema(url: str) -> None:
@@ -74,6 +79,30 @@ def running(api: FakeBotApi, environment: BotEnvironment) -> Iterator[BotProcess
     log = bot.log()
     assert "Traceback" not in log, log[-3000:]
     assert " ERROR " not in log, log[-3000:]
+
+
+def _tables_naming(url: str, text: str) -> list[str]:
+    """The tables with a row that holds ``text``, every encrypted column decrypted."""
+    from sqlalchemy import select
+
+    import storage.schema  # noqa: F401
+    from storage.db import create_engine
+    from storage.models import Base
+
+    async def run() -> list[str]:
+        engine = create_engine(url)
+        found = []
+        try:
+            async with engine.connect() as connection:
+                for table in Base.metadata.sorted_tables:
+                    rows = (await connection.execute(select(table))).all()
+                    if any(text in repr(tuple(row)) for row in rows):
+                        found.append(table.name)
+        finally:
+            await engine.dispose()
+        return found
+
+    return asyncio.run(run())
 
 
 def _raw_database(url: str, workdir: Path, pg_server: PostgresServer | None) -> bytes:
@@ -142,6 +171,15 @@ def _send_dossier(person: FakeUser, monkeypatch: pytest.MonkeyPatch) -> None:
     person.wait_for_reply(lambda m: "C'est envoyé" in m.content)
 
 
+def _write_note(person: FakeUser, text: str) -> None:
+    person.send_command("journal")
+    journal = person.wait_for_reply(lambda m: "j:new" in m.callback_data)
+    person.press("j:new", journal.message_id)
+    person.wait_for_reply(lambda m: "Écrivez votre note" in m.content)
+    person.send_text(text)
+    person.wait_for_reply(lambda m: "📓" in m.content)
+
+
 def _my_data(person: FakeUser) -> BotMessage:
     person.send_command("mesdonnees")
     return person.wait_for_reply(lambda m: "rg:del" in m.callback_data)
@@ -174,6 +212,7 @@ def test_see_export_erase_and_nothing_readable_left(
     token = _invite(api, NAME)
     person = _accept(api, token, 5101)
     _send_dossier(person, monkeypatch)
+    _write_note(person, NOTE)
 
     claire = api.user(COUNSELLOR_ID, "Claire")
     notice = claire.wait_for_reply(lambda m: "a terminé" in m.content, timeout=20)
@@ -207,13 +246,19 @@ def test_see_export_erase_and_nothing_readable_left(
     assert exported["person"]["name"] == NAME
     answers = exported["parts"]["questionnaires"][0]["data"]["answers"]
     assert SENTENCE in answers.values()
+    assert NOTE in json.dumps(exported, ensure_ascii=False)
     assert exported["accesses"][0]["name"] == "Claire Martin"
+
+    # Decrypted, the tables do name them (the check below can see a name).
+    assert "beneficiaries" in _tables_naming(environment.database_url, "Introuvable")
 
     # Erase, in two confirmations; the counsellor is told, without content.
     _erase(person, _my_data(person))
     told = claire.wait_for_reply(lambda m: "a effacé ses données" in m.content, timeout=20)
     assert told.content.startswith(NAME)
     assert SENTENCE not in told.content
+    # Once the notice went out, no row of any table names them, even decrypted.
+    wait_until(lambda: not _tables_naming(environment.database_url, "Introuvable"), timeout=30)
 
     # The counsellor can no longer open anything of theirs.
     claire.press(read, notice.message_id)
@@ -237,6 +282,9 @@ def test_see_export_erase_and_nothing_readable_left(
     for secret in (SENTENCE, "Introuvable", "Paulette", "Claire Martin", token, TOKEN):
         assert secret not in log, secret
     assert TOKEN.split(":", 1)[1] not in log
+    for character in NOTE_CHARACTERS:
+        escaped = character.encode("unicode-escape").decode()
+        assert character not in log and escaped not in log, escaped
 
 
 def test_withdrawal_stops_the_bot_and_leaves_the_rights(

@@ -402,3 +402,22 @@ async def test_purge_finished_keeps_open_rows(db: Database, world: World) -> Non
         await outbox.mark_sent(session, claimed, now=T0)
         assert await outbox.purge_finished(session, older_than=T0 + timedelta(days=1)) == 1
     assert [r.dedupe_key for r in await _rows(db)] == ["open"]
+
+
+async def test_a_row_to_forget_once_sent_drops_its_payload(db: Database, world: World) -> None:
+    """The notice of an erasure names someone who is gone: sent or cancelled, it names nobody."""
+    claire = Recipient.counsellor(world.a.counsellor_id)
+    sent = f"{outbox.FORGET_ONCE_SENT}erased:a1"
+    cancelled = f"{outbox.FORGET_ONCE_SENT}erased:b2"
+    await _enqueue(db, sent, claire, payload={"name": "Paul Durand"})
+    await _enqueue(db, cancelled, claire, payload={"name": "Léa Moreau"})
+    await _enqueue(db, "digest:7", claire, payload={"name": "kept"})
+    claimed = {c.dedupe_key: c for c in await _claim(db)}
+    async with db.transaction() as session:
+        assert await outbox.mark_sent(session, claimed[sent], now=T0)
+        assert await outbox.mark_cancelled(session, claimed[cancelled], reason="gone")
+        assert await outbox.mark_sent(session, claimed["digest:7"], now=T0)
+    rows = {r.dedupe_key: r for r in await _rows(db)}
+    assert rows[sent].status == OutboxStatus.SENT and rows[sent].payload is None
+    assert rows[cancelled].status == OutboxStatus.CANCELLED and rows[cancelled].payload is None
+    assert rows["digest:7"].payload == {"name": "kept"}

@@ -1,7 +1,7 @@
 """desk sign-in links and visits
 
 Revision ID: 8ce729e01c09
-Revises: 7c1d2e3f4a5b
+Revises: 7c3e9a41d2b6
 Create Date: 2026-12-02 14:47:32.250006
 """
 
@@ -14,7 +14,7 @@ import storage.crypto
 import storage.models
 
 revision: str = "8ce729e01c09"
-down_revision: str | None = "7c1d2e3f4a5b"
+down_revision: str | None = "7c3e9a41d2b6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -36,6 +36,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_logins")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_desk_logins_token_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("desk_logins", schema=None) as batch_op:
         batch_op.create_index(
