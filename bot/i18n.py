@@ -102,13 +102,15 @@ def format_date_long(moment: datetime, locale: str, timezone: str) -> str:
 
 
 def format_time_of_day(moment: datetime, locale: str, timezone: str) -> str:
-    """The clock time as people write it: "8 h 37" in French, "8:37" in English."""
-    pattern = "H:mm" if locale.startswith("en") else "H 'h' mm"
-    return babel_format_datetime(moment, format=pattern, tzinfo=ZoneInfo(timezone), locale=locale)
+    """The clock time as people write it: "8 h 37", "9 h" in French; "8:37 AM" in English.
+
+    One rule for every screen (card, digest, reminders), through :func:`clock_text`.
+    """
+    return clock_text(moment, locale, timezone)
 
 
 def format_day_and_time(moment: datetime, locale: str, timezone: str) -> str:
-    """ "2 décembre 2026 à 8 h 37" / "2 December 2026 at 8:37": a date with its time."""
+    """ "2 décembre 2026 à 8 h 37" / "2 December 2026 at 8:37 AM": a date with its time."""
     _ = gettext_for(locale)
     return _("{date} at {time}").format(
         date=format_date_long(moment, locale, timezone),
@@ -117,7 +119,7 @@ def format_day_and_time(moment: datetime, locale: str, timezone: str) -> str:
 
 
 def format_short_moment(moment: datetime, locale: str, timezone: str) -> str:
-    """ "2 déc. 16 h 03" / "2 Dec 16:03": a date and time short enough for a button."""
+    """ "2 déc. 16 h 03" / "2 Dec 4:03 PM": a date and time short enough for a button."""
     day = babel_format_datetime(moment, format="d MMM", tzinfo=ZoneInfo(timezone), locale=locale)
     return f"{day} {format_time_of_day(moment, locale, timezone)}"
 

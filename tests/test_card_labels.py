@@ -44,8 +44,8 @@ def test_last_activity_reads_as_people_say_it() -> None:
     now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     zone = "Europe/Paris"
     assert format_recent(now.replace(hour=7, minute=22), "fr", zone, now) == "aujourd'hui à 8 h 22"
-    assert format_recent(now - timedelta(days=1), "fr", zone, now) == "hier à 16 h 00"
+    assert format_recent(now - timedelta(days=1), "fr", zone, now) == "hier à 16 h"
     assert format_recent(now - timedelta(days=10), "fr", zone, now) == "le 22 novembre"
     assert format_recent(now - timedelta(days=400), "fr", zone, now) == "le 28 octobre 2025"
-    assert format_recent(now, "en", zone, now) == "today at 16:00"
-    assert format_day_and_time(now, "fr", zone) == "2 décembre 2026 à 16 h 00"
+    assert format_recent(now, "en", zone, now) == "today at 4:00 PM"
+    assert format_day_and_time(now, "fr", zone) == "2 décembre 2026 à 16 h"
