@@ -4,7 +4,9 @@ Alembic and the tests import this one module instead of knowing the list.
 """
 
 from storage import (  # noqa: F401
+    contacts,
     digest,
+    enquetes,
     followups,
     indicators,
     journal,
