@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot import logs
+from bot import cli_contacts, logs
 from bot.settings import Settings, fail, load_settings, require_encryption_key, require_token
 from storage import crypto, indicators, migrate, rights
 from storage.actors import SystemActor
@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--from", dest="start", type=_day, help="first day of consent, YYYY-MM-DD")
     stats.add_argument("--to", dest="end", type=_day, help="last day of consent, YYYY-MM-DD")
     stats.add_argument("--format", choices=["text", "csv"], default="text")
+
+    cli_contacts.add_parser(sub)
     return parser
 
 
@@ -257,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             "keys": cmd_keys,
             "purge": cmd_purge,
             "stats": cmd_stats,
+            "contacts": cli_contacts.cmd_contacts,
         }
         return handlers[args.command](args, settings)
     except CounsellorExists:

@@ -126,7 +126,7 @@ def _fields(row: dict[str, str], rome: Rome, title_codes: dict[str, str]) -> Con
         raise _Line("agreed_on") from exc
     codes = _split(get.get("rome_codes", ""))
     for title in _titles(get.get("job_titles", "")):
-        code = title_codes.get(normalise(title))
+        code = _title_code(title, rome, title_codes)
         if code is None:
             raise _Line("title")
         codes.append(code)
@@ -146,6 +146,22 @@ def _fields(row: dict[str, str], rome: Rome, title_codes: dict[str, str]) -> Con
         return clean_fields(fields, (s.code for s in rome.sheets()))
     except ContactRefused as refused:
         raise _Line(refused.reason) from refused
+
+
+def _title_code(title: str, rome: Rome, title_codes: dict[str, str]) -> str | None:
+    """The ROME code of a job title: exact, or ROME's best title holding every word typed.
+
+    "Infirmier de bloc opératoire" finds "Infirmier / Infirmière de bloc
+    opératoire (IBODE)"; a title ROME does not know is refused, not guessed.
+    """
+    key = normalise(title)
+    if key in title_codes:
+        return title_codes[key]
+    words = set(key.split())
+    for appellation in rome.search_appellations(title, limit=1):
+        if words <= set(normalise(appellation.title).split()):
+            return appellation.code
+    return None
 
 
 def _reader(text: str) -> csv.DictReader[str]:
