@@ -22,7 +22,9 @@ from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.handlers import (
     card,
     common,
+    contacts,
     counsellor,
+    enquetes,
     followups,
     journal,
     metiers,
@@ -56,6 +58,7 @@ BENEFICIARY_COMMANDS = [
     ("reprendre", N_("Continue your questionnaire")),
     *metiers.COMMANDS,
     *portfolio.COMMANDS,
+    *enquetes.COMMANDS,
     *plan.COMMANDS,
     *synthesis.COMMANDS,
     *followups.COMMANDS,
@@ -77,6 +80,7 @@ COUNSELLOR_COMMANDS = [
     *sessions.COUNSELLOR_COMMANDS,
     *tasks.COUNSELLOR_COMMANDS,
     *journal.COUNSELLOR_COMMANDS,
+    *contacts.COMMANDS,
     ("annuler", N_("Leave what you are doing")),
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
@@ -216,6 +220,15 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
     application.add_handler(
         CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)
+    )
+    # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).
+    application.add_handler(CommandHandler("contacts", contacts.contacts_command))
+    application.add_handler(
+        CallbackQueryHandler(contacts.on_button, pattern=contacts.CALLBACK_PATTERN)
+    )
+    application.add_handler(CommandHandler(["enquetes", "inquiries"], enquetes.enquetes_command))
+    application.add_handler(
+        CallbackQueryHandler(enquetes.on_button, pattern=enquetes.CALLBACK_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, router.route_message))

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import plan, portfolio, rights, sessions, synthesis
+from bot.handlers import enquetes, plan, portfolio, rights, sessions, synthesis
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
@@ -122,6 +122,7 @@ async def cancel_command(update: Update, context: Context) -> None:
         await rights.cancel(session, actor)
         await synthesis.cancel(session, actor)
         await portfolio.cancel(session, actor)
+        await enquetes.cancel(session, actor)  # also cleared by sessions.cancel (same row)
     if isinstance(actor, BeneficiaryActor):
         # Typed text no longer goes to the question; /reprendre finds it again.
         async with database(context).transaction() as session:

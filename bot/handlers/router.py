@@ -5,6 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers import (
+    contacts,
+    enquetes,
     followups,
     journal,
     metiers,
@@ -31,6 +33,10 @@ async def route_message(update: Update, context: Context) -> None:
     if await followups.handle_text(update, context):
         return
     if await flow.handle_text(update, context):
+        return
+    if await contacts.handle_text(update, context):
+        return
+    if await enquetes.handle_text(update, context):
         return
     for waiting in (sessions, tasks, journal):
         if await waiting.handle_text(update, context):
