@@ -42,6 +42,7 @@ from storage.contacts import ROME_CODE, Share, shared_contact
 from storage.crypto import EncryptedText
 from storage.models import Base, Beneficiary, UTCDateTime, string_enum, utcnow
 from storage.outbox import Recipient
+from storage.rights import Record, register_collector
 
 TEXT_MAX = 2000
 TITLE_MAX = 160
@@ -395,7 +396,7 @@ async def reports_of(
     )
     found = [await _inquiry(session, actor, r) for r in rows]
     if audited and isinstance(actor, CounsellorActor):
-        await audit.record(session, actor, "enquetes:read", beneficiary_id)
+        await audit.record(session, actor, "read:enquetes", beneficiary_id)
     return found
 
 
@@ -461,3 +462,77 @@ async def rome_codes_of(session: AsyncSession, actor: Actor, beneficiary_id: int
         .order_by(FieldInquiry.created_at.desc())
     )
     return list(dict.fromkeys(c for c in codes if c))
+
+
+# ---------------------------------------------------------------------------
+# The person's export (``/mesdonnees``)
+# ---------------------------------------------------------------------------
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+@register_collector("enquetes", tables=("field_inquiries", "contact_shares"))
+async def _collect(session: AsyncSession, beneficiary_id: int) -> list[Record]:
+    """The contacts shared with the person (as they received them), then their inquiries."""
+    from storage.contacts import ContactShare, ResourceContact
+
+    records: list[Record] = []
+    shares = await session.execute(
+        select(ContactShare, ResourceContact)
+        .outerjoin(ResourceContact, ResourceContact.id == ContactShare.contact_id)
+        .where(ContactShare.beneficiary_id == beneficiary_id)
+        .order_by(ContactShare.shared_at)
+    )
+    for share, contact in shares:
+        card = None
+        if contact is not None:
+            card = {
+                "name": contact.name,
+                "role": contact.role,
+                "organisation": contact.organisation,
+                "reach": contact.reach,
+                "area": contact.area,
+                "mention": contact.mention,
+            }
+        records.append(
+            Record(
+                share.shared_at,
+                "shared_contact",
+                {
+                    "share": share.id,
+                    "contact": card,
+                    "rome_code": share.rome_code,
+                    "shared_at": share.shared_at.isoformat(),
+                },
+            )
+        )
+    rows = await session.scalars(
+        select(FieldInquiry)
+        .where(FieldInquiry.beneficiary_id == beneficiary_id)
+        .order_by(FieldInquiry.created_at, FieldInquiry.id)
+    )
+    for row in rows:
+        records.append(
+            Record(
+                row.created_at,
+                row.status.value,
+                {
+                    "status": row.status.value,
+                    "title": row.title,
+                    "rome_code": row.rome_code,
+                    "share": row.share_id,
+                    "own_contact": row.own_contact,
+                    "questions": row.questions,
+                    "meeting_at": _iso(row.meeting_at),
+                    "met_on": _iso(row.met_on),
+                    "learned": row.learned,
+                    "confirms": row.confirms,
+                    "next_step": row.next_step,
+                    "created_at": _iso(row.created_at),
+                    "reported_at": _iso(row.reported_at),
+                },
+            )
+        )
+    return records

@@ -19,7 +19,15 @@ import pytest
 from dialogues.engine.recap import format_answer
 from dialogues.instruments import load_all
 from dialogues.scoring import score_riasec
-from dialogues.synthesis import SECTION_KEYS, SkillFact, StepFact, SynthesisMaterial, assemble
+from dialogues.synthesis import (
+    SECTION_KEYS,
+    InquiryFact,
+    SkillFact,
+    StepFact,
+    SynthesisMaterial,
+    assemble,
+    quoted_words,
+)
 from dialogues.synthesis_model import BlockKind, SynthesisDraft
 from tests.synthesis_persona import (
     ALTERNATIVE_PROJECT,
@@ -181,3 +189,39 @@ def test_a_training_project_written_in_the_plan_replaces_the_prompt() -> None:
     project = next(s for s in drafted.sections if s.key == "project")
     texts = [b.text for b in project.blocks]
     assert texts[texts.index("Projet de formation") + 1] == training
+
+
+def test_reported_inquiries_confront_the_project_in_the_persons_words() -> None:
+    learned = "Les formateurs travaillent souvent en indépendants, il faut démarcher."
+    inquiries = (
+        InquiryFact("Formateur / Formatrice", date(2026, 10, 3), "partly", learned, None, True),
+        InquiryFact(
+            "Conseiller / Conseillère",
+            date(2026, 9, 20),
+            "no",
+            "Trop de chiffres.",
+            "Voir une autre piste",
+        ),
+    )
+    without = next(s for s in assemble(material()).sections if s.key == "project")
+    assert "enquêtes métiers" not in " ".join(b.text for b in without.blocks)
+    for locale, heading, first in (
+        ("fr", "Confrontation avec l'environnement socio-économique", "20 septembre 2026"),
+        ("en", "socio-economic environment", "20 September 2026"),
+    ):
+        draft = assemble(replace(material(), locale=locale, inquiries=inquiries))
+        project = next(s for s in draft.sections if s.key == "project")
+        texts = [b.text for b in project.blocks]
+        start = next(i for i, t in enumerate(texts) if heading in t)
+        blocks = project.blocks[start + 1 :]
+        assert first in blocks[0].text  # oldest meeting first
+        assert blocks[0].source is not None and first in blocks[0].source
+        quotes = [b for b in blocks if b.kind == BlockKind.QUOTE]
+        assert [q.text for q in quotes] == ["Trop de chiffres.", "Voir une autre piste", learned]
+        assert all(q.source and q.source.startswith(blocks[0].source) for q in quotes[:2])
+    french = assemble(replace(material(), inquiries=inquiries)).plain_text()
+    assert (
+        "Formateur / Formatrice : rencontre le 3 octobre 2026 avec un contact du fichier "
+        "de l'organisme ; confirme le projet : en partie"
+    ) in french.replace("\u202f", " ").replace("\u00a0", " ")
+    assert learned in quoted_words(assemble(replace(material(), inquiries=inquiries)))

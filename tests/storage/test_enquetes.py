@@ -238,3 +238,61 @@ async def test_the_persons_words_are_encrypted_at_rest(db: Database, world: Worl
         raw = repr((await connection.execute(text("SELECT * FROM field_inquiries"))).all())
     for secret in ("Ébéniste", "Marcel", "débutant", "lentement", "ailleurs", "'no'"):
         assert secret not in raw
+
+
+async def test_the_export_holds_the_shared_contact_and_the_report(
+    db: Database, world: World
+) -> None:
+    import json
+
+    from bot.export import build_json, build_pdf
+
+    share_id = await _shared(db, world)
+    async with db.transaction() as session:
+        inquiry = await start_inquiry(
+            session, world.paul, title="Infirmier", rome_code="J1506", share_id=share_id, now=NOW
+        )
+        await report_inquiry(
+            session,
+            world.paul,
+            inquiry.id,
+            Report(date(2026, 3, 9), LEARNED, Confirms.PARTLY, "Stage d'observation"),
+            now=NOW,
+        )
+        dossier = await rights.collect(session, world.paul)
+    parts = json.loads(build_json(dossier, "fr"))["parts"]
+    shared, report = parts["enquetes"]
+    assert shared["label"] == "shared_contact"
+    assert shared["data"]["contact"]["reach"] == NURSE.reach
+    assert report["data"]["learned"] == LEARNED and report["data"]["confirms"] == "partly"
+    assert build_pdf(dossier, "fr", "Europe/Paris").startswith(b"%PDF")
+    assert "field_inquiries" not in parts and "contact_shares" not in parts
+
+
+async def test_the_digest_counts_the_reports_of_the_window(db: Database, world: World) -> None:
+    from storage.digest import changes_since
+
+    async with db.transaction() as session:
+        inquiry = await start_inquiry(session, world.paul, title="Boulanger", now=NOW)
+        await report_inquiry(
+            session,
+            world.paul,
+            inquiry.id,
+            Report(date(2026, 3, 9), LEARNED, Confirms.YES),
+            now=NOW,
+        )
+    async with db.transaction() as session:
+        [paul] = await changes_since(
+            session, world.a, world.a.counsellor_id, NOW - timedelta(days=1), NOW
+        )
+        assert paul.enquetes_reported == 1
+        assert (
+            await changes_since(
+                session, world.b, world.b.counsellor_id, NOW - timedelta(days=1), NOW
+            )
+            == []
+        )
+        later = await changes_since(
+            session, world.a, world.a.counsellor_id, NOW, NOW + timedelta(days=1)
+        )
+        assert all(p.enquetes_reported == 0 for p in later)
