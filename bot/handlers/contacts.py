@@ -308,17 +308,10 @@ async def _typed(
     data[_FIELD_OF.get(field, field)] = value
     if field == "how":
         data["agreed_on"] = utcnow().date().isoformat()
+    limit = store.NAME_MAX if field == "name" else store.TEXT_MAX
     try:
-        store.clean_fields(
-            _fields(
-                {
-                    **data,
-                    "name": data.get("name") or "x",
-                    "reach": data.get("reach") or "x",
-                    "agreed_how": data.get("agreed_how") or "x",
-                }
-            )
-        )
+        if value is not None and len(" ".join(value.split())) > limit:
+            raise ContactRefused(f"too_long:{field}")
         if not value and field in ("name", "reach", "how"):
             raise ContactRefused("empty")
     except ContactRefused as refused:
@@ -480,6 +473,8 @@ async def handle_text(update: Update, context: Context) -> bool:
             return False
         try:
             screen = await _typed(session, caller, actor, draft, text)
+        except ContactRefused as refused:  # a field left empty while editing, for instance
+            screen = Screen(_refusal(refused, caller._))
         except (AccessDenied, KeyError, ValueError):
             await dialogue.end_dialogue(session, actor, flows=[FLOW])
             screen = Screen(caller._("That contact is no longer in the file. /contacts"))

@@ -256,6 +256,11 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
             share = await shared_contact(session, me, number(args[0]))
             if share.contact is None:
                 raise Stale("contact erased")
+            for existing in await store.own_inquiries(session, me):
+                # A second press opens the enquête already in preparation with this contact.
+                same = existing.share is not None and existing.share.id == share.id
+                if same and not existing.reported:
+                    return _guide_screen(caller, me, existing), False
             rome = load_rome()
             code = share.rome_code or next(iter(share.contact.rome_codes), None)
             title = rome.sheet(code).title if code and code in rome else share.contact.role or "—"
