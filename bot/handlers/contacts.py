@@ -215,7 +215,7 @@ async def _beneficiary_screen(
         if match.contact.id in shared_ids:
             continue
         title = rome.sheet(match.rome_code).title if match.rome_code in rome else match.rome_code
-        level = _("same job") if match.level == 0 else _("same field")
+        level = (_("same job"), _("same field"), _("same broad field"))[match.level]
         lines.append(f"• <b>{e(match.contact.name)}</b> — {e(short(title, 50))} ({level})")
         rows.append(
             [

@@ -16,8 +16,8 @@ from babel.dates import format_date
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from bot.handlers.sessions import e
-from bot.i18n import Translate, format_datetime, gettext_for, ngettext_for
+from bot.handlers.sessions import e, when_text
+from bot.i18n import Translate, gettext_for, ngettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage
 from bot.replies import chunk_lines
@@ -154,7 +154,7 @@ def guide_lines(guide: Guide, inquiry: Inquiry, locale: str, timezone: str) -> l
     if inquiry.share is not None and inquiry.share.contact is not None:
         lines += contact_lines(inquiry.share.contact, locale)[1:]
     if inquiry.meeting_at is not None:
-        when = format_datetime(inquiry.meeting_at, locale, timezone, "d MMMM y, HH:mm")
+        when = when_text(inquiry.meeting_at, locale, timezone)
         lines.append(_("📅 Meeting: {when} (I will remind you the day before)").format(when=when))
     lines += ["", e(guide.intro)]
     for theme in guide.themes:

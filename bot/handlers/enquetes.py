@@ -50,8 +50,9 @@ from bot.handlers.sessions import (
     send_screen,
     short,
     take_text_from_other_flows,
+    when_text,
 )
-from bot.i18n import N_, Translate, format_datetime, gettext_for
+from bot.i18n import N_, Translate, gettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.replies import chunk_lines
@@ -131,8 +132,17 @@ async def _list_screen(session: AsyncSession, caller: Caller, me: BeneficiaryAct
 
 async def _shares_screen(session: AsyncSession, caller: Caller, me: BeneficiaryActor) -> Screen:
     _ = caller._
-    shares = [s for s in await shares_of(session, me, me.beneficiary_id) if s.contact]
+    every = await shares_of(session, me, me.beneficiary_id)
+    shares = [s for s in every if s.contact]
     if not shares:
+        if every:
+            return Screen(
+                _(
+                    "The contacts your counsellor shared are no longer in the organisation's "
+                    "file: they asked to be erased. Your enquêtes and notes are still here."
+                ),
+                [[button(_("◀ My enquêtes"), "en:l")]],
+            )
         return Screen(_("Your counsellor has not shared any contact with you yet."))
     lines = [_("<b>Contacts your counsellor shared with you</b>")]
     rows = []
@@ -396,6 +406,8 @@ async def _typed(
         await dialogue.end_dialogue(session, me, flows=[FLOW])
         return _guide_screen(caller, me, inquiry), False
     inquiry_id = int(data["inquiry_id"])
+    if step == "confirms":  # a button is expected: show them again
+        return [_confirms_screen(inquiry_id, _)], False
     if step == "questions":
         inquiry = await store.set_questions(session, me, inquiry_id, text)
         await dialogue.end_dialogue(session, me, flows=[FLOW])
@@ -437,7 +449,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     queued = False
     async with database(context).transaction() as session:
         wait = await _current(session, me)
-        if wait is None or wait.step == "confirms":
+        if wait is None:
             return False
         try:
             screens, queued = await _typed(session, caller, me, wait, text)
@@ -486,7 +498,7 @@ async def render_reminder(context: RenderContext, row: ClaimedMessage) -> Outgoi
     ):
         return None
     _ = context._
-    when = format_datetime(inquiry.meeting_at, context.locale, context.timezone, "d MMMM y, HH:mm")
+    when = when_text(inquiry.meeting_at, context.locale, context.timezone)
     text = _(
         "⏰ Your enquête métier about {title} is on {when}. Read your guide again before you go."
     ).format(title=e(inquiry.title), when=when)

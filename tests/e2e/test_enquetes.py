@@ -72,7 +72,7 @@ def type_into(user: FakeUser, text: str, expect: str) -> BotMessage:
 
 
 def move_phase(claire: FakeUser, card: BotMessage, label: str, shown: str) -> BotMessage:
-    confirm = tap(claire, card, label, "Confirmer")
+    confirm = tap(claire, card, label, "Faire évoluer le bilan")
     return tap(claire, confirm, "Confirmer", shown)
 
 
@@ -143,7 +143,7 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
 
     # Claire opens Paul's card: the file's nurse matches the métier he explores.
     claire.send_command("beneficiaires")
-    listing = claire.wait_for_reply(lambda m: "Paul Durand" in m.content, timeout=WAIT)
+    listing = claire.wait_for_reply(lambda m: m.has_button("Paul Durand"), timeout=WAIT)
     bid = int(listing.button("Paul Durand").data.split(":")[1])  # type: ignore[union-attr]
     claire.press(f"c:{bid}", listing.message_id)
     card = claire.wait_for_reply(lambda m: "Questionnaires" in m.content, timeout=WAIT)
