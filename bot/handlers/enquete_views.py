@@ -146,16 +146,27 @@ def report_chunks(
     return chunk_lines(lines)
 
 
-def guide_lines(guide: Guide, inquiry: Inquiry, locale: str, timezone: str) -> list[str]:
-    """The guide for one inquiry: our questions, the sheet's prompts, and where it stands."""
+def status_lines(title: str, inquiry: Inquiry, locale: str, timezone: str) -> list[str]:
+    """Where one inquiry in preparation stands: the métier, whom, when."""
     _ = gettext_for(locale)
-    lines = [f"<b>{e(guide.title)}</b> — {e(inquiry.title)}", ""]
+    lines = [f"<b>{e(title)}</b> — {e(inquiry.title)}", ""]
     lines.append(_("With: {who}").format(who=e(with_whom(inquiry, _))))
     if inquiry.share is not None and inquiry.share.contact is not None:
         lines += contact_lines(inquiry.share.contact, locale)[1:]
     if inquiry.meeting_at is not None:
         when = when_text(inquiry.meeting_at, locale, timezone)
         lines.append(_("📅 Meeting: {when} (I will remind you the day before)").format(when=when))
+    return lines
+
+
+def questions_lines(inquiry: Inquiry, locale: str) -> list[str]:
+    _ = gettext_for(locale)
+    return ["", _("<b>Your questions</b>"), e(inquiry.questions)] if inquiry.questions else []
+
+
+def guide_lines(guide: Guide, inquiry: Inquiry, locale: str, timezone: str) -> list[str]:
+    """The guide for one inquiry: our questions, the sheet's prompts, and where it stands."""
+    lines = status_lines(guide.title, inquiry, locale, timezone)
     lines += ["", e(guide.intro)]
     for theme in guide.themes:
         lines += ["", f"<b>{e(theme.title)}</b>"]
@@ -166,7 +177,6 @@ def guide_lines(guide: Guide, inquiry: Inquiry, locale: str, timezone: str) -> l
     if guide.contexts:
         lines += ["", f"<b>{e(guide.contexts_heading)}</b>"]
         lines += [f"• {e(c)}" for c in guide.contexts]
-    if inquiry.questions:
-        lines += ["", _("<b>Your questions</b>"), e(inquiry.questions)]
+    lines += questions_lines(inquiry, locale)
     lines += ["", f"<i>{e(guide.source)}</i>"]
     return lines

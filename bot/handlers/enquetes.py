@@ -98,7 +98,7 @@ def _prompt(step: str, _: Translate) -> str:
             "assistant”. Only you and your counsellor read it."
         ),
         "questions": _(
-            "Type the questions you want to ask, in one message (the guide above helps)."
+            "Type the questions you want to ask, in one message (the guide gives ideas)."
         ),
         "meeting": _("When is the meeting? Type a date and time, e.g. “mardi 14h” or “12/03 10h”."),
         "met_on": _("When did the meeting take place? Type a date, or choose:"),
@@ -156,8 +156,9 @@ async def _shares_screen(session: AsyncSession, caller: Caller, me: BeneficiaryA
 
 
 def _guide_screen(
-    caller: Caller, me: BeneficiaryActor, inquiry: Inquiry, note: str = ""
+    caller: Caller, me: BeneficiaryActor, inquiry: Inquiry, note: str = "", *, full: bool = True
 ) -> list[Screen]:
+    """The whole guide (``full``), or, after a save, where the enquête stands and a way back."""
     _ = caller._
     if inquiry.reported:
         lines = ([note, ""] if note else []) + views.report_lines(
@@ -168,9 +169,12 @@ def _guide_screen(
             rows.insert(0, [button(_("➕ Add the next step to my plan"), f"en:p:{inquiry.id}")])
         return [Screen("\n".join(lines), rows)]
     shown = guide(caller.locale, load_rome(), inquiry.rome_code)
-    lines = ([note, ""] if note else []) + views.guide_lines(
-        shown, inquiry, caller.locale, me.timezone
-    )
+    if full:
+        body = views.guide_lines(shown, inquiry, caller.locale, me.timezone)
+    else:
+        body = views.status_lines(shown.title, inquiry, caller.locale, me.timezone)
+        body += views.questions_lines(inquiry, caller.locale)
+    lines = ([note, ""] if note else []) + body
     rows = [
         [
             button(_("✍️ My questions"), f"en:q:{inquiry.id}"),
@@ -179,6 +183,8 @@ def _guide_screen(
         [button(_("📝 Report the meeting"), f"en:r:{inquiry.id}")],
         [button(_("🗑 Delete"), f"en:del:{inquiry.id}"), button(_("◀ My enquêtes"), "en:l")],
     ]
+    if not full:
+        rows.insert(0, [button(_("📖 Read the guide"), f"en:g:{inquiry.id}")])
     chunks = chunk_lines(lines)
     return [Screen(c) for c in chunks[:-1]] + [Screen(chunks[-1], rows)]
 
@@ -411,7 +417,10 @@ async def _typed(
     if step == "questions":
         inquiry = await store.set_questions(session, me, inquiry_id, text)
         await dialogue.end_dialogue(session, me, flows=[FLOW])
-        return _guide_screen(caller, me, inquiry, _("✍️ Your questions are saved.")), False
+        return (
+            _guide_screen(caller, me, inquiry, _("✍️ Your questions are saved."), full=False),
+            False,
+        )
     today = local_today(utcnow(), me.timezone)
     if step in ("meeting", "met_on"):
         when = parse_when(text, caller.locale, today)
@@ -425,7 +434,7 @@ async def _typed(
         moment = to_utc(when.day, when.at or MEETING_HOUR, me.timezone)
         inquiry = await store.set_meeting(session, me, inquiry_id, moment)
         await dialogue.end_dialogue(session, me, flows=[FLOW])
-        return _guide_screen(caller, me, inquiry, _("📅 Meeting noted.")), False
+        return _guide_screen(caller, me, inquiry, _("📅 Meeting noted."), full=False), False
     if step == "learned":
         if len(text.strip()) > store.TEXT_MAX:
             return [Screen(_refused("too_long", _))], False

@@ -178,6 +178,7 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     tap(paul, guide, "Date de la rencontre", "Quand a lieu la rencontre")
     noted = type_into(paul, "demain 14h", "Rencontre notée")
     assert "je vous le rappellerai la veille" in noted.content
+    assert "Le quotidien" not in noted.content and noted.has_button("Relire le guide")
     [(key, status)] = _reminders(environment.database_url)
     assert key.startswith("enq:") and key.endswith(":remind") and status == OutboxStatus.PENDING
 
