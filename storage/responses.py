@@ -190,7 +190,9 @@ async def own_runs_with_answers(session: AsyncSession, actor: Actor) -> list[Run
     open_ids = [run.id for run in runs if run.status == RunStatus.IN_PROGRESS]
     if open_ids:
         rows = await session.execute(
-            select(Answer.run_id, Answer.answer_id, Answer.value).where(Answer.run_id.in_(open_ids))
+            select(Answer.run_id, Answer.answer_id, Answer.value).where(
+                Answer.run_id.in_(open_ids)
+            )
         )
         for run_id, answer_id, value in rows:
             states[run_id].answers[answer_id] = value
