@@ -23,7 +23,9 @@ from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.handlers import (
     card,
     common,
+    contacts,
     counsellor,
+    enquetes,
     followups,
     journal,
     metiers,
@@ -57,6 +59,7 @@ BENEFICIARY_COMMANDS = [
     ("reprendre", N_("Continue your questionnaire")),
     *metiers.COMMANDS,
     *portfolio.COMMANDS,
+    *enquetes.COMMANDS,
     *plan.COMMANDS,
     *synthesis.COMMANDS,
     *followups.COMMANDS,
@@ -80,6 +83,7 @@ COUNSELLOR_COMMANDS = [
     *tasks.COUNSELLOR_COMMANDS,
     *journal.COUNSELLOR_COMMANDS,
     *desk_chat.COMMANDS,
+    *contacts.COMMANDS,
     ("annuler", N_("Leave what you are doing")),
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
@@ -237,6 +241,15 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
     application.add_handler(
         CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)
+    )
+    # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).
+    application.add_handler(CommandHandler("contacts", contacts.contacts_command))
+    application.add_handler(
+        CallbackQueryHandler(contacts.on_button, pattern=contacts.CALLBACK_PATTERN)
+    )
+    application.add_handler(CommandHandler(["enquetes", "inquiries"], enquetes.enquetes_command))
+    application.add_handler(
+        CallbackQueryHandler(enquetes.on_button, pattern=enquetes.CALLBACK_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, router.route_message))

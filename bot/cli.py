@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot import logs, reach
+from bot import cli_contacts, logs, reach
 from bot.settings import (
     EXIT_BAD_SETTINGS,
     Settings,
@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument(
         "--format", choices=["text", "csv"], default="text", help="output (default: text)"
     )
+
+    cli_contacts.add_parser(sub)
     return parser
 
 
@@ -354,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             "keys": cmd_keys,
             "purge": cmd_purge,
             "stats": cmd_stats,
+            "contacts": cli_contacts.cmd_contacts,
         }
         return handlers[args.command](args, settings)
     except CounsellorExists:

@@ -21,7 +21,12 @@ from telegram.constants import ParseMode
 
 from bot.handlers.common import lang_command
 from bot.handlers.counsellor import counsellor_caller
-from bot.i18n import Translate, format_day_and_time, gettext_for, ngettext_for
+from bot.i18n import (
+    Translate,
+    format_day_and_time,
+    gettext_for,
+    ngettext_for,
+)
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Context, database, identify
@@ -140,6 +145,15 @@ def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate
         lines.append("  📨 " + _("{months}-month follow-up sent").format(months=months))
     for months in person.followups_unanswered:
         lines.append("  ❔ " + _("{months}-month follow-up unanswered").format(months=months))
+    if person.enquetes_reported:
+        ngettext = ngettext_for(locale)
+        count = person.enquetes_reported
+        lines.append(
+            "  🔎 "
+            + ngettext(
+                "enquête métier reported: {count}", "enquêtes métiers reported: {count}", count
+            ).format(count=count)
+        )
     if person.unreachable:
         lines.append("  ⚠️ " + _("no longer receives my messages"))
     if person.invitation_unused:

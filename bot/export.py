@@ -75,11 +75,13 @@ PART_TITLES = {
     "plan_steps": N_("Your action plan"),
     "followup_checkins": N_("Follow-up check-ins"),
     "portfolio": N_("Your skills portfolio"),
+    "enquetes": N_("Your enquêtes métiers"),
 }
 JOURNAL_PARTS = ("journal", "journal_entries")
 # The order parts print in; parts not listed follow, messages close.
 PART_ORDER = (
     "portfolio",
+    "enquetes",
     "professional_projects",
     "plan",
     "action_plan",
@@ -265,10 +267,13 @@ def access_object(action: str, _: Translate, locale: str) -> str:
             return _("your skills portfolio")
         if what == "synthesis_comments":
             return _("your comments on your synthesis")
+        if what == "enquetes":
+            return _("the reports of your enquêtes métiers")
     known = {
         "open:card": _("your card (where your bilan stands)"),
         "journal.read_shared": _("the journal entries you shared"),
         "tasks.read_note": _("your notes on your tasks"),
+        "contacts:share": _("the contacts shared with you"),
     }
     return known.get(action, _("part of your dossier"))
 
@@ -561,6 +566,9 @@ def _generic(
     if kind == "synthesis":
         _synthesis(w, records, _, locale, tz)
         return
+    if kind == "enquetes":
+        _enquetes(w, records, _)
+        return
     w.heading(part_title(kind, _))
     if kind == "messages":
         _messages(w, records, _, locale, tz)
@@ -680,6 +688,34 @@ def portfolio_lines(records: list[Record], _: Translate) -> list[tuple[str, list
         if lines:
             sections.append((_(title), lines))
     return sections
+
+
+def _enquetes(w: _Writer, records: list[Record], _: Translate) -> None:
+    """Contacts shared with the person, then each inquiry with their own words."""
+    w.heading(part_title("enquetes", _))
+    answers = {"yes": _("yes"), "partly": _("partly"), "no": _("no")}
+    for record in records:
+        data = record.data
+        if record.label == "shared_contact":
+            card = data.get("contact")
+            if not isinstance(card, dict):
+                w.pair(_("Contact shared"), _("a contact since erased"))
+                continue
+            parts = [card.get(k) for k in ("name", "role", "organisation", "reach", "area")]
+            w.pair(_("Contact shared"), " · ".join(str(p) for p in parts if p))
+            continue
+        w.subheading(str(data.get("title", "")))
+        for label, key in (
+            (_("Whom you meet"), "own_contact"),
+            (_("Your questions"), "questions"),
+            (_("Met on"), "met_on"),
+            (_("What you learned"), "learned"),
+            (_("Next"), "next_step"),
+        ):
+            if data.get(key):
+                w.pair(label, str(data[key]))
+        if data.get("confirms") in answers:
+            w.pair(_("Confirms your project"), answers[str(data["confirms"])])
 
 
 def _portfolio(w: _Writer, records: list[Record], _: Translate) -> None:

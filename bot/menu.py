@@ -46,6 +46,7 @@ def menu_order(phase: Phase) -> tuple[str, ...]:
             "plan",
             "synthesis",
             "portfolio",
+            "enquetes",
             "sessions",
             "riasec",
             "values",
@@ -73,6 +74,7 @@ def menu_order(phase: Phase) -> tuple[str, ...]:
         "riasec",
         "values",
         "pistes",
+        "enquetes",
         "job",
         "portfolio",
         "sessions",
@@ -135,6 +137,7 @@ async def menu_keyboard(
         entries["job"] = [button(_("🧰 My job and my skills"), "m:job")]
         entries["plan"] = [button(_("📝 My action plan"), "pl:me")]
         entries["portfolio"] = [button(_("🎒 My skills portfolio"), "pf:me")]
+        entries["enquetes"] = [button(_("🔎 My enquêtes métiers"), "en:l")]
         entries["synthesis"] = [button(_("📄 My synthesis"), "sy:me")]
         entries["followup"] = [button(_("🔁 My follow-up"), "fu:me")]
         entries["sessions"] = [

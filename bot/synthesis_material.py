@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogues.instruments import load_all
-from dialogues.synthesis import SkillFact, StepFact, SynthesisMaterial
-from storage import followups, plans, portfolio
+from dialogues.synthesis import InquiryFact, SkillFact, StepFact, SynthesisMaterial
+from storage import enquetes, followups, plans, portfolio
 from storage.actors import CounsellorActor
 from storage.people import counsellor_name, get_beneficiary
 from storage.responses import RunState, RunStatus, read_run, runs_of
@@ -67,6 +67,18 @@ async def gather(
         for c in await followups.followup_status(session, actor, beneficiary_id)
         if c.answered_at is None
     ]
+    inquiries = [
+        InquiryFact(
+            r.title,
+            r.met_on,
+            r.confirms.value,
+            r.learned,
+            r.next_step,
+            from_file=r.share is not None,
+        )
+        for r in await enquetes.reports_of(session, actor, beneficiary_id)
+        if r.met_on is not None and r.confirms is not None and r.learned
+    ]
     return SynthesisMaterial(
         locale=person.locale,
         person=person.name,
@@ -85,4 +97,5 @@ async def gather(
         training_project=plan.training,
         steps=tuple(StepFact(s.title, s.target_date, s.done) for s in plan.agreed_steps),
         checkins=tuple(day for due in checkins if (day := _local_day(due, timezone)) is not None),
+        inquiries=tuple(inquiries),
     )

@@ -74,6 +74,19 @@ class StepFact:
 
 
 @dataclass(frozen=True)
+class InquiryFact:
+    """A field inquiry the person reported (``/enquetes``), in their words."""
+
+    title: str
+    met_on: date
+    confirms: str  # "yes" | "partly" | "no"
+    learned: str
+    next_step: str | None = None
+    from_file: bool = False
+    """Met through a contact of the organisation's file (never named here)."""
+
+
+@dataclass(frozen=True)
 class SynthesisMaterial:
     """Everything the draft may use, already read through the access-checked door."""
 
@@ -95,6 +108,7 @@ class SynthesisMaterial:
     training_project: str | None = None
     steps: tuple[StepFact, ...] = ()
     checkins: tuple[date, ...] = field(default=())
+    inquiries: tuple[InquiryFact, ...] = ()
 
 
 @cache
@@ -395,7 +409,35 @@ def _project(m: SynthesisMaterial, a: _Answers) -> Section:
         w.heading("first_ideas")
         w.quote("pistes_liste", "ideas")
         w.quote("pistes_demarches", "steps_taken")
+    _inquiries(w, m)
     return w.section("project")
+
+
+def _inquiries(w: _Writer, m: SynthesisMaterial) -> None:
+    """The confrontation with the socio-economic environment: what the person went to see.
+
+    The contact met is never named (they agreed to be contacted, not to be in
+    a document); what the person learned and plans next are their own words.
+    """
+    with w.group("inquiries"):
+        for inquiry in sorted(m.inquiries, key=lambda i: i.met_on):
+            day = _day(inquiry.met_on, m.locale)
+            source = text("document", "source_inquiry", m.locale, date=day)
+            who = text("facts", "inquiry_file" if inquiry.from_file else "inquiry_own", m.locale)
+            sentence = text(
+                "facts",
+                "inquiry",
+                m.locale,
+                title=inquiry.title,
+                date=day,
+                who=who,
+                answer=text("confirms", inquiry.confirms, m.locale),
+            )
+            w.blocks.append(Block(BlockKind.ITEM, sentence, source))
+            w.own_words(inquiry.learned, f"{source} · {text('labels', 'learned', m.locale)}")
+            if inquiry.next_step:
+                label = text("labels", "next_step", m.locale)
+                w.own_words(inquiry.next_step, f"{source} · {label}")
 
 
 def _factors(m: SynthesisMaterial, a: _Answers) -> Section:

@@ -34,6 +34,7 @@ LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 
 # The `liens_rome_referentiels` file names the rubric of each linked item in bloc 5.
 SKILLS_BLOC = "5"
+CONTEXTS_BLOC = "6"
 RUBRIC_SAVOIR_FAIRE = "1"
 RUBRIC_SAVOIR_ETRE = "2"
 # `coherence_item.coeur_metier`: how central a listed skill is to the job.
@@ -108,6 +109,17 @@ def build(source: Path) -> dict[str, Any]:
             raise SystemExit(f"skill {ogr} of {code} missing from the skills referential")
         used_skills.add(ogr)
 
+    # Work contexts (hours, places, conditions): prompts for a field inquiry.
+    context_rows = {r["code_ogr"]: r for r in read(source, "referentiel_contexte_travail")}
+    sheet_contexts: dict[str, list[int]] = defaultdict(list)
+    for r in read(source, "liens_rome_referentiels"):
+        if r["code_compo_bloc"] == CONTEXTS_BLOC and r["code_ogr"] in context_rows:
+            sheet_contexts[r["code_rome"]].append(int(r["code_ogr"]))
+    contexts = {
+        ogr: [clean(row["libelle_cont_travail"]), clean(row["libelle_type_cont_trav"])]
+        for ogr, row in sorted(context_rows.items(), key=lambda item: int(item[0]))
+    }
+
     moves: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for r in read(source, "rubrique_mobilite"):
         moves[r["code_rome"]].append((int(r["numero_ordre"]), r["code_rome_cible"]))
@@ -124,6 +136,7 @@ def build(source: Path) -> dict[str, Any]:
             "savoir_faire": sorted(savoir_faire[code]),
             "savoir_etre": sorted(savoir_etre[code]),
             "mobility": [target for _, target in sorted(moves[code]) if target != code],
+            "contexts": sorted(set(sheet_contexts[code])),
             "regulated": r["emploi_reglemente"] == "O",
             "manager": r["emploi_cadre"] == "O",
         }
@@ -160,6 +173,7 @@ def build(source: Path) -> dict[str, Any]:
         "grands_domaines": grands,
         "domaines": domaines,
         "skills": skills,
+        "contexts": contexts,
         "sheets": sheets,
         # [code_ogr, title, code_rome, flags]; flags: 1 = the sheet's main title,
         # 2 = marked "peu usité" (rarely used) by France Travail.

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.actors import AccessDenied, Actor, CounsellorActor, SystemActor
+from storage.enquetes import reported_between
 from storage.followups import UNANSWERED_AFTER, FollowupCheckin
 from storage.journal import JournalEntry
 from storage.models import (
@@ -236,6 +237,8 @@ class PersonChanges:
     invitation_unused: bool = False
     upcoming: list[tuple[datetime, bool]] = field(default_factory=list)
     """Sessions of the next seven days: (start, confirmed). Context, not a change."""
+    enquetes_reported: int = 0
+    """Enquêtes métiers reported in the window (``storage.enquetes``)."""
 
     @property
     def changed(self) -> bool:
@@ -250,6 +253,7 @@ class PersonChanges:
             or self.followups_unanswered
             or self.unreachable
             or self.invitation_unused
+            or self.enquetes_reported
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -376,4 +380,9 @@ async def changes_since(
             person.followups_due.append(months)
         if submitted_at is None and since < due_at + UNANSWERED_AFTER <= now:
             person.followups_unanswered.append(months)
+
+    for beneficiary_id, count in (
+        await reported_between(session, actor, counsellor_id, since, now)
+    ).items():
+        people[beneficiary_id].enquetes_reported = count
     return [person for person in people.values() if person.changed]

@@ -4,8 +4,10 @@ Alembic and the tests import this one module instead of knowing the list.
 """
 
 from storage import (  # noqa: F401
+    contacts,
     desk_logins,
     digest,
+    enquetes,
     followups,
     indicators,
     journal,

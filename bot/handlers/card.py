@@ -436,6 +436,8 @@ def card_screen(
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
     rows.append([button(_("🎒 Skills portfolio"), f"pf:c:{person.id}")])
     if person.status == BeneficiaryStatus.ACTIVE:
+        rows.append([button(_("🤝 Enquêtes métiers and contacts"), f"ct:b:{person.id}")])
+    if person.status == BeneficiaryStatus.ACTIVE:
         rows.append(
             [
                 button(_("📅 Session"), f"s:b:{person.id}"),

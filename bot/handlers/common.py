@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import plan, portfolio, rights, sessions, synthesis
+from bot.handlers import enquetes, plan, portfolio, rights, sessions, synthesis
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
@@ -30,6 +30,7 @@ def help_text(actor: PersonActor, _: Translate) -> str:
             "synthesis)\n"
             "/seance — schedule a session · /seances — your sessions\n"
             "/tache — give a task · /journal — journal entries shared with you\n"
+            "/contacts — the resource-person file (share a contact from a card)\n"
             "/point — what changed since your last digest\n"
             "/reglages — when your digest comes\n"
             "/lang — change the language\n"
@@ -41,6 +42,7 @@ def help_text(actor: PersonActor, _: Translate) -> str:
         "/reprendre — continue your questionnaire where you left it\n"
         "/seances — your sessions · /taches — your tasks · /journal — your journal\n"
         "/plan — your action plan · /competences — your skills portfolio\n"
+        "/enquetes — your enquêtes métiers: meet people who do the job\n"
         "/synthese — your synthesis document · /mesdonnees — your data and your rights\n"
         "/lang — change the language\n"
         "/annuler — leave what you are doing (nothing is lost)\n"
@@ -122,6 +124,7 @@ async def cancel_command(update: Update, context: Context) -> None:
         await rights.cancel(session, actor)
         await synthesis.cancel(session, actor)
         await portfolio.cancel(session, actor)
+        await enquetes.cancel(session, actor)  # also cleared by sessions.cancel (same row)
     if isinstance(actor, BeneficiaryActor):
         # Typed text no longer goes to the question; /reprendre finds it again.
         async with database(context).transaction() as session:

@@ -6,6 +6,8 @@ from telegram import Update
 
 from bot.handlers import (
     card,
+    contacts,
+    enquetes,
     followups,
     journal,
     metiers,
@@ -32,6 +34,10 @@ async def route_message(update: Update, context: Context) -> None:
     if await followups.handle_text(update, context):
         return
     if await flow.handle_text(update, context):
+        return
+    if await contacts.handle_text(update, context):
+        return
+    if await enquetes.handle_text(update, context):
         return
     for waiting in (card, sessions, tasks, journal):
         if await waiting.handle_text(update, context):

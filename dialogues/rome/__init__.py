@@ -16,7 +16,7 @@ import json
 from functools import cache
 from importlib import resources
 
-from dialogues.rome.model import Appellation, Rome, Sheet, Skill
+from dialogues.rome.model import Appellation, Rome, Sheet, Skill, WorkContext
 from dialogues.rome.pistes import DomainPistes, PistesPage, ScoredSheet
 
 EXTRACT_NAME = "rome_extract.json.gz"
@@ -41,5 +41,6 @@ __all__ = [
     "ScoredSheet",
     "Sheet",
     "Skill",
+    "WorkContext",
     "load_rome",
 ]

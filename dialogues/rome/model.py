@@ -75,6 +75,15 @@ class Skill:
     emerging: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class WorkContext:
+    """A condition a job sheet names: hours, place, physical conditions, relations."""
+
+    id: str
+    label: str
+    kind: str
+
+
 class Rome:
     """Read-only access to the extract; build it with `dialogues.rome.load_rome()`."""
 
@@ -86,6 +95,8 @@ class Rome:
         self._grands: dict[str, str] = dict(data["grands_domaines"])
         self._domaines: dict[str, str] = dict(data["domaines"])
         self._skill_rows: dict[str, list[str]] = dict(data["skills"])
+        # Older extracts have no work contexts: every sheet then lists none.
+        self._context_rows: dict[str, list[str]] = dict(data.get("contexts", {}))
         self._raw_sheets: dict[str, dict[str, Any]] = dict(data["sheets"])
         self._sheets = {code: self._make_sheet(code, raw) for code, raw in data["sheets"].items()}
         self._appellations = [
@@ -197,6 +208,18 @@ class Rome:
             if skill.id in ticked
             and (skill.id in target or normalise(skill.label) in target_labels)
         ]
+
+    # --- work contexts -------------------------------------------------------------
+
+    def contexts(self, code: str) -> list[WorkContext]:
+        """The sheet's work contexts (hours, places, conditions), grouped by their kind."""
+        found = []
+        for ogr in self._raw_sheets[code].get("contexts", []):
+            row = self._context_rows.get(str(ogr))
+            if row is not None:
+                found.append(WorkContext(str(ogr), row[0], row[1]))
+        found.sort(key=lambda c: (normalise(c.kind), normalise(c.label)))
+        return found
 
     # --- moves -------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import pytest
 import dialogues.rome
 from dialogues.rome import Rome, load_rome
 from dialogues.rome.pistes import sheet_score
+from dialogues.rome.search import normalise
 
 EXTRACT = Path(dialogues.rome.__file__).parent / "rome_extract.json.gz"
 
@@ -280,3 +281,11 @@ def test_rebuilding_the_extract_gives_the_committed_file(tmp_path: Path) -> None
     build.main(["--source", str(source), "--output", str(output)])
     assert output.read_bytes() == EXTRACT.read_bytes()
     assert json.loads(gzip.decompress(output.read_bytes()))["format"] == 1
+
+
+def test_a_sheet_lists_its_work_contexts_grouped_by_kind() -> None:
+    contexts = load_rome().contexts("J1506")
+    assert contexts, "the nurse's sheet names where and when the work is done"
+    kinds = [c.kind for c in contexts]
+    assert kinds == sorted(kinds, key=lambda k: normalise(k))
+    assert any("nuit" in c.label.lower() or "week" in c.label.lower() for c in contexts)

@@ -21,11 +21,13 @@ from dialogues.instruments import load_all
 from dialogues.scoring import score_riasec
 from dialogues.synthesis import (
     SECTION_KEYS,
+    InquiryFact,
     SkillFact,
     StepFact,
     SynthesisMaterial,
     assemble,
     final_version,
+    quoted_words,
 )
 from dialogues.synthesis_model import BlockKind, SynthesisDraft
 from tests.synthesis_persona import (
@@ -229,3 +231,39 @@ def test_the_final_version_keeps_nothing_for_the_counsellor(locale: str) -> None
             if block.kind == BlockKind.HEADING:
                 assert at + 1 < len(section.blocks), block.text
                 assert section.blocks[at + 1].kind != BlockKind.HEADING, block.text
+
+
+def test_reported_inquiries_confront_the_project_in_the_persons_words() -> None:
+    learned = "Les formateurs travaillent souvent en indépendants, il faut démarcher."
+    inquiries = (
+        InquiryFact("Formateur / Formatrice", date(2026, 10, 3), "partly", learned, None, True),
+        InquiryFact(
+            "Conseiller / Conseillère",
+            date(2026, 9, 20),
+            "no",
+            "Trop de chiffres.",
+            "Voir une autre piste",
+        ),
+    )
+    without = next(s for s in assemble(material()).sections if s.key == "project")
+    assert "enquêtes métiers" not in " ".join(b.text for b in without.blocks)
+    for locale, heading, first in (
+        ("fr", "Confrontation avec l'environnement socio-économique", "20 septembre 2026"),
+        ("en", "socio-economic environment", "20 September 2026"),
+    ):
+        draft = assemble(replace(material(), locale=locale, inquiries=inquiries))
+        project = next(s for s in draft.sections if s.key == "project")
+        texts = [b.text for b in project.blocks]
+        start = next(i for i, t in enumerate(texts) if heading in t)
+        blocks = project.blocks[start + 1 :]
+        assert first in blocks[0].text  # oldest meeting first
+        assert blocks[0].source is not None and first in blocks[0].source
+        quotes = [b for b in blocks if b.kind == BlockKind.QUOTE]
+        assert [q.text for q in quotes] == ["Trop de chiffres.", "Voir une autre piste", learned]
+        assert all(q.source and q.source.startswith(blocks[0].source) for q in quotes[:2])
+    french = assemble(replace(material(), inquiries=inquiries)).plain_text()
+    assert (
+        "Formateur / Formatrice : rencontre le 3 octobre 2026 avec un contact du fichier "
+        "de l'organisme ; confirme le projet : en partie"
+    ) in french.replace("\u202f", " ").replace("\u00a0", " ")
+    assert learned in quoted_words(assemble(replace(material(), inquiries=inquiries)))
