@@ -56,7 +56,9 @@ def add_parser(sub: Any) -> None:
         dest="action", required=True
     )
     load = contacts.add_parser("import", help="add or update contacts from a CSV file")
-    load.add_argument("file", type=Path)
+    load.add_argument(
+        "file", type=Path, help="the CSV file, UTF-8 (see the README for its columns)"
+    )
     load.add_argument(
         "--keep-good",
         action="store_true",
@@ -65,7 +67,13 @@ def add_parser(sub: Any) -> None:
     dump = contacts.add_parser("export", help="write the whole file as CSV")
     dump.add_argument("--output", type=Path, required=True, help="a new file (not overwritten)")
     erase = contacts.add_parser("erase", help="erase one contact on their request")
-    erase.add_argument("--id", dest="contact_id", type=int, required=True)
+    erase.add_argument(
+        "--id",
+        dest="contact_id",
+        type=int,
+        required=True,
+        help="the contact's id (as in the export)",
+    )
 
 
 class _RollBack(Exception):
