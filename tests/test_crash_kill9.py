@@ -304,8 +304,9 @@ def parse_recap(text: str) -> list[tuple[Key, str]]:
     section = ""
     question: str | None = None
     for line in text.splitlines():
-        if line.startswith("• "):
-            question = line[2:].strip()
+        if numbered := re.match(r"\d+\. (.+)", line):
+            # "12. Question": numbered as the question's own screen numbers it.
+            question = numbered.group(1).strip()
         elif line.startswith("  ") and question is not None:
             items.append(((section, question), line.strip()))
             question = None

@@ -287,7 +287,7 @@ async def test_notice_dates_are_shown_in_the_recipients_zone_and_language(
     )  # fmt: skip
     french = RenderContext(bot, db, found[paul], T0)
     message = await render_notice(french, row)
-    assert message is not None and message.text == "On 10/03/2025 10:00 (10 mars 2025)"
+    assert message is not None and message.text == "On 10 mars 2025 à 10 h (10 mars 2025)"
 
 
 async def test_documents_photos_and_buttons_go_out_as_such(

@@ -100,7 +100,9 @@ def _prompt(step: str, _: Translate) -> str:
         "questions": _(
             "Type the questions you want to ask, in one message (the guide gives ideas)."
         ),
-        "meeting": _("When is the meeting? Type a date and time, e.g. “mardi 14h” or “12/03 10h”."),
+        "meeting": _(
+            "When is the meeting? Type a date and time, e.g. “Tuesday 2pm” or “03/12 10am”."
+        ),
         "met_on": _("When did the meeting take place? Type a date, or choose:"),
         "learned": _("What did you learn? Type it in your own words, in one message."),
         "next": _("What will you do next? Type it, or choose “Nothing for now”."),

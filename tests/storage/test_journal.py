@@ -110,7 +110,7 @@ async def test_the_author_deletes_an_entry(db: Database, world: World) -> None:
 
 
 async def test_empty_or_overlong_entries_are_refused(db: Database, world: World) -> None:
-    for text, reason in [("   ", "empty"), ("x" * 4001, "too_long")]:
+    for text, reason in [("   ", "empty"), ("x" * 4097, "too_long")]:
         async with db.transaction() as session:
             with pytest.raises(EntryRefused) as refused:
                 await add_entry(session, world.paul, text)
