@@ -209,8 +209,9 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
     assert "⭐ 🏆 Former les stagiaires" in skill_ids(listed)
 
     # A skill ticked on the job says where it comes from.
-    # Its button is cut after a whole word: its first three words are on it.
-    skill = tap(paul, listed, " ".join(rome_sf.split()[:3]), "Origine")
+    # Its button is cut after a whole word; its first five words tell it from the dossier's
+    # "Gérer les situations d'urgence".
+    skill = tap(paul, listed, " ".join(rome_sf.split()[:5]), "Origine")
     assert "Origine : les compétences cochées pour votre métier (ROME)" in skill.content
     assert skill.has_button("🙈 Masquer") and not skill.has_button("Supprimer")
 
