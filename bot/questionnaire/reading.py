@@ -65,7 +65,8 @@ async def read_submitted(update: Update, context: Context) -> None:
         return
     progress = plan_progress_lines(run.answers, locale, _)
     await reply_lines(
-        message, [header, "", *progress, *recap_messages(instrument, run.answers, locale, about=True)]
+        message,
+        [header, "", *progress, *recap_messages(instrument, run.answers, locale, about=True)],
     )
     sections = recap(instrument, run.answers, locale, about=True)
     footer = _(

@@ -25,7 +25,8 @@ from tests.e2e.conftest import COUNSELLOR_ID, assert_clean_log, start_polling
 from tests.e2e.harness import BotEnvironment, BotProcess
 from tests.e2e.people import onboard
 from tests.fakebotapi import FakeBotApi
-from tests.pdf_text import flat, pdf_text
+from tests.pdf_text import flat as pdf_flat
+from tests.pdf_text import pdf_text
 
 OTHER_COUNSELLOR = 222
 PART = re.compile(r"Partie \d+ sur 12")
@@ -140,7 +141,7 @@ def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> Non
     assert "Expériences professionnelles · expérience 2" in printed
     assert "Réussites" in printed
     for section in load_all()["dossier_auto_bilan"].sections:
-        assert flat(section.title.fr) not in printed, section.key
+        assert pdf_flat(section.title.fr) not in printed, section.key
 
     bruno = api.user(OTHER_COUNSELLOR, "Bruno")
     bruno.send_command("aide")
