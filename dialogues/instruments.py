@@ -18,6 +18,9 @@ Extensions to the shared TOML format, all optional:
   person who answers it — the counsellor's card, notices and digest read
   "Dossier d'auto-bilan", not the beneficiary's "Votre dossier d'auto-bilan".
   Every instrument shipped here has one (a test says so).
+- ``third_person_title`` on a section: the same for one part — the counsellor reads
+  "Réussites" where the beneficiary reads "Vos réussites". Every section shipped here
+  has one (a test says so).
 - ``intro`` on a section: a sentence shown before its first question.
 - ``show_if`` on a section: the whole section is shown only when the condition
   holds (it may only depend on a question of an earlier, non-repeatable
@@ -194,11 +197,17 @@ class Section:
     intro: LocalizedText | None = None
     repeat: Repeat | None = None
     show_if: Condition | None = None
+    third_person_title: LocalizedText | None = None
 
-    def heading(self, occurrence: int | None, locale: str | None) -> str:
+    def title_about(self, locale: str | None) -> str:
+        """The title a counsellor reads: about the person, not addressed to them."""
+        return (self.third_person_title or self.title).get(locale)
+
+    def heading(self, occurrence: int | None, locale: str | None, *, about: bool = False) -> str:
         """The title, with the occurrence named: "Vos diplômes et certifications · diplôme 2"
-        rather than a bare number after a plural title."""
-        title = self.title.get(locale)
+        rather than a bare number after a plural title; ``about`` for the counsellor's
+        reading ("Diplômes et certifications · diplôme 2")."""
+        title = self.title_about(locale) if about else self.title.get(locale)
         if occurrence is None:
             return title
         item = self.repeat.item if self.repeat is not None else None
@@ -437,7 +446,9 @@ class _Parser:
         self.where = "a section"
         table = self.fields(
             raw,
-            frozenset({"key", "title", "intro", "repeat", "show_if", "questions"}),
+            frozenset(
+                {"key", "title", "third_person_title", "intro", "repeat", "show_if", "questions"}
+            ),
             {"key", "title", "questions"},
         )
         key = self.key(table["key"], "key")
@@ -461,6 +472,7 @@ class _Parser:
         if not isinstance(questions_raw, list) or not questions_raw:
             self.fail("'questions' must be a non-empty list of tables")
         title = self.text(table["title"], "title")
+        third_person_title = self.optional_text(table, "third_person_title")
         intro = self.optional_text(table, "intro")
         shell = Section(
             key=key, title=title, questions=(), intro=intro, repeat=repeat, show_if=show_if
@@ -478,6 +490,7 @@ class _Parser:
             intro=intro,
             repeat=repeat,
             show_if=show_if,
+            third_person_title=third_person_title,
         )
 
     def question(self, raw: object, section: Section) -> Question:

@@ -36,11 +36,14 @@ PISTES = "m:pistes"
 READ_PREFIX = "d:"
 
 
-def recap_messages(instrument: Instrument, answers: Answers, locale: str) -> list[str]:
-    """The answers by section, as HTML lines."""
+def recap_messages(
+    instrument: Instrument, answers: Answers, locale: str, *, about: bool = False
+) -> list[str]:
+    """The answers by section, as HTML lines; ``about`` when the counsellor reads them, so the
+    sections are named about the person ("Réussites") rather than to them ("Vos réussites")."""
     lines: list[str] = []
     parts = len(instrument.sections)
-    for section in recap(instrument, answers, locale):
+    for section in recap(instrument, answers, locale, about=about):
         title = section.heading
         if parts > 1:
             part = label("part_counter", locale, number=section.part_number, count=parts)

@@ -65,9 +65,10 @@ async def read_submitted(update: Update, context: Context) -> None:
         return
     progress = plan_progress_lines(run.answers, locale, _)
     await reply_lines(
-        message, [header, "", *progress, *recap_messages(instrument, run.answers, locale)]
+        message,
+        [header, "", *progress, *recap_messages(instrument, run.answers, locale, about=True)],
     )
-    sections = recap(instrument, run.answers, locale)
+    sections = recap(instrument, run.answers, locale, about=True)
     footer = _(
         "Confidential: shared by the beneficiary with their counsellor only, "
         "who is bound by professional secrecy."

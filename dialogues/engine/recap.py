@@ -40,7 +40,11 @@ class RecapSection:
     """The title with the occurrence named, as the question screens show it."""
 
 
-def recap(instrument: Instrument, answers: Answers, locale: str | None) -> list[RecapSection]:
+def recap(
+    instrument: Instrument, answers: Answers, locale: str | None, *, about: bool = False
+) -> list[RecapSection]:
+    """The answered, visible questions by section; ``about`` names the sections for the
+    counsellor who reads them ("Réussites"), not for the person who answered ("Vos réussites")."""
     sections: list[RecapSection] = []
     steps = visible_steps(instrument, answers)
     numbers = question_numbers(steps)
@@ -54,22 +58,20 @@ def recap(instrument: Instrument, answers: Answers, locale: str | None) -> list[
             format_answer(step.question, answers[step.id], locale),
             numbers[step.id],
         )
+        title = step.section.title_about(locale) if about else step.section.title.get(locale)
         last = sections[-1] if sections else None
-        if last and (last.title, last.occurrence) == (
-            step.section.title.get(locale),
-            step.occurrence,
-        ):
+        if last and (last.title, last.occurrence) == (title, step.occurrence):
             sections[-1] = RecapSection(
                 last.title, last.occurrence, (*last.items, item), last.part_number, last.heading
             )
         else:
             sections.append(
                 RecapSection(
-                    step.section.title.get(locale),
+                    title,
                     step.occurrence,
                     (item,),
                     parts[step.section.key],
-                    step.section.heading(step.occurrence, locale),
+                    step.section.heading(step.occurrence, locale, about=about),
                 )
             )
     return sections

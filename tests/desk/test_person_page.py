@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -32,6 +33,11 @@ async def test_the_whole_bilan_is_on_the_page_and_each_read_is_audited(desk: Des
         assert typed in text
     assert MAIN_PROJECT in text
     assert "Dossier d’auto-bilan" in text and "Centres d’intérêt" in text
+    # The parts are named about Paul, for Claire, not as Paul read them ("Vos réussites").
+    headings = re.findall(r"<h3>(.*?)</h3>", text)
+    assert "Expériences professionnelles · expérience 2" in headings
+    assert {"Situation aujourd'hui", "Compétences", "Réussites"} <= set(headings), headings
+    assert not [h for h in headings if re.match(r"(Vos|Votre) ", h)], headings
     assert f'src="/people/{paul}/charts/{scored}.png"' in page.text
     assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
     assert chart.headers["content-type"] == "image/png"

@@ -51,6 +51,8 @@ SCALE = 'scale = { points = 5, low = { fr = "Non", en = "No" }, high = { fr = "O
 def test_a_good_file_loads(tmp_path: Path) -> None:
     instrument = load_instrument(write(tmp_path, GOOD_SECTION))
     assert instrument.question("statut").choice("b") is not None
+    section = instrument.sections[0]
+    assert section.third_person_title is None and section.title_about("fr") == "Début"
 
 
 BAD_QUESTIONS = [
@@ -284,6 +286,15 @@ text = { fr = "En cours ?", en = "Ongoing?" }
             "'compatible_versions' must be an integer from 1 to 1",
         ),
         (GOOD_SECTION, "colour = 'blue'", "questionnaire", "unknown field(s) colour"),
+        (
+            GOOD_SECTION.replace(
+                'title = { fr = "Début", en = "Start" }',
+                'title = { fr = "Début", en = "Start" }\nthird_person_title = { fr = "Début" }',
+            ),
+            "",
+            "questionnaire",
+            "section 'debut': 'third_person_title' must be a table with exactly the languages",
+        ),
         (
             GOOD_SECTION.replace('key = "debut"', 'key = "Début"'),
             "",

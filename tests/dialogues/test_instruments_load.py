@@ -116,3 +116,22 @@ def test_every_instrument_has_a_title_for_the_counsellor(path: Path) -> None:
         about = instrument.title_about(locale)
         assert about and about != instrument.title.get(locale)
         assert not re.search(r"\b(vos|votre|vous|your|you)\b", about, re.IGNORECASE), about
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_section_has_a_title_for_the_counsellor(path: Path) -> None:
+    """The counsellor's reading of the answers names the parts "Réussites", not "Vos réussites"."""
+    instrument = load_instrument(path)
+    for section in instrument.sections:
+        assert section.third_person_title is not None, (path.name, section.key)
+        for locale in ("fr", "en"):
+            about = section.title_about(locale)
+            assert about == section.third_person_title.get(locale)
+            assert not re.search(r"\b(vos|votre|vous|your|you)\b", about, re.IGNORECASE), about
+
+
+def test_a_repeated_section_is_named_about_the_person(dossier: Instrument) -> None:
+    experiences = next(s for s in dossier.sections if s.key == "experiences")
+    assert experiences.heading(2, "fr") == "Vos expériences professionnelles · expérience 2"
+    assert experiences.heading(2, "fr", about=True) == "Expériences professionnelles · expérience 2"
+    assert experiences.heading(2, "en", about=True) == "Work experience · experience 2"

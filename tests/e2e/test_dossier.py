@@ -11,6 +11,7 @@ import re
 import statistics
 import time
 
+from dialogues.instruments import load_all
 from tests.e2e.answering import (
     answer,
     answer_buttons,
@@ -24,6 +25,8 @@ from tests.e2e.conftest import COUNSELLOR_ID, assert_clean_log, start_polling
 from tests.e2e.harness import BotEnvironment, BotProcess
 from tests.e2e.people import onboard
 from tests.fakebotapi import FakeBotApi
+from tests.pdf_text import flat as pdf_flat
+from tests.pdf_text import pdf_text
 
 OTHER_COUNSELLOR = 222
 PART = re.compile(r"Partie \d+ sur 12")
@@ -126,6 +129,19 @@ def test_dossier_end_to_end(api: FakeBotApi, environment: BotEnvironment) -> Non
     assert "Situation" in text.content or "situation" in text.content
     pdf = claire.wait_for_reply(lambda m: m.document is not None, timeout=30)
     assert pdf.document is not None and pdf.document.startswith(b"%PDF")
+    # Claire reads the parts named about Paul, not the "Vos …" he read.
+    reading = "\n".join(
+        m.content for m in claire.messages() if m.message_id >= text.message_id and m.text
+    )
+    assert "Partie 5 sur 12 · Expériences professionnelles · expérience 2" in reading
+    assert "Partie 6 sur 12 · Compétences" in reading
+    assert "Partie 7 sur 12 · Réussites" in reading
+    assert not re.search(r"sur 12 · (Vos|Votre) ", reading), reading
+    printed = pdf_text(pdf.document)
+    assert "Expériences professionnelles · expérience 2" in printed
+    assert "Réussites" in printed
+    for section in load_all()["dossier_auto_bilan"].sections:
+        assert pdf_flat(section.title.fr) not in printed, section.key
 
     bruno = api.user(OTHER_COUNSELLOR, "Bruno")
     bruno.send_command("aide")

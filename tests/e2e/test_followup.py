@@ -186,6 +186,8 @@ def test_conclusion_plan_and_followup(api: FakeBotApi, environment: BotEnvironme
         m.content for m in claire.messages() if m.message_id >= read.message_id and m.text
     )
     assert "Dans un nouveau poste" in answers and "Oui" in answers
+    assert "Partie 1 sur 4 · Situation aujourd" in answers  # named about Paul, for Claire
+    assert not re.search(r"sur 4 · (Vos|Votre|Ce qui vous) ", answers), answers
     assert f"{STEP_MEET} — ✅ Fait" in answers and f"{STEP_TRAINING} — ⏸ Pas commencé" in answers
     claire.send_command("beneficiaires")
     listing = claire.wait_for_reply(lambda m: "Paul Durand" in str(m.reply_markup))

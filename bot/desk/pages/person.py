@@ -94,7 +94,7 @@ async def _readings(session: Any, visit: Visit, card: Card) -> list[Reading]:
             reading.result = describe(instrument.kind, state.result, visit.locale)
             reading.chart = True
         else:
-            reading.sections = recap(instrument, state.answers, visit.locale)
+            reading.sections = recap(instrument, state.answers, visit.locale, about=True)
         found.append(reading)
     return found
 
