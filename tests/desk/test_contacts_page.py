@@ -94,6 +94,9 @@ async def test_a_contact_without_agreement_is_refused_with_the_reason(desk: Desk
         no_date = await claire.post("/contacts", data=_form(csrf, agreed_on=""))
         assert no_date.status_code == 400
         assert "Accord\u202f: ⚠️" in no_date.text
+        future = await claire.post("/contacts", data=_form(csrf, agreed_on="2999-01-01"))
+        assert future.status_code == 400
+        assert "aujourd’hui ou une date antérieure" in future.text
     async with desk.db.transaction() as session:
         assert await store.list_contacts(session, desk.world.a) == []
 
@@ -105,6 +108,11 @@ async def test_an_unknown_rome_code_is_refused(desk: Desk) -> None:
         assert "Z9999" in refused.text and "code ROME" in refused.text
         unknown = await claire.post("/contacts", data=_form(await _csrf(claire), metiers="A0000"))
         assert unknown.status_code == 400 and "A0000" in unknown.text
+        nothing = await claire.post(
+            "/contacts", data=_form(await _csrf(claire), metiers="J1506, zzqxw vvkjh")
+        )
+        assert nothing.status_code == 400
+        assert "Je n&#39;ai trouvé aucun métier proche" in nothing.text
     async with desk.db.transaction() as session:
         assert await store.list_contacts(session, desk.world.a) == []
 

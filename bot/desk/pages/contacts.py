@@ -62,8 +62,9 @@ def _back(**code: str) -> Response:
 def resolve_metiers(typed: str) -> tuple[str, ...]:
     """ROME codes for what was typed: codes as they are, a job title as its best match.
 
-    Entries are separated by commas, semicolons or lines; an unknown code or a
-    title close to no ROME title is refused with the chat's ``rome:`` reason.
+    Entries are separated by commas, semicolons or lines; an unknown code is
+    refused with the chat's ``rome:<code>`` reason, a title close to no ROME
+    title with ``title`` (the chat then asks for other words).
     """
     rome = load_rome()
     codes: list[str] = []
@@ -76,7 +77,7 @@ def resolve_metiers(typed: str) -> tuple[str, ...]:
             continue
         found = rome.search_appellations(entry, limit=1)
         if not found:
-            raise ContactRefused(f"rome:{entry[:8]}")
+            raise ContactRefused("title")
         codes.append(found[0].code)
     return store.check_rome_codes(codes, (sheet.code for sheet in rome.sheets()))
 
@@ -87,12 +88,15 @@ def fields_of(form: dict[str, str]) -> ContactFields:
         kind = ContactKind(form.get("kind", ""))
     except ValueError:
         raise ContactRefused("kind") from None
-    try:
-        agreed_on = date.fromisoformat(form.get("agreed_on", "").strip())
-    except ValueError:
-        raise ContactRefused("agreement") from None
-    if agreed_on > utcnow().date():
+    typed_on = form.get("agreed_on", "").strip()
+    if not typed_on:
         raise ContactRefused("agreement")
+    try:
+        agreed_on = date.fromisoformat(typed_on)
+    except ValueError:
+        raise ContactRefused("agreed_on") from None
+    if agreed_on > utcnow().date():
+        raise ContactRefused("agreed_on")
     fields = ContactFields(
         kind=kind,
         name=form.get("name", ""),
@@ -127,6 +131,13 @@ def refusal(reason: str, visit: Visit) -> str:
         return _("⚠️ {code} is not a ROME code I know.").format(code=reason[5:])
     if reason == "metiers":
         return _("⚠️ Twelve métiers at most.")
+    if reason == "title":
+        return _("I found no job title close to that. Try other words or a ROME code.")
+    if reason == "agreed_on":
+        return _("{field}: {problem}").format(
+            field=labels["agreement"],
+            problem=_("⚠️ Give the day they agreed: today or an earlier date."),
+        )
     field = reason.removeprefix("too_long:")
     label = labels.get(field, _("Agreement"))
     if reason.startswith("too_long"):
