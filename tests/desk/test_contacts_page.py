@@ -97,6 +97,9 @@ async def test_a_contact_without_agreement_is_refused_with_the_reason(desk: Desk
         future = await claire.post("/contacts", data=_form(csrf, agreed_on="2999-01-01"))
         assert future.status_code == 400
         assert "aujourd’hui ou une date antérieure" in future.text
+        no_metier = await claire.post("/contacts", data=_form(csrf, metiers=" , "))
+        assert no_metier.status_code == 400
+        assert "Métiers\u202f: ⚠️ Ce champ ne peut pas être vide." in no_metier.text
     async with desk.db.transaction() as session:
         assert await store.list_contacts(session, desk.world.a) == []
 

@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -82,8 +83,17 @@ def resolve_metiers(typed: str) -> tuple[str, ...]:
     return store.check_rome_codes(codes, (sheet.code for sheet in rome.sheets()))
 
 
-def fields_of(form: dict[str, str]) -> ContactFields:
-    """The posted fields, or :class:`ContactRefused` like the chat's (the same reasons)."""
+def today_for(visit: Visit) -> date:
+    """The counsellor's today (an agreement given at 00:30 in Paris is not in the future)."""
+    return utcnow().astimezone(ZoneInfo(visit.actor.timezone)).date()
+
+
+def fields_of(form: dict[str, str], today: date) -> ContactFields:
+    """The posted fields, or :class:`ContactRefused` like the chat's (the same reasons).
+
+    Like the chat, at least one métier: a contact nobody can be matched with
+    would never be shared.
+    """
     try:
         kind = ContactKind(form.get("kind", ""))
     except ValueError:
@@ -95,15 +105,18 @@ def fields_of(form: dict[str, str]) -> ContactFields:
         agreed_on = date.fromisoformat(typed_on)
     except ValueError:
         raise ContactRefused("agreed_on") from None
-    if agreed_on > utcnow().date():
+    if agreed_on > today:
         raise ContactRefused("agreed_on")
+    rome_codes = resolve_metiers(form.get("metiers", ""))
+    if not rome_codes:
+        raise ContactRefused("no_metier")
     fields = ContactFields(
         kind=kind,
         name=form.get("name", ""),
         reach=form.get("reach", ""),
         agreed_on=agreed_on,
         agreed_how=form.get("agreed_how", ""),
-        rome_codes=resolve_metiers(form.get("metiers", "")),
+        rome_codes=rome_codes,
         role=form.get("role") or None,
         organisation=form.get("organisation") or None,
         area=form.get("area") or None,
@@ -122,6 +135,7 @@ def refusal(reason: str, visit: Visit) -> str:
         "agreed_how": _("Agreement"),
         "kind": _("Kind"),
         "metiers": _("Métiers"),
+        "no_metier": _("Métiers"),
         "role": _("Role"),
         "organisation": _("Organisation"),
         "area": _("Area"),
@@ -173,7 +187,7 @@ def _kinds(visit: Visit) -> list[tuple[str, str]]:
 async def _list(visit: Visit, status_code: int = 200, **values: object) -> Response:
     async with database(visit.request).transaction() as session:
         contacts = await store.list_contacts(session, visit.actor)
-    empty = {"kind": ContactKind.PROFESSIONAL.value, "agreed_on": utcnow().date().isoformat()}
+    empty = {"kind": ContactKind.PROFESSIONAL.value, "agreed_on": today_for(visit).isoformat()}
     values.setdefault("typed", empty)
     values.setdefault("notice", visit.request.query_params.get("done", ""))
     return visit.render(
@@ -181,7 +195,7 @@ async def _list(visit: Visit, status_code: int = 200, **values: object) -> Respo
         status_code=status_code,
         rows=[_row(c, visit) for c in contacts],
         kinds=_kinds(visit),
-        today=utcnow().date().isoformat(),
+        today=today_for(visit).isoformat(),
         **values,
     )
 
@@ -200,7 +214,7 @@ async def add(request: Request) -> Response:
     visit = await signed_in(request)
     form = await form_of(visit)
     try:
-        fields = fields_of(form)
+        fields = fields_of(form, today_for(visit))
         async with database(request).transaction() as session:
             contact = await store.add_contact(session, visit.actor, fields)
     except AccessDenied:
@@ -227,7 +241,7 @@ async def _edit_page(
         row=_row(contact, visit),
         typed=typed,
         kinds=_kinds(visit),
-        today=utcnow().date().isoformat(),
+        today=today_for(visit).isoformat(),
         error=error,
         notice=visit.request.query_params.get("done", ""),
     )
@@ -255,7 +269,7 @@ async def edit(request: Request) -> Response:
     try:
         async with database(request).transaction() as session:
             contact = await store.get_contact(session, visit.actor, contact_id)
-        fields = fields_of(form)
+        fields = fields_of(form, today_for(visit))
         async with database(request).transaction() as session:
             await store.update_contact(session, visit.actor, contact_id, fields)
     except AccessDenied:
