@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.desk import initdata
 from bot.desk.auth import SESSION_COOKIE, SESSION_SECONDS, RateLimit, make_session, read_session
-from bot.desk.pages import actions, caseload, digest, person, synthesis
+from bot.desk.pages import actions, caseload, contacts, digest, person, synthesis
 from bot.desk.web import HERE, DeskConfig, config, database, plain_page, templates
 from bot.i18n import gettext_for
 from storage.actors import CounsellorActor, resolve_actor
@@ -188,6 +188,11 @@ def build_desk(
         Route(
             "/people/{beneficiary_id:int}/synthesis/deliver", synthesis.deliver, methods=["POST"]
         ),
+        Route("/contacts", contacts.page),
+        Route("/contacts", contacts.add, methods=["POST"]),
+        Route("/contacts/{contact_id:int}", contacts.show),
+        Route("/contacts/{contact_id:int}", contacts.edit, methods=["POST"]),
+        Route("/contacts/{contact_id:int}/erase", contacts.erase, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -3,7 +3,8 @@
 //    (#tgWebAppData=...), which is what telegram-web-app.js reads too; a login link
 //    from the bot carries #login=<token>. Both are posted to the desk, never sent in a URL.
 // 2. Theme: tgWebAppThemeParams (JSON) become CSS variables, kept for the next pages.
-// 3. Search in the caseload, in the browser, so a name never reaches a URL or a log.
+// 3. Search in the caseload and the contacts, in the browser, so a name never reaches a
+//    URL or a log.
 "use strict";
 
 (function () {
