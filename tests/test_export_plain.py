@@ -112,7 +112,7 @@ async def test_french_export_speaks_french(db: Database, world: World) -> None:
         # the plan: the first of a month, who proposed, where it stands
         "Dossier VAE Date visée 1er mars 2027 État proposée, en attente de l'accord",
         "Proposé par vous",
-        "Proposé par votre conseiller ou conseillère",
+        "Proposé par votre conseiller·ère",
         # times as people write them
         "Enregistré le 1er décembre 2026 à 8 h 37",
         # each message by what it is

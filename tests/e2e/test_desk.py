@@ -102,8 +102,13 @@ def desk_up(base: str) -> bool:
 
 def test_the_desk_in_chromium(api: FakeBotApi, environment: BotEnvironment) -> None:
     require_browser()
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
+
+    # A click that loads a new page leaves the old page's elements stale for a moment:
+    # waiting goes on through that, as through an element not there yet.
+    between_pages = (NoSuchElementException, StaleElementReferenceException)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -118,7 +123,7 @@ def test_the_desk_in_chromium(api: FakeBotApi, environment: BotEnvironment) -> N
         shots = artefacts()
 
         with chromium() as browser:
-            wait = WebDriverWait(browser, 30)
+            wait = WebDriverWait(browser, 30, ignored_exceptions=between_pages)
             browser.get(mini_app_url(base, signed_init_data(COUNSELLOR_ID)))
             wait.until(lambda b: b.current_url.endswith("/caseload"))
             assert "#tgWebAppData" not in browser.current_url
@@ -209,7 +214,7 @@ def test_the_desk_in_chromium(api: FakeBotApi, environment: BotEnvironment) -> N
         with chromium(390, 844) as phone:
             WebDriverWait(phone, 30)
             phone.get(mini_app_url(base, signed_init_data(COUNSELLOR_ID, token="1:forged")))
-            WebDriverWait(phone, 30).until(
+            WebDriverWait(phone, 30, ignored_exceptions=between_pages).until(
                 lambda b: b.find_element(By.ID, "signin-refused").is_displayed()
             )
             assert phone.current_url.rstrip("/").endswith(str(port))
