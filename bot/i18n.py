@@ -101,27 +101,19 @@ def format_date_long(moment: datetime, locale: str, timezone: str) -> str:
     )
 
 
-def format_time_of_day(moment: datetime, locale: str, timezone: str) -> str:
-    """The clock time as people write it: "8 h 37", "9 h" in French; "8:37 AM" in English.
-
-    One rule for every screen (card, digest, reminders), through :func:`clock_text`.
-    """
-    return clock_text(moment, locale, timezone)
-
-
 def format_day_and_time(moment: datetime, locale: str, timezone: str) -> str:
     """ "2 décembre 2026 à 8 h 37" / "2 December 2026 at 8:37 AM": a date with its time."""
     _ = gettext_for(locale)
     return _("{date} at {time}").format(
         date=format_date_long(moment, locale, timezone),
-        time=format_time_of_day(moment, locale, timezone),
+        time=clock_text(moment, locale, timezone),
     )
 
 
 def format_short_moment(moment: datetime, locale: str, timezone: str) -> str:
     """ "2 déc. 16 h 03" / "2 Dec 4:03 PM": a date and time short enough for a button."""
     day = babel_format_datetime(moment, format="d MMM", tzinfo=ZoneInfo(timezone), locale=locale)
-    return f"{day} {format_time_of_day(moment, locale, timezone)}"
+    return f"{day} {clock_text(moment, locale, timezone)}"
 
 
 def format_recent(moment: datetime, locale: str, timezone: str, now: datetime) -> str:
@@ -130,7 +122,7 @@ def format_recent(moment: datetime, locale: str, timezone: str, now: datetime) -
     _ = gettext_for(locale)
     zone = ZoneInfo(timezone)
     day, today = moment.astimezone(zone).date(), now.astimezone(zone).date()
-    hour = format_time_of_day(moment, locale, timezone)
+    hour = clock_text(moment, locale, timezone)
     if day == today:
         return _("today at {time}").format(time=hour)
     if (today - day).days == 1:

@@ -43,13 +43,13 @@ from bot.handlers.sessions import (
     edit_screen,
     number,
     send_screen,
-    short,
 )
 from bot.i18n import N_, Translate, ngettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
 from dialogues.rome import load_rome
+from dialogues.typography import shorten
 from storage import contacts as store
 from storage import enquetes, outbox
 from storage import sessions as dialogue
@@ -148,7 +148,7 @@ def _file_screen(contacts: list[Contact], caller: Caller) -> Screen:
     rows = [[button(_("➕ Add a contact"), "ct:new")]]
     for contact in contacts[:30]:
         codes = " ".join(contact.rome_codes[:3])
-        rows.append([button(short(f"{contact.name} · {codes}", 60), f"ct:v:{contact.id}")])
+        rows.append([button(shorten(f"{contact.name} · {codes}", 60), f"ct:v:{contact.id}")])
     return Screen("\n".join(lines), rows)
 
 
@@ -216,11 +216,11 @@ async def _beneficiary_screen(
             continue
         title = rome.sheet(match.rome_code).title if match.rome_code in rome else match.rome_code
         level = (_("same job"), _("same field"), _("same broad field"))[match.level]
-        lines.append(f"• <b>{e(match.contact.name)}</b> — {e(short(title, 50))} ({level})")
+        lines.append(f"• <b>{e(match.contact.name)}</b> — {e(shorten(title, 50))} ({level})")
         rows.append(
             [
                 button(
-                    short(_("🤝 Share {name}").format(name=match.contact.name), 60),
+                    shorten(_("🤝 Share {name}").format(name=match.contact.name), 60),
                     f"ct:s:{beneficiary_id}:{match.contact.id}:{match.rome_code}",
                 )
             ]
@@ -247,7 +247,7 @@ def _title_screen(typed: str, caller: Caller) -> Screen:
     matches = load_rome().search_appellations(typed, limit=TITLE_MATCHES)
     if not matches:
         return Screen(_("I found no job title close to that. Try other words or a ROME code."))
-    rows = [[button(short(f"{a.title} ({a.code})", 60), f"ct:mt:{a.id}")] for a in matches]
+    rows = [[button(shorten(f"{a.title} ({a.code})", 60), f"ct:mt:{a.id}")] for a in matches]
     return Screen(_("Which of these métiers?"), rows)
 
 

@@ -48,7 +48,6 @@ from bot.handlers.sessions import (
     edit_screen,
     number,
     send_screen,
-    short,
     take_text_from_other_flows,
     when_text,
 )
@@ -59,6 +58,7 @@ from bot.replies import chunk_lines
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
 from dialogues.enquete import guide
 from dialogues.rome import load_rome
+from dialogues.typography import shorten
 from storage import enquetes as store
 from storage import plans
 from storage import sessions as dialogue
@@ -126,7 +126,7 @@ async def _list_screen(session: AsyncSession, caller: Caller, me: BeneficiaryAct
         rows.append([button(_("🤝 Contacts shared with me"), "en:sh")])
     for inquiry in inquiries[:20]:
         mark = "✅" if inquiry.reported else "🗓"
-        rows.append([button(short(f"{mark} {inquiry.title}", 60), f"en:g:{inquiry.id}")])
+        rows.append([button(shorten(f"{mark} {inquiry.title}", 60), f"en:g:{inquiry.id}")])
     if not inquiries:
         lines += ["", _("No enquête yet.")]
     return Screen("\n".join(lines), rows)
@@ -152,7 +152,7 @@ async def _shares_screen(session: AsyncSession, caller: Caller, me: BeneficiaryA
         assert share.contact is not None
         lines += ["", *views.contact_lines(share.contact, caller.locale)]
         label = _("🔎 Prepare an enquête with {name}").format(name=share.contact.name)
-        rows.append([button(short(label, 60), f"en:ns:{share.id}")])
+        rows.append([button(shorten(label, 60), f"en:ns:{share.id}")])
     rows.append([button(_("◀ My enquêtes"), "en:l")])
     return Screen("\n".join(lines), rows)
 
@@ -332,7 +332,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
                 raise Stale("nothing to add")
             target = local_today(utcnow(), me.timezone) + PLAN_STEP_IN
             added = await plans.add_step(
-                session, me, me.beneficiary_id, short(inquiry.next_step, plans.TITLE_MAX), target
+                session, me, me.beneficiary_id, shorten(inquiry.next_step, plans.TITLE_MAX), target
             )
             inquiry = await store.link_plan_step(session, me, inquiry.id, added.id)
             note = _(
@@ -405,7 +405,7 @@ async def _typed(
         matches = load_rome().search_appellations(text, limit=TITLE_MATCHES)
         if not matches:
             return [Screen(_("I found no job title close to that. Try other words."))], False
-        rows = [[button(short(a.title, 60), f"en:t:{a.id}")] for a in matches]
+        rows = [[button(shorten(a.title, 60), f"en:t:{a.id}")] for a in matches]
         return [Screen(_("Which of these is the métier you explore?"), rows)], False
     if step == "who":
         inquiry = await store.start_inquiry(

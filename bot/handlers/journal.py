@@ -41,13 +41,13 @@ from bot.handlers.sessions import (
     edit_screen,
     number,
     send_screen,
-    short,
     take_text_from_other_flows,
 )
 from bot.i18n import N_, Translate, format_datetime
 from bot.keyboards import button
 from bot.replies import chunk_lines, visible_length
 from bot.runtime import Caller, Context, database, identify
+from dialogues.typography import shorten
 from storage import journal as store
 from storage import sessions as dialogue
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor
@@ -101,7 +101,7 @@ async def _journal_screen(
     for entry in entries:
         lines.append(
             f"\n{_mark(entry)} <b>{_stamp(entry, caller, actor.timezone)}</b> — "
-            f"{e(short(entry.text, 90))}"
+            f"{e(shorten(entry.text, 90))}"
         )
     rows: list[list[InlineKeyboardButton]] = [[button(_("✍️ New entry"), "j:new")]]
     rows += [

@@ -133,10 +133,6 @@ def e(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def short(text: str, limit: int) -> str:
-    return shorten(text, limit)
-
-
 def number(text: str) -> int:
     """A strictly positive-looking id from callback data, or :class:`Stale`."""
     if not _NUMBER.fullmatch(text):
@@ -227,7 +223,7 @@ def beneficiary_rows(
 ) -> list[list[InlineKeyboardButton]]:
     rows: list[list[InlineKeyboardButton]] = []
     for person in people[:40]:
-        label = short(person.name, 48)
+        label = shorten(person.name, 48)
         if labels and person.id in labels:
             label = f"{label} {labels[person.id]}"
         rows.append([button(label, f"{prefix}{person.id}")])
@@ -295,9 +291,9 @@ def mode_label(mode: SessionMode, _: Translate) -> str:
 def place_line(info: SessionInfo, _: Translate, limit: int = store.MAX_PLACE) -> str:
     """Where the session happens, as a line of HTML."""
     if info.mode == SessionMode.IN_PERSON and info.place:
-        return _("📍 Address: {place}").format(place=e(short(info.place, limit)))
+        return _("📍 Address: {place}").format(place=e(shorten(info.place, limit)))
     if info.mode == SessionMode.VIDEO and info.place:
-        return _("💻 Video call link: {place}").format(place=e(short(info.place, limit)))
+        return _("💻 Video call link: {place}").format(place=e(shorten(info.place, limit)))
     return _("📞 By phone: your counsellor will call you.")
 
 
@@ -330,7 +326,7 @@ def confirmation_state(info: SessionInfo, _: Translate) -> str:
     if info.move_requested_at is not None:
         state = _("🔁 asks to move it")
         if info.move_reason:
-            state += f" — « {e(short(info.move_reason, 120))} »"
+            state += f" — « {e(shorten(info.move_reason, 120))} »"
         return state
     if info.confirmed_at is not None:
         return _("✅ confirmed")
@@ -469,7 +465,7 @@ def _place_screen(caller: Caller, heading: str, mode: SessionMode, previous: str
     rows: list[list[InlineKeyboardButton]] = []
     if previous:
         rows.append(
-            [button(_("↩ Same as last time: {place}").format(place=short(previous, 40)), "s:pl")]
+            [button(_("↩ Same as last time: {place}").format(place=shorten(previous, 40)), "s:pl")]
         )
     rows.append([button(_("✖ Cancel"), "s:x")])
     return Screen("\n".join([heading, "", ask]), rows)
@@ -762,7 +758,7 @@ async def _counsellor_list(
     for info in shown:
         moment = when_short(info.starts_at, caller.locale, actor.timezone)
         mark = "⏳ " if info in to_close else ""
-        labels.append(f"{mark}{moment} · {short(info.beneficiary_name, 24)}")
+        labels.append(f"{mark}{moment} · {shorten(info.beneficiary_name, 24)}")
     for info, label in zip(shown, distinct(labels), strict=True):
         rows.append([button(label, f"s:v:{info.id}")])
     rows.append([button(_("➕ Schedule a session"), NEW)])
@@ -1414,7 +1410,7 @@ async def render_notice(context: RenderContext, row: ClaimedMessage) -> Outgoing
         ]
         if info.cancel_reason:
             lines.append(
-                _("Reason: {reason}").format(reason=e(short(info.cancel_reason, CAPTION_PART)))
+                _("Reason: {reason}").format(reason=e(shorten(info.cancel_reason, CAPTION_PART)))
             )
         lines.append(_("The attached file removes it from your calendar."))
     else:

@@ -55,13 +55,13 @@ from bot.handlers.sessions import (
     number,
     send_screen,
     setting,
-    short,
     take_text_from_other_flows,
 )
 from bot.i18n import N_, Translate
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
+from dialogues.typography import shorten
 from storage import sessions as dialogue
 from storage import tasks as store
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor
@@ -248,7 +248,7 @@ async def _counsellor_list(session: AsyncSession, caller: Caller, actor: Counsel
                 "• "
                 + _("{name}: {title} — due {day}").format(
                     name=e(task.beneficiary_name),
-                    title=e(short(task.title, 80)),
+                    title=e(shorten(task.title, 80)),
                     day=day_text(task.due_on, caller.locale),
                 )
             )
@@ -259,7 +259,7 @@ async def _counsellor_list(session: AsyncSession, caller: Caller, actor: Counsel
                 "• "
                 + _("{name}: {title} — due {day}").format(
                     name=e(task.beneficiary_name),
-                    title=e(short(task.title, 80)),
+                    title=e(shorten(task.title, 80)),
                     day=day_text(task.due_on, caller.locale),
                 )
             )
@@ -267,13 +267,13 @@ async def _counsellor_list(session: AsyncSession, caller: Caller, actor: Counsel
         lines += ["", _("<b>Done recently</b>")]
         for task in done:
             line = "• ✅ " + _("{name}: {title}").format(
-                name=e(task.beneficiary_name), title=e(short(task.title, 80))
+                name=e(task.beneficiary_name), title=e(shorten(task.title, 80))
             )
             if task.done_note:
-                line += f"\n   « {e(short(task.done_note, 300))} »"
+                line += f"\n   « {e(shorten(task.done_note, 300))} »"
             lines.append(line)
     rows = [
-        [button(f"📌 {short(t.beneficiary_name, 20)} · {short(t.title, 28)}", f"t:v:{t.id}")]
+        [button(f"📌 {shorten(t.beneficiary_name, 20)} · {shorten(t.title, 28)}", f"t:v:{t.id}")]
         for t in [*overdue, *open_tasks][:12]
     ]
     rows.append([button(_("➕ Give a task"), NEW)])
@@ -296,7 +296,7 @@ async def _beneficiary_list(
     if done:
         lines += ["", _("<b>Done</b>")]
         lines += [f"• ✅ {e(t.title)}" for t in done]
-    rows = [[button(f"📌 {short(t.title, 48)}", f"t:v:{t.id}")] for t in open_tasks[:12]]
+    rows = [[button(f"📌 {shorten(t.title, 48)}", f"t:v:{t.id}")] for t in open_tasks[:12]]
     return Screen("\n".join(lines), rows)
 
 
