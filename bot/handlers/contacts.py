@@ -43,11 +43,12 @@ from bot.handlers.sessions import (
     edit_screen,
     number,
     send_screen,
+    typed_text,
 )
 from bot.i18n import N_, Translate, ngettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.runtime import Caller, Context, database, identify, wake_dispatcher
+from bot.runtime import Caller, Context, database, wake_dispatcher
 from dialogues.rome import load_rome
 from dialogues.typography import shorten
 from storage import contacts as store
@@ -457,14 +458,12 @@ async def contacts_command(update: Update, context: Context) -> None:
 
 async def handle_text(update: Update, context: Context) -> bool:
     """A counsellor's typed field of a contact being added or edited; True when consumed."""
-    message = update.message
-    text = message.text if message is not None else None
-    if message is None or not text or text.startswith("/"):
+    typed = await typed_text(update, context)
+    if typed is None:
         return False
-    caller = await identify(update, context)
-    if caller is None or not isinstance(caller.actor, CounsellorActor):
+    caller, actor, text = typed
+    if not isinstance(actor, CounsellorActor):
         return False
-    actor = caller.actor
     async with database(context).transaction() as session:
         draft = await dialogue.current_dialogue(
             session, actor, flows=[FLOW], max_age=DRAFT_TEXT_WAIT

@@ -49,13 +49,14 @@ from bot.handlers.sessions import (
     number,
     send_screen,
     take_text_from_other_flows,
+    typed_text,
     when_text,
 )
 from bot.i18n import N_, Translate, gettext_for
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.replies import chunk_lines
-from bot.runtime import Caller, Context, database, identify, wake_dispatcher
+from bot.runtime import Caller, Context, database, wake_dispatcher
 from dialogues.enquete import guide
 from dialogues.rome import load_rome
 from dialogues.typography import shorten
@@ -449,14 +450,12 @@ async def _typed(
 
 async def handle_text(update: Update, context: Context) -> bool:
     """Typed text for a step of an enquête; True when consumed."""
-    message = update.message
-    text = message.text if message is not None else None
-    if message is None or not text or text.startswith("/"):
+    typed = await typed_text(update, context)
+    if typed is None:
         return False
-    caller = await identify(update, context)
-    if caller is None or not isinstance(caller.actor, BeneficiaryActor):
+    caller, me, text = typed
+    if not isinstance(me, BeneficiaryActor):
         return False
-    me = caller.actor
     queued = False
     async with database(context).transaction() as session:
         wait = await _current(session, me)

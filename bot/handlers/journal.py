@@ -42,11 +42,12 @@ from bot.handlers.sessions import (
     number,
     send_screen,
     take_text_from_other_flows,
+    typed_text,
 )
 from bot.i18n import N_, Translate, format_datetime
 from bot.keyboards import button
 from bot.replies import chunk_lines, visible_length
-from bot.runtime import Caller, Context, database, identify
+from bot.runtime import Caller, Context, database
 from dialogues.typography import shorten
 from storage import journal as store
 from storage import sessions as dialogue
@@ -260,14 +261,12 @@ async def journal_command(update: Update, context: Context) -> None:
 
 async def handle_text(update: Update, context: Context) -> bool:
     """A typed journal entry, if this beneficiary asked to write one; True when consumed."""
-    message = update.message
-    text = message.text if message is not None else None
-    if message is None or not text or text.startswith("/"):
+    typed = await typed_text(update, context)
+    if typed is None:
         return False
-    caller = await identify(update, context)
-    if caller is None or not isinstance(caller.actor, BeneficiaryActor):
+    caller, me, text = typed
+    if not isinstance(me, BeneficiaryActor):
         return False
-    me = caller.actor
     _ = caller._
     async with database(context).transaction() as session:
         wait = await dialogue.current_dialogue(

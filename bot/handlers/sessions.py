@@ -172,6 +172,23 @@ async def edit_screen(update: Update, screen: Screen) -> None:
         await send_screen(update, screen)
 
 
+async def typed_text(update: Update, context: Context) -> tuple[Caller, PersonActor, str] | None:
+    """Who typed what (the caller and their actor), for a plain typed message from
+    someone the bot knows.
+
+    ``None`` for a command, a file, an edit or a stranger. Every flow that waits
+    for typed text starts here, so that they all agree on what a typed answer is.
+    """
+    message = update.message
+    text = message.text if message is not None else None
+    if not text or text.startswith("/"):
+        return None
+    caller = await identify(update, context)
+    if caller is None or caller.actor is None:
+        return None
+    return caller, caller.actor, text
+
+
 async def answer_stale(query: CallbackQuery, _: Translate) -> None:
     await query.answer(_("This button is no longer active."))
 
@@ -1313,14 +1330,10 @@ async def handle_text(update: Update, context: Context) -> bool:
     A counsellor's draft (a date, an address, a reason to cancel) or a
     beneficiary's reason to move, read from the database.
     """
-    message = update.message
-    text = message.text if message is not None else None
-    if message is None or not text or text.startswith("/"):
+    typed = await typed_text(update, context)
+    if typed is None:
         return False
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return False
-    actor = caller.actor
+    caller, actor, text = typed
     config = session_settings(context)
     _ = caller._
     queued = False

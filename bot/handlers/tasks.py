@@ -56,11 +56,12 @@ from bot.handlers.sessions import (
     send_screen,
     setting,
     take_text_from_other_flows,
+    typed_text,
 )
 from bot.i18n import N_, Translate
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.runtime import Caller, Context, database, identify, wake_dispatcher
+from bot.runtime import Caller, Context, database, wake_dispatcher
 from dialogues.typography import shorten
 from storage import sessions as dialogue
 from storage import tasks as store
@@ -534,14 +535,10 @@ async def list_command(update: Update, context: Context) -> None:
 
 async def handle_text(update: Update, context: Context) -> bool:
     """Typed text for the task dialogue (counsellor) or a note on a done task (beneficiary)."""
-    message = update.message
-    text = message.text if message is not None else None
-    if message is None or not text or text.startswith("/"):
+    typed = await typed_text(update, context)
+    if typed is None:
         return False
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return False
-    actor = caller.actor
+    caller, actor, text = typed
     _ = caller._
     async with database(context).transaction() as session:
         if isinstance(actor, CounsellorActor):
