@@ -32,7 +32,6 @@ from bot.handlers import (
     onboarding,
     plan,
     portfolio,
-    router,
     sessions,
     synthesis,
     tasks,
@@ -41,6 +40,8 @@ from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
+from bot.kit import caller, door
+from bot.kit.application import builder
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
 from bot.questionnaire.finish import READ_PREFIX
@@ -173,7 +174,26 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     await db.dispose()
 
 
+TEXT_FLOWS = (
+    *synthesis.TEXT_FLOWS,
+    *metiers.TEXT_FLOWS,
+    *portfolio.TEXT_FLOWS,
+    *plan.TEXT_FLOWS,
+    *followups.TEXT_FLOWS,
+    *contacts.TEXT_FLOWS,
+    *enquetes.TEXT_FLOWS,
+    *card.TEXT_FLOWS,
+    *sessions.TEXT_FLOWS,
+    *tasks.TEXT_FLOWS,
+    *journal.TEXT_FLOWS,
+)
+"""Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
+
+
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(caller.handler(), group=caller.GROUP)
+    for text_flow in TEXT_FLOWS:
+        door.register(text_flow)
     application.add_handler(CommandHandler("start", onboarding.start))
     application.add_handler(
         CallbackQueryHandler(onboarding.consent_button, pattern=f"^{CONSENT_PREFIX}")
@@ -252,7 +272,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(enquetes.on_button, pattern=enquetes.CALLBACK_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(common.unknown_button))
-    application.add_handler(MessageHandler(filters.ALL, router.route_message))
+    application.add_handler(MessageHandler(filters.ALL, door.Door(common.anything_else)))
     application.add_error_handler(on_error)
 
 
@@ -260,11 +280,10 @@ def build_application(settings: Settings, db: Database) -> Application:  # type:
     assert settings.encryption_key is not None
     crypto.configure(settings.encryption_key)
     application = (
-        Application.builder()
+        builder(AIORateLimiter(max_retries=3))
         .token(require_token(settings))
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(False)
         .post_init(post_init)
         .post_stop(post_stop)

@@ -1,28 +1,57 @@
 """What every handler needs: the database, the settings, who is talking, in which language.
 
 Kept in ``Application.bot_data`` under fixed keys so that a handler is a
-function of (update, stored state) and nothing else.
+function of (update, stored state) and nothing else. The caller is resolved
+once per update, before any handler (:mod:`bot.kit.caller`), and kept on the
+update's context.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ExtBot
 
 from bot.i18n import Translate, gettext_for
+from bot.kit.unit import current_unit, work_in
 from bot.settings import SUPPORTED_LOCALES, Settings
-from storage.actors import BeneficiaryActor, PersonActor, is_retired_counsellor, resolve_actor
+from storage.actors import PersonActor
+from storage.callers import find_caller
+from storage.conversation import Wait
 from storage.db import Database
-from storage.people import touch
 
 DB_KEY = "db"
 SETTINGS_KEY = "settings"
 DISPATCHER_KEY = "dispatcher"
-ACTIVITY_KEY = "activity_update"
 
-Context = ContextTypes.DEFAULT_TYPE
+
+@dataclass(frozen=True)
+class Caller:
+    """The person behind an update: their actor (``None`` for a stranger), language, wait."""
+
+    telegram_id: int
+    actor: PersonActor | None
+    locale: str
+    retired: bool = False
+    """A counsellor whose account the administrator deactivated: told so, not greeted
+    as a stranger."""
+    wait: Wait | None = None
+    """What the bot waited for from them when the update arrived (their conversation)."""
+
+    @property
+    def _(self) -> Translate:
+        return gettext_for(self.locale)
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context of every handler: PTB's, plus the caller of the update."""
+
+    caller: Caller | None = None
 
 
 def database(context: Context) -> Database:
@@ -35,27 +64,27 @@ def settings(context: Context) -> Settings:
     return value
 
 
+@asynccontextmanager
+async def work(context: Context) -> AsyncIterator[AsyncSession]:
+    """The update's one transaction (see :mod:`bot.kit.unit`)."""
+    async with work_in(database(context)) as session:
+        yield session
+
+
 def wake_dispatcher(context: Context) -> None:
-    """After queueing a message in a handler: send it now, not at the next poll."""
+    """After queueing a message in a handler: send it now, not at the next poll.
+
+    Inside an update the wake waits for the commit, or the dispatcher would look
+    before the message is there.
+    """
     dispatcher = context.bot_data.get(DISPATCHER_KEY)
-    if dispatcher is not None:
+    if dispatcher is None:
+        return
+    unit = current_unit()
+    if unit is not None:
+        unit.wake_after_commit(dispatcher.wake)
+    else:
         dispatcher.wake()
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The person behind an update: their actor (``None`` for a stranger) and language."""
-
-    telegram_id: int
-    actor: PersonActor | None
-    locale: str
-    retired: bool = False
-    """A counsellor whose account the administrator deactivated: told so, not greeted
-    as a stranger."""
-
-    @property
-    def _(self) -> Translate:
-        return gettext_for(self.locale)
 
 
 def guess_locale(update: Update, default: str) -> str:
@@ -66,33 +95,26 @@ def guess_locale(update: Update, default: str) -> str:
     return short if short in SUPPORTED_LOCALES else default
 
 
-async def identify(update: Update, context: Context) -> Caller | None:
-    """Resolve the Telegram user of this update into a :class:`Caller`.
+async def resolve(update: Update, context: Context) -> Caller | None:
+    """Resolve the Telegram user of this update into a :class:`Caller` (asks the database).
 
-    Every handler that serves a person passes here, so this is where a
-    beneficiary's action counts as activity: the inactivity retention and the
-    counsellor's "last activity" both read ``last_activity_at``. It is written
-    once per update (the text router asks several flows, each of which
-    identifies the caller), in the transaction that resolves the actor.
+    Called once per update by :func:`bot.kit.caller.resolve_caller`; handlers
+    read ``context.caller`` through :func:`identify`.
     """
     user = update.effective_user
     if user is None:
         return None
-    async with database(context).transaction() as session:
-        actor = await resolve_actor(session, user.id)
-        if isinstance(actor, BeneficiaryActor) and _first_look(update, context):
-            await touch(session, actor)
-        retired = actor is None and await is_retired_counsellor(session, user.id)
+    async with work(context) as session:
+        found = await find_caller(session, user.id)
+    actor = found.actor
     locale = actor.locale if actor else guess_locale(update, settings(context).default_locale)
-    return Caller(user.id, actor, locale, retired)
+    return Caller(user.id, actor, locale, found.retired, found.wait)
 
 
-def _first_look(update: Update, context: Context) -> bool:
-    """True the first time this update's caller is identified (per person, in memory)."""
-    seen = context.user_data
-    if seen is None:
-        return True
-    if seen.get(ACTIVITY_KEY) == update.update_id:
-        return False
-    seen[ACTIVITY_KEY] = update.update_id
-    return True
+async def identify(update: Update, context: Context) -> Caller | None:
+    """The caller of this update, as resolved before any handler ran."""
+    caller: Caller | None = getattr(context, "caller", None)
+    if caller is None and update.effective_user is not None:
+        caller = await resolve(update, context)
+        context.caller = caller
+    return caller

@@ -25,7 +25,7 @@ encrypted; target dates stay in clear, like every other scheduling fact, so
 that "overdue" can be counted without decrypting anything.
 
 Typing a project or a step takes several messages: what the bot waits for
-is a row of :class:`PlanInput`, one per person, never memory, and it lapses
+is the person's conversation state (:mod:`storage.conversation`), never memory; it lapses
 after :data:`INPUT_WAIT` so that an old wait does not swallow a later message.
 """
 
@@ -37,11 +37,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, delete, func, select
+from sqlalchemy import Date, ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import audit
+from storage import audit, conversation
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -67,6 +67,8 @@ MAX_STEPS = 12
 TITLE_MAX = 150
 PROJECT_MAX = 500
 INPUT_WAIT = timedelta(minutes=30)
+FLOW = "plan"
+"""The conversation flow of a typed project or step (:mod:`storage.conversation`)."""
 
 ProjectField = Literal["main", "alternative", "training"]
 PROJECT_FIELDS: tuple[ProjectField, ...] = ("main", "alternative", "training")
@@ -116,24 +118,6 @@ class PlanStep(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class PlanInput(Base):
-    """What the bot waits for someone to type into a plan (one wait per person)."""
-
-    __tablename__ = "plan_inputs"
-    __table_args__ = (UniqueConstraint("actor_kind", "actor_id"), NEVER_REUSED)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_kind: Mapped[str] = mapped_column(String(16))
-    actor_id: Mapped[int]
-    beneficiary_id: Mapped[int] = mapped_column(
-        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
-    )
-    field: Mapped[str] = mapped_column(String(16))
-    # The step title typed first, kept while its date is asked.
-    draft: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
-    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -451,14 +435,6 @@ async def set_step_done(
 # --- what the bot waits for someone to type ------------------------------------------
 
 
-def _who(actor: Actor) -> tuple[str, int]:
-    if isinstance(actor, BeneficiaryActor):
-        return actor.kind, actor.beneficiary_id
-    if isinstance(actor, CounsellorActor):
-        return actor.kind, actor.counsellor_id
-    raise AccessDenied("only a person types into a plan")
-
-
 async def start_input(
     session: AsyncSession,
     actor: PersonActor,
@@ -477,21 +453,16 @@ async def start_input(
     await _active_beneficiary(session, actor, beneficiary_id)
     if isinstance(actor, BeneficiaryActor) and field not in ("step_title", "step_date"):
         raise AccessDenied("the project is written by the counsellor")
-    kind, who = _who(actor)
-    await session.execute(
-        delete(PlanInput).where(PlanInput.actor_kind == kind, PlanInput.actor_id == who)
+    await conversation.begin(
+        session,
+        actor,
+        FLOW,
+        field,
+        {"draft": None if draft is None else _clean(draft, TITLE_MAX)},
+        lasts=INPUT_WAIT,
+        beneficiary_id=beneficiary_id,
+        now=now,
     )
-    session.add(
-        PlanInput(
-            actor_kind=kind,
-            actor_id=who,
-            beneficiary_id=beneficiary_id,
-            field=field,
-            draft=None if draft is None else _clean(draft, TITLE_MAX),
-            since=now or utcnow(),
-        )
-    )
-    await session.flush()
 
 
 async def pending_input(
@@ -502,29 +473,20 @@ async def pending_input(
     A wait older than :data:`INPUT_WAIT`, or about a beneficiary the actor may
     no longer reach (consent withdrawn, another counsellor now), is dropped.
     """
-    kind, who = _who(actor)
-    row = await session.scalar(
-        select(PlanInput).where(PlanInput.actor_kind == kind, PlanInput.actor_id == who)
-    )
-    if row is None:
+    wait = await conversation.current(session, actor, flows=[FLOW], now=now)
+    if wait is None or wait.beneficiary_id is None or wait.step not in INPUT_FIELDS:
         return None
-    now = now or utcnow()
-    fresh = row.since > now - INPUT_WAIT
     try:
-        await _active_beneficiary(session, actor, row.beneficiary_id)
+        await _active_beneficiary(session, actor, wait.beneficiary_id)
     except AccessDenied:
-        fresh = False
-    if not fresh or row.field not in INPUT_FIELDS:
-        await session.delete(row)
+        await conversation.end(session, actor, flows=[FLOW])
         return None
-    field: InputField = next(f for f in INPUT_FIELDS if f == row.field)
-    return PendingInput(row.beneficiary_id, field, row.draft, row.since)
+    field: InputField = next(f for f in INPUT_FIELDS if f == wait.step)
+    draft = wait.payload.get("draft")
+    typed = draft if isinstance(draft, str) else None
+    return PendingInput(wait.beneficiary_id, field, typed, wait.since or utcnow())
 
 
 async def stop_input(session: AsyncSession, actor: PersonActor) -> bool:
     """Forget what the bot waited for (``/annuler``, done, or another screen)."""
-    kind, who = _who(actor)
-    result = await session.execute(
-        delete(PlanInput).where(PlanInput.actor_kind == kind, PlanInput.actor_id == who)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await conversation.end(session, actor, flows=[FLOW]) is not None

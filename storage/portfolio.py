@@ -26,7 +26,8 @@ hold a folded label) are encrypted. A gathering therefore matches rows in
 Python, not in SQL: a portfolio is at most a few hundred rows.
 
 Typing a label or a sentence takes a message: what the bot waits for is a
-:class:`PortfolioWaitRow` (one per person, lapsing after :data:`INPUT_WAIT`).
+the person's conversation state (:mod:`storage.conversation`), lapsing after
+:data:`INPUT_WAIT`.
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import ForeignKey, String, delete, func, select
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import audit
+from storage import audit, conversation
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -68,6 +69,8 @@ MAX_OWN = 60
 MAX_GATHERED = 400
 """More than a dossier and a ROME sheet give: a bound on what one gathering stores."""
 INPUT_WAIT = timedelta(minutes=30)
+FLOW = "portfolio"
+"""The conversation flow of a typed skill or sentence (:mod:`storage.conversation`)."""
 
 KINDS = ("savoir_faire", "savoir_etre")
 SOURCES = ("dossier", "rome", "own")
@@ -111,22 +114,6 @@ class PortfolioSkillRow(Base):
     hidden: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class PortfolioWaitRow(Base):
-    """Present while the bot waits for the beneficiary to type a skill or a sentence."""
-
-    __tablename__ = "portfolio_waits"
-
-    beneficiary_id: Mapped[int] = mapped_column(
-        ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
-    )
-    wait_for: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    skill_id: Mapped[int | None] = mapped_column(
-        ForeignKey("portfolio_skills.id", ondelete="CASCADE"), nullable=True
-    )
-    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -430,7 +417,9 @@ async def delete_own_skill(session: AsyncSession, actor: Actor, skill_id: int) -
     if row.source != "own":
         raise ValueError("a gathered skill is hidden, not deleted")
     gone = _skill(row)
-    await session.execute(delete(PortfolioWaitRow).where(PortfolioWaitRow.skill_id == skill_id))
+    wait = await conversation.current(session, _own(actor), flows=[FLOW])
+    if wait is not None and wait.payload.get("skill_id") == skill_id:
+        await conversation.end(session, _own(actor), flows=[FLOW])
     await session.delete(row)
     await session.flush()
     return gone
@@ -460,15 +449,14 @@ async def start_wait(
         kind = None
     else:
         raise ValueError("unknown wait")
-    now = now or utcnow()
-    values = {"wait_for": wait_for, "kind": kind, "skill_id": skill_id, "since": now}
-    statement = _insert(session)(PortfolioWaitRow).values(
-        beneficiary_id=me.beneficiary_id, **values
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[PortfolioWaitRow.beneficiary_id], set_=values
-        )
+    await conversation.begin(
+        session,
+        me,
+        FLOW,
+        wait_for,
+        {"kind": kind, "skill_id": skill_id},
+        lasts=INPUT_WAIT,
+        now=now,
     )
 
 
@@ -478,31 +466,30 @@ async def pending_wait(
     """What a typed text from this person is for, or None (no wait, or lapsed)."""
     if not isinstance(actor, BeneficiaryActor):
         return None
-    row = await session.scalar(
-        select(PortfolioWaitRow)
-        .where(PortfolioWaitRow.beneficiary_id == actor.beneficiary_id)
-        .execution_options(populate_existing=True)
-    )
-    if row is None or (now or utcnow()) - row.since >= INPUT_WAIT:
+    wait = await conversation.current(session, actor, flows=[FLOW], now=now)
+    if wait is None:
         return None
-    wait_for: WaitFor = "evidence" if row.wait_for == "evidence" else "label"
-    return PendingWait(wait_for, row.kind, row.skill_id, row.since)
+    wait_for: WaitFor = "evidence" if wait.step == "evidence" else "label"
+    kind, skill_id = wait.payload.get("kind"), wait.payload.get("skill_id")
+    return PendingWait(
+        wait_for,
+        kind if isinstance(kind, str) else None,
+        skill_id if isinstance(skill_id, int) else None,
+        wait.since or utcnow(),
+    )
 
 
 async def stop_wait(session: AsyncSession, actor: Actor) -> bool:
     """Stop waiting for typed text; True if the bot was waiting (lapsed or not)."""
     if not isinstance(actor, BeneficiaryActor):
         return False
-    result = await session.execute(
-        delete(PortfolioWaitRow).where(PortfolioWaitRow.beneficiary_id == actor.beneficiary_id)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await conversation.end(session, actor, flows=[FLOW]) is not None
 
 
 # --- the person's export -----------------------------------------------------------------------
 
 
-@register_collector("portfolio", tables=("portfolio_skills", "portfolio_waits"))
+@register_collector("portfolio", tables=("portfolio_skills",))
 async def _portfolio(session: AsyncSession, beneficiary_id: int) -> list[Record]:
     """One record per skill; a pending wait is machinery and says nothing the skills do not."""
     records = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select, update
@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import audit
+from storage import audit, conversation
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -32,6 +32,11 @@ from storage.actors import (
 from storage.crypto import EncryptedJSON
 from storage.models import NEVER_REUSED, Base, UTCDateTime, string_enum, utcnow
 
+FLOW = "questionnaire"
+"""The conversation flow of a questionnaire's shown step (:mod:`storage.conversation`)."""
+QUESTION_LASTS = timedelta(days=7)
+"""A question shown a week ago no longer takes a typed message: the menu answers,
+and /reprendre shows the question again."""
 
 class RunStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
@@ -233,6 +238,7 @@ async def save_answer(
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise AccessDenied(f"run {run_id} is not open to this actor")
+    await _wait_on(session, me, run_id, next_step)
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     values = {"run_id": run_id, "answer_id": answer_id, "value": value, "answered_at": now}
@@ -258,6 +264,24 @@ async def set_position(
         .where(InstrumentRun.id == run_id, InstrumentRun.beneficiary_id == me.beneficiary_id)
         .values(current_step=step, updated_at=utcnow())
     )
+    await _wait_on(session, me, run_id, step)
+
+
+async def _wait_on(
+    session: AsyncSession, me: BeneficiaryActor, run_id: int, step: str | None
+) -> None:
+    """While a step of the run is shown, the person's typed text is for it.
+
+    The run's ``current_step`` says which step; the conversation says that the
+    questionnaire is what the bot waits for (and nothing else is). No step
+    shown (the recap, /annuler) ends the wait, and only this run's.
+    """
+    if step is not None:
+        await conversation.keep(session, me, FLOW, str(run_id), lasts=QUESTION_LASTS)
+        return
+    wait = await conversation.current(session, me, flows=[FLOW])
+    if wait is not None and wait.step == str(run_id):
+        await conversation.end(session, me, flows=[FLOW])
 
 
 async def submit_run(
@@ -280,6 +304,7 @@ async def submit_run(
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise AccessDenied(f"run {run_id} is not open to this actor")
+    await _wait_on(session, me, run_id, None)
 
 
 async def runs_of(

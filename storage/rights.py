@@ -95,7 +95,6 @@ from storage.models import (
 )
 from storage.outbox import OutboxMessage, OutboxStatus, purge_finished
 from storage.responses import Answer, InstrumentRun
-from storage.sessions import CounsellorDraft
 from storage.skills import CurrentJobRow
 
 ERASURE_WINDOW = timedelta(minutes=10)
@@ -221,7 +220,7 @@ async def _questionnaires(session: AsyncSession, beneficiary_id: int) -> list[Re
     ]
 
 
-@register_collector("current_job", tables=("current_jobs", "job_title_waits"))
+@register_collector("current_job", tables=("current_jobs",))
 async def _current_job(session: AsyncSession, beneficiary_id: int) -> list[Record]:
     row = await session.get(CurrentJobRow, beneficiary_id)
     if row is None:
@@ -372,19 +371,6 @@ def register_eraser(table: str) -> Callable[[Eraser], Eraser]:
         return eraser
 
     return decorate
-
-
-@register_eraser("counsellor_drafts")
-async def _counsellor_draft(session: AsyncSession, beneficiary_id: int, counsellor_id: int) -> int:
-    """A counsellor's half-typed session about the person (one draft per counsellor)."""
-    draft = await session.get(CounsellorDraft, counsellor_id, populate_existing=True)
-    if draft is None or not isinstance(draft.data, dict):
-        return 0
-    if draft.data.get("beneficiary_id") != beneficiary_id:
-        return 0
-    await session.delete(draft)
-    await session.flush()
-    return 1
 
 
 async def _delete_about(

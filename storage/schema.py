@@ -5,6 +5,7 @@ Alembic and the tests import this one module instead of knowing the list.
 
 from storage import (  # noqa: F401
     contacts,
+    conversation,
     desk_logins,
     digest,
     enquetes,

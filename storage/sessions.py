@@ -43,13 +43,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ForeignKey, String, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import outbox
+from storage import conversation, outbox
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -58,7 +56,7 @@ from storage.actors import (
     PersonActor,
     load_beneficiary_for,
 )
-from storage.crypto import EncryptedJSON, EncryptedText
+from storage.crypto import EncryptedText
 from storage.models import (
     NEVER_REUSED,
     Base,
@@ -149,35 +147,6 @@ class CounsellingSession(Base):
     move_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     move_reason: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class CounsellorDraft(Base):
-    """A counsellor's dialogue in progress (a session or a task being set up)."""
-
-    __tablename__ = "counsellor_drafts"
-
-    counsellor_id: Mapped[int] = mapped_column(
-        ForeignKey("counsellors.id", ondelete="CASCADE"), primary_key=True
-    )
-    flow: Mapped[str] = mapped_column(String(16))
-    step: Mapped[str] = mapped_column(String(16))
-    # Ids, chosen times, a typed address or task title: encrypted.
-    data: Mapped[Any] = mapped_column(EncryptedJSON)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class BeneficiaryWait(Base):
-    """Present while the bot waits for a beneficiary's typed text in one of these flows."""
-
-    __tablename__ = "beneficiary_waits"
-
-    beneficiary_id: Mapped[int] = mapped_column(
-        ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
-    )
-    flow: Mapped[str] = mapped_column(String(16))
-    step: Mapped[str] = mapped_column(String(16))
-    data: Mapped[Any] = mapped_column(EncryptedJSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -877,18 +846,8 @@ async def budget_use(session: AsyncSession, actor: Actor, beneficiary_id: int) -
 # ---------------------------------------------------------------------------
 
 
-def _insert(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def _dialogue_table(
-    actor: PersonActor,
-) -> tuple[type[CounsellorDraft] | type[BeneficiaryWait], Any, int]:
-    if isinstance(actor, CounsellorActor):
-        return CounsellorDraft, CounsellorDraft.counsellor_id, actor.counsellor_id
-    if isinstance(actor, BeneficiaryActor):
-        return BeneficiaryWait, BeneficiaryWait.beneficiary_id, actor.beneficiary_id
-    raise AccessDenied("only a person has a dialogue")
+DIALOGUE_LASTS = timedelta(hours=6)
+"""How long a dialogue waits at most; each flow may read it for less (``max_age``)."""
 
 
 async def save_dialogue(
@@ -900,12 +859,23 @@ async def save_dialogue(
     *,
     now: datetime | None = None,
 ) -> Dialogue:
-    """Remember where this person's dialogue stands (replacing any other of theirs)."""
+    """Remember where this person's dialogue stands: their one conversation state.
+
+    A counsellor's draft about a beneficiary carries its ``beneficiary_id``,
+    which the conversation row keeps in clear so that the erasure finds it.
+    """
     now = now or utcnow()
-    table, key, owner = _dialogue_table(actor)
-    values = {"flow": flow, "step": step, "data": data or {}, "updated_at": now}
-    statement = _insert(session)(table).values({key.key: owner, **values})
-    await session.execute(statement.on_conflict_do_update(index_elements=[key], set_=values))
+    about = (data or {}).get("beneficiary_id")
+    await conversation.begin(
+        session,
+        actor,
+        flow,
+        step,
+        data,
+        lasts=DIALOGUE_LASTS,
+        beneficiary_id=about if isinstance(about, int) else None,
+        now=now,
+    )
     return Dialogue(flow, step, dict(data or {}), now)
 
 
@@ -918,28 +888,17 @@ async def current_dialogue(
     now: datetime | None = None,
 ) -> Dialogue | None:
     """This person's dialogue, if any (of one of ``flows``, not older than ``max_age``)."""
-    row: CounsellorDraft | BeneficiaryWait | None
-    if isinstance(actor, CounsellorActor):
-        row = await session.get(CounsellorDraft, actor.counsellor_id, populate_existing=True)
-    elif isinstance(actor, BeneficiaryActor):
-        row = await session.get(BeneficiaryWait, actor.beneficiary_id, populate_existing=True)
-    else:
-        raise AccessDenied("only a person has a dialogue")
-    if row is None or (flows is not None and row.flow not in flows):
+    now = now or utcnow()
+    wait = await conversation.current(session, actor, flows=flows, now=now)
+    if wait is None or wait.since is None:
         return None
-    if max_age is not None and (now or utcnow()) - row.updated_at > max_age:
+    if max_age is not None and now - wait.since > max_age:
         return None
-    data = row.data if isinstance(row.data, dict) else {}
-    return Dialogue(row.flow, row.step, data, row.updated_at)
+    return Dialogue(wait.flow, wait.step, wait.payload, wait.since)
 
 
 async def end_dialogue(
     session: AsyncSession, actor: PersonActor, *, flows: Sequence[str] | None = None
 ) -> bool:
     """Forget this person's dialogue (only if it is one of ``flows``); True if there was one."""
-    table, key, owner = _dialogue_table(actor)
-    statement = delete(table).where(key == owner)
-    if flows is not None:
-        statement = statement.where(table.flow.in_(list(flows)))
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await conversation.end(session, actor, flows=flows) is not None

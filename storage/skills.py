@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, delete, select
+from sqlalchemy import ForeignKey, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import audit
+from storage import audit, conversation
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -45,6 +45,8 @@ from storage.models import Base, UTCDateTime, utcnow
 # that a message is no longer taken for a job title (the person has moved on, and
 # their text may be meant for another flow).
 JOB_TITLE_WAIT = timedelta(minutes=30)
+FLOW = "job_title"
+"""The conversation flow of a typed job title (:mod:`storage.conversation`)."""
 # More than any ROME sheet lists (84 at most in version 60): a bound on what
 # presses from strangers can make us store.
 MAX_TICKED = 200
@@ -69,17 +71,6 @@ class CurrentJobRow(Base):
     ticked_skills: Mapped[Any] = mapped_column(EncryptedJSON)
     draft_skills: Mapped[Any] = mapped_column(EncryptedJSON)
     skills_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class JobTitleWait(Base):
-    """Present while the bot waits for the beneficiary to type a job title."""
-
-    __tablename__ = "job_title_waits"
-
-    beneficiary_id: Mapped[int] = mapped_column(
-        ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
-    )
-    awaiting_job_title_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -144,17 +135,7 @@ async def start_job_title_wait(
     session: AsyncSession, actor: Actor, now: datetime | None = None
 ) -> None:
     """Remember that the next text this beneficiary types is a job title."""
-    me = _own(actor)
-    now = now or utcnow()
-    statement = _insert(session)(JobTitleWait).values(
-        beneficiary_id=me.beneficiary_id, awaiting_job_title_since=now
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[JobTitleWait.beneficiary_id],
-            set_={"awaiting_job_title_since": now},
-        )
-    )
+    await conversation.begin(session, _own(actor), FLOW, lasts=JOB_TITLE_WAIT, now=now)
 
 
 async def awaiting_job_title(
@@ -163,22 +144,14 @@ async def awaiting_job_title(
     """True while a typed text from this beneficiary should be read as a job title."""
     if not isinstance(actor, BeneficiaryActor):
         return False
-    since = await session.scalar(
-        select(JobTitleWait.awaiting_job_title_since).where(
-            JobTitleWait.beneficiary_id == actor.beneficiary_id
-        )
-    )
-    return since is not None and (now or utcnow()) - since < JOB_TITLE_WAIT
+    return await conversation.current(session, actor, flows=[FLOW], now=now) is not None
 
 
 async def stop_job_title_wait(session: AsyncSession, actor: Actor) -> bool:
     """Stop waiting for a job title; True if the bot was waiting (expired or not)."""
     if not isinstance(actor, BeneficiaryActor):
         return False
-    result = await session.execute(
-        delete(JobTitleWait).where(JobTitleWait.beneficiary_id == actor.beneficiary_id)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await conversation.end(session, actor, flows=[FLOW]) is not None
 
 
 # --- the job and its skills ----------------------------------------------------------
@@ -222,9 +195,7 @@ async def choose_job(
     row.sheet_code = sheet_code
     row.chosen_at = now
     row.draft_skills = list(_ids(row.ticked_skills))
-    await session.execute(
-        delete(JobTitleWait).where(JobTitleWait.beneficiary_id == me.beneficiary_id)
-    )
+    await conversation.end(session, me, flows=[FLOW])
     await session.flush()
     return _job(row)
 

@@ -58,7 +58,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, QueryableAttribute, defer, mapped_column
 
-from storage import audit
+from storage import audit, conversation
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -94,6 +94,8 @@ KEEP_FOR = timedelta(days=365)
 ANSWER_WINDOW = timedelta(days=7)
 COMMENT_MAX = 2000
 WAIT = timedelta(minutes=30)
+FLOW = "synthesis"
+"""The conversation flow of a typed comment or a sent file (:mod:`storage.conversation`)."""
 MAX_VERSIONS = 30
 """More than a bilan needs; a bound on what repeated presses can make us store."""
 DRAFTING_PHASES = (Phase.CONCLUSION, Phase.SUIVI)
@@ -177,21 +179,6 @@ class SynthesisComment(Base):
     version: Mapped[int]
     text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SynthesisWait(Base):
-    """Present while the bot waits for a comment (person) or an edited file (counsellor)."""
-
-    __tablename__ = "synthesis_waits"
-
-    person_kind: Mapped[str] = mapped_column(String(12), primary_key=True)
-    person_id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(
-        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
-    )
-    purpose: Mapped[str] = mapped_column(String(8))
-    version: Mapped[int]
-    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # --- what callers see ------------------------------------------------------------------
@@ -372,9 +359,7 @@ async def add_version(
         to_write=to_write,
     )
     session.add(version)
-    await session.execute(
-        delete(SynthesisWait).where(SynthesisWait.beneficiary_id == beneficiary_id)
-    )
+    await conversation.end_about(session, beneficiary_id, flows=[FLOW])
     action = "synthesis:generate" if origin == "draft" else "synthesis:upload"
     await audit.record(session, counsellor, action, beneficiary_id)
     await session.flush()
@@ -522,9 +507,7 @@ async def deliver(
             SynthesisVersion.number != final.number,
         )
     )
-    await session.execute(
-        delete(SynthesisWait).where(SynthesisWait.beneficiary_id == beneficiary_id)
-    )
+    await conversation.end_about(session, beneficiary_id, flows=[FLOW])
     await audit.record(session, counsellor, "synthesis:deliver", beneficiary_id)
     await session.flush()
     return _info(final)
@@ -628,7 +611,7 @@ async def add_comment(
         created_at=now or utcnow(),
     )
     session.add(comment)
-    await _stop_wait(session, "beneficiary", me.beneficiary_id)
+    await conversation.end(session, me, flows=[FLOW])
     await session.flush()
     return comment.id
 
@@ -643,7 +626,7 @@ async def agree(
     row.agreed_version = version
     row.agreed_at = now or utcnow()
     row.updated_at = row.agreed_at
-    await _stop_wait(session, "beneficiary", me.beneficiary_id)
+    await conversation.end(session, me, flows=[FLOW])
     await session.flush()
 
 
@@ -711,19 +694,14 @@ async def _final_on_its_way(session: AsyncSession, beneficiary_id: int) -> bool:
 
 async def _delete_copy(session: AsyncSession, row: SynthesisRow, now: datetime) -> None:
     """Delete every version and comment; the dates and the fingerprint stay."""
-    for table in (SynthesisVersion, SynthesisComment, SynthesisWait):
+    for table in (SynthesisVersion, SynthesisComment):
         await session.execute(delete(table).where(table.beneficiary_id == row.beneficiary_id))
+    await conversation.end_about(session, row.beneficiary_id, flows=[FLOW])
     if row.copy_deleted_at is None:
         row.copy_deleted_at = now
 
 
 # --- waiting for a comment or a file ------------------------------------------------------
-
-
-def _who(actor: BeneficiaryActor | CounsellorActor) -> tuple[str, int]:
-    if isinstance(actor, BeneficiaryActor):
-        return "beneficiary", actor.beneficiary_id
-    return "counsellor", actor.counsellor_id
 
 
 async def start_wait(
@@ -757,19 +735,16 @@ async def start_wait(
         if row is not None and row.state == SynthesisState.DELIVERED:
             raise SynthesisRefused("delivered")
         version = 0 if row is None else row.current_version
-    kind, person_id = _who(actor)
-    await _stop_wait(session, kind, person_id)
-    session.add(
-        SynthesisWait(
-            person_kind=kind,
-            person_id=person_id,
-            beneficiary_id=beneficiary_id,
-            purpose=purpose,
-            version=version,
-            since=now or utcnow(),
-        )
+    await conversation.begin(
+        session,
+        actor,
+        FLOW,
+        purpose,
+        {"version": version},
+        lasts=WAIT,
+        beneficiary_id=beneficiary_id,
+        now=now,
     )
-    await session.flush()
     return version
 
 
@@ -786,28 +761,18 @@ async def waiting(
     """What the bot waits for from this person, if anything and not lapsed."""
     if isinstance(actor, SystemActor):
         return None
-    kind, person_id = _who(actor)
-    row = await session.get(SynthesisWait, (kind, person_id), populate_existing=True)
-    if row is None or (now or utcnow()) - row.since > WAIT:
+    wait = await conversation.current(session, actor, flows=[FLOW], now=now)
+    if wait is None or wait.beneficiary_id is None:
         return None
-    return Waiting(row.beneficiary_id, row.purpose, row.version)
+    version = wait.payload.get("version")
+    return Waiting(wait.beneficiary_id, wait.step, version if isinstance(version, int) else 0)
 
 
 async def stop_wait(session: AsyncSession, actor: Actor) -> bool:
     """Stop waiting (``/annuler``); True if the bot was waiting."""
     if isinstance(actor, SystemActor):
         return False
-    kind, person_id = _who(actor)
-    return await _stop_wait(session, kind, person_id)
-
-
-async def _stop_wait(session: AsyncSession, kind: str, person_id: int) -> bool:
-    result = await session.execute(
-        delete(SynthesisWait).where(
-            SynthesisWait.person_kind == kind, SynthesisWait.person_id == person_id
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await conversation.end(session, actor, flows=[FLOW]) is not None
 
 
 # --- retention ---------------------------------------------------------------------------
@@ -860,7 +825,7 @@ register_purge_step(PurgeKind.SYNTHESIS_COPIES, due=copies_due, remove=delete_co
 
 @register_collector(
     "synthesis",
-    tables=("syntheses", "synthesis_versions", "synthesis_comments", "synthesis_waits"),
+    tables=("syntheses", "synthesis_versions", "synthesis_comments"),
 )
 async def _collect(session: AsyncSession, beneficiary_id: int) -> list[Record]:
     """Where the synthesis stands, each version's facts and the person's comments.

@@ -86,5 +86,3 @@ async def serve_webhook_with_desk(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
-
-

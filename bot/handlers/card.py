@@ -30,6 +30,7 @@ from bot.i18n import (
     ngettext_for,
 )
 from bot.keyboards import button, distinct
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import Context, database, identify, wake_dispatcher
@@ -314,6 +315,9 @@ async def handle_text(update: Update, context: Context) -> bool:
     people, waiting = await _people(context, actor)
     await _reply_found(message, people, waiting, typed.strip()[:MAX_TYPED], caller.locale, caller._)
     return True
+
+
+TEXT_FLOWS = (Flow((FIND_FLOW,), handle_text, lambda _wait, _: _("the search for a beneficiary")),)
 
 
 def run_progress(run: RunLine, instrument: Instrument | None, locale: str) -> str:

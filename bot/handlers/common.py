@@ -6,17 +6,16 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import enquetes, plan, portfolio, rights, sessions, synthesis
+from bot.handlers import rights
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
 from bot.menu import menu_markup
-from bot.runtime import Caller, Context, database
+from bot.runtime import Caller, Context, database, work
 from bot.settings import SUPPORTED_LOCALES
-from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
+from storage import conversation
+from storage.actors import CounsellorActor, PersonActor
 from storage.people import set_locale
-from storage.responses import latest_open_run, set_position
-from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -118,20 +117,10 @@ async def cancel_command(update: Update, context: Context) -> None:
     if known is None or update.effective_message is None:
         return
     caller, actor = known
-    async with database(context).transaction() as session:
-        await plan.cancel(session, actor)
-        await sessions.cancel(session, actor)
+    async with work(context) as session:
+        # One conversation per person: ending it stops whatever waited for their text.
+        await conversation.end(session, actor)
         await rights.cancel(session, actor)
-        await synthesis.cancel(session, actor)
-        await portfolio.cancel(session, actor)
-        await enquetes.cancel(session, actor)  # also cleared by sessions.cancel (same row)
-    if isinstance(actor, BeneficiaryActor):
-        # Typed text no longer goes to the question; /reprendre finds it again.
-        async with database(context).transaction() as session:
-            run = await latest_open_run(session, actor)
-            if run is not None:
-                await set_position(session, actor, run.id, None)
-            await stop_job_title_wait(session, actor)
     await update.effective_message.reply_text(
         caller._("Stopped. Nothing you answered is lost; pick up again from the menu."),
         reply_markup=await menu_markup(context, actor, caller._),

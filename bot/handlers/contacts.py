@@ -47,6 +47,7 @@ from bot.handlers.sessions import (
 )
 from bot.i18n import N_, Translate, ngettext_for
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, wake_dispatcher
 from dialogues.rome import load_rome
@@ -479,6 +480,9 @@ async def handle_text(update: Update, context: Context) -> bool:
             screen = Screen(caller._("That contact is no longer in the file. /contacts"))
     await send_screen(update, screen)
     return True
+
+
+TEXT_FLOWS = (Flow((FLOW,), handle_text, lambda _wait, _: _("the contact you were writing")),)
 
 
 @register(SHARED_KIND, stale_after=outbox.DEFAULT_STALE_AFTER)

@@ -48,12 +48,12 @@ from bot.handlers.sessions import (
     edit_screen,
     number,
     send_screen,
-    take_text_from_other_flows,
     typed_text,
     when_text,
 )
 from bot.i18n import N_, Translate, gettext_for
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.replies import chunk_lines
 from bot.runtime import Caller, Context, database, wake_dispatcher
@@ -216,7 +216,6 @@ def _confirms_screen(inquiry_id: int, _: Translate) -> Screen:
 async def _wait(
     session: AsyncSession, me: BeneficiaryActor, step: str, data: dict[str, Any]
 ) -> None:
-    await take_text_from_other_flows(session, me)
     await dialogue.save_dialogue(session, me, FLOW, step, data)
 
 
@@ -475,11 +474,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     return True
 
 
-async def cancel(session: AsyncSession, actor: Any) -> bool:
-    """For ``/annuler``: stop waiting for an enquête's typed text."""
-    if not isinstance(actor, BeneficiaryActor):
-        return False
-    return await dialogue.end_dialogue(session, actor, flows=[FLOW])
+TEXT_FLOWS = (Flow((FLOW,), handle_text, lambda _wait, _: _("your notes on an enquête métier")),)
 
 
 # ---------------------------------------------------------------------------

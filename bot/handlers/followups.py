@@ -54,6 +54,7 @@ from bot.handlers.counsellor import counsellor_caller
 from bot.handlers.plan import CARD_BUTTON, CARD_PREFIX, COUNSELLOR_PREFIX, day_text, today_in
 from bot.i18n import N_, Translate, format_date_long, ngettext_for
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, enqueue_notice, register
 from bot.questionnaire import flow
 from bot.questionnaire.finish import READ_PREFIX
@@ -85,6 +86,7 @@ from storage.models import Phase, utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import get_beneficiary
 from storage.plans import PlanSummary, Step, plan_summary, read_plan, stop_input
+from storage.responses import FLOW as QUESTIONNAIRE_FLOW
 from storage.responses import (
     RunState,
     latest_open_run,
@@ -545,6 +547,20 @@ async def handle_text(update: Update, context: Context) -> bool:
     run.answers[loop.answer_id(step.id)] = value
     await _advance(update, context, caller, actor, instrument, run, steps, edit=False)
     return True
+
+
+async def questionnaire_text(update: Update, context: Context) -> bool:
+    """Typed text while a questionnaire's step is shown: a check-in's, else the dossier's."""
+    return await handle_text(update, context) or await flow.handle_text(update, context)
+
+
+TEXT_FLOWS = (
+    Flow(
+        (QUESTIONNAIRE_FLOW,),
+        questionnaire_text,
+        lambda _wait, _: _("your questionnaire (/reprendre picks it up where you left it)"),
+    ),
+)
 
 
 async def resume_command(update: Update, context: Context) -> None:

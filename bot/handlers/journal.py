@@ -41,11 +41,11 @@ from bot.handlers.sessions import (
     edit_screen,
     number,
     send_screen,
-    take_text_from_other_flows,
     typed_text,
 )
 from bot.i18n import N_, Translate, format_datetime
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.replies import chunk_lines, visible_length
 from bot.runtime import Caller, Context, database
 from dialogues.typography import shorten
@@ -204,7 +204,6 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
         if kind == "p" and len(args) == 1:
             return [await _journal_screen(session, caller, me, number(args[0]))], True
         if kind == "new" and not args:
-            await take_text_from_other_flows(session, me)
             await dialogue.save_dialogue(session, me, JOURNAL_FLOW, "text")
             return [Screen(_(_WRITE_PROMPT))], False
         if kind == "v" and len(args) == 1:
@@ -291,3 +290,6 @@ async def handle_text(update: Update, context: Context) -> bool:
     for screen in screens:
         await send_screen(update, screen)
     return True
+
+
+TEXT_FLOWS = (Flow((JOURNAL_FLOW,), handle_text, lambda _wait, _: _("your journal note")),)

@@ -52,6 +52,7 @@ from telegram.error import BadRequest
 from bot.handlers.onboarding import known_caller
 from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.runtime import Caller, Context, database, identify
 from dialogues.results import riasec_name
 from dialogues.rome import DomainPistes, Rome, ScoredSheet, Sheet, Skill, load_rome
@@ -61,6 +62,7 @@ from dialogues.typography import shorten
 from storage import audit
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, PersonActor
 from storage.responses import RunState, RunStatus, runs_of
+from storage.skills import FLOW as JOB_TITLE_FLOW
 from storage.skills import (
     CurrentJob,
     awaiting_job_title,
@@ -943,6 +945,4 @@ async def handle_text(update: Update, context: Context) -> bool:
     return True
 
 
-async def cancel(session: AsyncSession, actor: PersonActor) -> bool:
-    """For ``/annuler``: stop waiting for a job title; True if the bot was waiting."""
-    return await stop_job_title_wait(session, actor)
+TEXT_FLOWS = (Flow((JOB_TITLE_FLOW,), handle_text, lambda _wait, _: _("the search for your job")),)

@@ -39,6 +39,7 @@ from telegram.constants import ParseMode
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.replies import settle_press, show_screen
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
@@ -57,6 +58,7 @@ from storage.actors import (
 from storage.models import utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import get_beneficiary
+from storage.plans import FLOW as PLAN_FLOW
 from storage.plans import (
     PROJECT_FIELDS,
     PROJECT_MAX,
@@ -451,6 +453,13 @@ async def handle_text(update: Update, context: Context) -> bool:
     return True
 
 
+TEXT_FLOWS = (
+    Flow(
+        (PLAN_FLOW,), handle_text, lambda _wait, _: _("what you were typing into the action plan")
+    ),
+)
+
+
 async def _typed(
     update: Update,
     context: Context,
@@ -537,11 +546,6 @@ async def _tell_counsellor(session: AsyncSession, actor: BeneficiaryActor, step:
         payload={"step_id": step.id},
         beneficiary_id=actor.beneficiary_id,
     )
-
-
-async def cancel(session: AsyncSession, actor: PersonActor) -> None:
-    """``/annuler``: the next message is no longer taken for a project or a step."""
-    await stop_input(session, actor)
 
 
 # --- the counsellor's notice of a proposal ----------------------------------------------

@@ -48,6 +48,7 @@ from telegram.constants import ParseMode
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.replies import settle_press, show_screen
 from bot.runtime import Caller, Context, database, identify
 from dialogues.instruments import Instrument, load_all
@@ -77,6 +78,7 @@ from storage.portfolio import (
     sync_gathered,
     toggle_carried,
 )
+from storage.portfolio import FLOW as PORTFOLIO_FLOW
 from storage.responses import RunStatus, read_run, runs_of
 from storage.skills import current_job
 
@@ -706,6 +708,19 @@ async def handle_text(update: Update, context: Context) -> bool:
     return True
 
 
+TEXT_FLOWS = (
+    Flow(
+        (PORTFOLIO_FLOW,),
+        handle_text,
+        lambda wait, _: (
+            _("the sentence you were adding to a skill")
+            if wait.step == "evidence"
+            else _("the skill you were adding")
+        ),
+    ),
+)
+
+
 def _too_long(limit: int, _: Translate) -> str:
     return _("That is a little long: {max} characters at most, please.").format(max=limit)
 
@@ -781,8 +796,3 @@ async def _typed_sentence(
         return
     await message.reply_text(_("Evidence saved."))
     await _show(message, skill_screen(skill, skills, _), edit=False)
-
-
-async def cancel(session: AsyncSession, actor: PersonActor) -> None:
-    """``/annuler``: the next message is no longer taken for a skill or a sentence."""
-    await stop_wait(session, actor)

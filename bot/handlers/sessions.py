@@ -60,6 +60,7 @@ from bot.datetime_input import When, local_today, parse_when, to_utc
 from bot.handlers.onboarding import known_caller
 from bot.i18n import N_, Translate, format_datetime, gettext_for, moment_text, ngettext_of
 from bot.keyboards import button, distinct
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
 from bot.settings import DEFAULT_TIMEZONE
@@ -69,9 +70,7 @@ from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, Pers
 from storage.models import BeneficiaryStatus, utcnow
 from storage.outbox import ClaimedMessage
 from storage.people import BeneficiarySummary, get_beneficiary, list_beneficiaries
-from storage.responses import latest_open_run, set_position
 from storage.sessions import SessionInfo, SessionMode, SessionRefused, SessionStatus
-from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -245,18 +244,6 @@ def beneficiary_rows(
             label = f"{label} {labels[person.id]}"
         rows.append([button(label, f"{prefix}{person.id}")])
     return rows
-
-
-async def take_text_from_other_flows(session: AsyncSession, actor: BeneficiaryActor) -> None:
-    """A beneficiary's typed text now answers this flow: stop the others waiting for it.
-
-    The questionnaire's position is cleared the way ``/annuler`` clears it
-    (``/reprendre`` finds it again), and the job-title search stops.
-    """
-    run = await latest_open_run(session, actor)
-    if run is not None and run.current_step:
-        await set_position(session, actor, run.id, None)
-    await stop_job_title_wait(session, actor)
 
 
 # ---------------------------------------------------------------------------
@@ -1001,7 +988,6 @@ async def _beneficiary_answer(
             lines += _session_lines(info, caller, me.timezone)
             return Outcome(Screen("\n".join(lines), [_answer_row(_, info)]), edit=False)
         return Outcome(Screen(_("This session is over or was cancelled.")), edit=False)
-    await take_text_from_other_flows(session, me)
     await store.save_dialogue(session, me, MOVE_REASON_FLOW, "reason", {"session_id": info.id})
     text = _(
         "🔁 I have told your counsellor, who will suggest another time.\n\n"
@@ -1370,12 +1356,17 @@ async def handle_text(update: Update, context: Context) -> bool:
     return True
 
 
-async def cancel(session: AsyncSession, actor: PersonActor) -> bool:
-    """For ``/annuler``: forget the dialogue of sessions, tasks or journal; True if one was open.
-
-    The three share one state row per person, so this clears any of them.
-    """
-    return await store.end_dialogue(session, actor)
+TEXT_FLOWS = (
+    Flow(
+        (*SESSION_FLOWS, MOVE_REASON_FLOW),
+        handle_text,
+        lambda wait, _: {
+            "session": _("the session you were scheduling"),
+            "move": _("the session you were moving"),
+            "cancel": _("the session you were cancelling"),
+        }.get(wait.flow, _("the reason for moving your session")),
+    ),
+)
 
 
 # ---------------------------------------------------------------------------

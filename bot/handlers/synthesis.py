@@ -52,6 +52,7 @@ from bot import synthesis_files
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate, format_date_long, ngettext_for, ngettext_of
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.replies import show_screen
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher
@@ -61,7 +62,7 @@ from dialogues.synthesis import assemble, final_version
 from dialogues.synthesis_model import SynthesisDraft
 from dialogues.typography import shorten
 from storage import outbox, rights, synthesis
-from storage.actors import AccessDenied, Actor, BeneficiaryActor, CounsellorActor
+from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor
 from storage.db import Database
 from storage.models import utcnow
 from storage.outbox import ClaimedMessage, Recipient
@@ -821,6 +822,19 @@ async def handle_message(update: Update, context: Context) -> bool:
     return True
 
 
+TEXT_FLOWS = (
+    Flow(
+        (synthesis.FLOW,),
+        handle_message,
+        lambda wait, _: (
+            _("your comment on the synthesis")
+            if wait.step == "comment"
+            else _("the synthesis file you were about to send")
+        ),
+    ),
+)
+
+
 async def _receive_comment(
     context: Context, message: Message, caller: Caller, actor: BeneficiaryActor, version: int
 ) -> None:
@@ -930,11 +944,6 @@ async def _receive_upload(
     )
     text, markup = await _screen(context, actor, bid, _, caller.locale)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
-async def cancel(session: AsyncSession, actor: Actor) -> bool:
-    """``/annuler``: stop waiting for a comment or a file."""
-    return await synthesis.stop_wait(session, actor)
 
 
 async def on_button(update: Update, context: Context) -> None:

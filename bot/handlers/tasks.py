@@ -12,7 +12,7 @@ note typed afterwards) or its reminder pushed to tomorrow or in three days.
 
 State lives in the database, in the same per-person dialogue row as the
 sessions' (:mod:`storage.sessions`): ``/annuler`` clears it through
-:func:`bot.handlers.sessions.cancel`.
+``/annuler`` (:mod:`storage.conversation`).
 
 Callback grammar (all under ``t:``)::
 
@@ -55,11 +55,11 @@ from bot.handlers.sessions import (
     number,
     send_screen,
     setting,
-    take_text_from_other_flows,
     typed_text,
 )
 from bot.i18n import N_, Translate
 from bot.keyboards import button
+from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, wake_dispatcher
 from dialogues.typography import shorten
@@ -365,7 +365,6 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[Screen, b
                 task = await store.complete_task(session, me, number(args[0]))
             except TaskRefused:
                 return Screen(_("This task is already done or was withdrawn.")), False, False
-            await take_text_from_other_flows(session, me)
             await dialogue.save_dialogue(session, me, NOTE_FLOW, "note", {"task_id": task.id})
             text = _("✅ Well done! Add a note for your counsellor if you like (type it), or:")
             return Screen(text, [[button(_("No note"), "t:nn")]]), False, True
@@ -577,6 +576,17 @@ async def handle_text(update: Update, context: Context) -> bool:
                 screen = Screen(_("This task is already done or was withdrawn."))
     await send_screen(update, screen)
     return True
+
+
+TEXT_FLOWS = (
+    Flow(
+        (TASK_FLOW, NOTE_FLOW),
+        handle_text,
+        lambda wait, _: (
+            _("the task you were giving") if wait.flow == TASK_FLOW else _("your note on a task")
+        ),
+    ),
+)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,53 @@
+"""The bot's ``Application``: each update inside its unit of work, the caller on its context.
+
+Built by :func:`builder`, which both ``bilan-bot run`` and the tests use, so
+the tests run the same unit of work, context type and gate as the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
+
+from bot.kit.unit import UnitGate, unit_of_work
+from bot.runtime import DB_KEY, Context
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+CONTEXT_TYPES = ContextTypes(context=Context)
+
+
+class BotApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application, with one unit of work around each update's handlers."""
+
+    async def process_update(self, update: object) -> None:
+        db: Database | None = self.bot_data.get(DB_KEY)
+        if db is None or not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        try:
+            async with unit_of_work(db) as unit:
+                await super().process_update(update)
+            late = unit.late_notice()
+            if late is not None and update.effective_chat is not None:
+                await self.bot.send_message(update.effective_chat.id, late)
+        except Exception as error:  # the unit's last commit, or the late notice
+            await self.process_error(update, error)
+
+
+def builder(limiter: BaseRateLimiter[Any] | None = None) -> ApplicationBuilder:  # type: ignore[type-arg]
+    """An ApplicationBuilder with the bot's application class, context and gate.
+
+    ``limiter`` is the rate limiter every Bot API call goes through after the
+    gate has committed the update's work (``AIORateLimiter`` in production).
+    """
+    return (
+        Application.builder()
+        .application_class(BotApplication)
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(UnitGate(limiter))
+    )

@@ -1,0 +1,85 @@
+"""Who sent an update, and what the bot waits for from them: asked once per update.
+
+The bot resolves the caller before any handler runs (``bot/kit/caller.py``),
+so this is the one place that turns a Telegram user id into an actor. It
+costs one query for the actor (both roles at once, with the facts every
+update needs and nothing to decrypt), one primary-key read of the
+conversation, which stays in the session's identity map for the handler that
+follows, and, for a beneficiary, an UPDATE of the last activity at most once
+a minute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import conversation
+from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
+from storage.models import Beneficiary, BeneficiaryStatus, Counsellor, UTCDateTime, utcnow
+from storage.people import touch
+
+ACTIVITY_GRAIN = timedelta(minutes=1)
+"""Last activity is kept to the minute: the card says "à 8 h 22" and the
+retention counts in days, so a second write within a minute tells nobody anything."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The caller: their actor (``None`` for a stranger) and their wait, if any."""
+
+    actor: PersonActor | None
+    wait: conversation.Wait | None = None
+    retired: bool = False
+    """A counsellor whose account the administrator deactivated (and nothing else)."""
+
+
+async def find_caller(
+    session: AsyncSession, telegram_id: int, now: datetime | None = None
+) -> Found:
+    """The actor behind a Telegram user id, their wait, and their activity noted.
+
+    An active counsellor account wins over a beneficiary link, so a counsellor
+    who tries the bot as a beneficiary keeps their counsellor rights apart.
+    """
+    now = now or utcnow()
+    counsellors = select(
+        literal("counsellor").label("role"),
+        Counsellor.id,
+        Counsellor.locale,
+        Counsellor.timezone,
+        Counsellor.active,
+        literal(None, UTCDateTime()).label("last_activity_at"),
+    ).where(Counsellor.telegram_id == telegram_id)
+    beneficiaries = select(
+        literal("beneficiary").label("role"),
+        Beneficiary.id,
+        Beneficiary.locale,
+        Beneficiary.timezone,
+        literal(True).label("active"),
+        Beneficiary.last_activity_at,
+    ).where(
+        Beneficiary.telegram_id == telegram_id, Beneficiary.status == BeneficiaryStatus.ACTIVE
+    )
+    rows: list[Any] = list((await session.execute(union_all(counsellors, beneficiaries))).all())
+    counsellor = next((r for r in rows if r.role == "counsellor" and r.active), None)
+    beneficiary = next((r for r in rows if r.role == "beneficiary"), None)
+    actor: PersonActor
+    if counsellor is not None:
+        actor = CounsellorActor(counsellor.id, telegram_id, counsellor.locale, counsellor.timezone)
+    elif beneficiary is not None:
+        actor = BeneficiaryActor(
+            beneficiary.id, telegram_id, beneficiary.locale, beneficiary.timezone
+        )
+        last = beneficiary.last_activity_at
+        if last is None or last <= now - ACTIVITY_GRAIN:
+            await touch(session, actor, now)
+    else:
+        retired = any(r.role == "counsellor" for r in rows)
+        return Found(None, None, retired)
+    return Found(actor, await conversation.current(session, actor, now=now))
+
