@@ -24,16 +24,14 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
 )
 from telegram.request import BaseRequest, RequestData
 
 import dialogues
+from bot.app import add_handlers
 from bot.handlers import metiers
 from bot.i18n import gettext_for
+from bot.kit.application import builder
 from bot.runtime import DB_KEY, SETTINGS_KEY, Context
 from bot.settings import Settings
 from dialogues.rome import load_rome
@@ -48,7 +46,10 @@ from storage.skills import CurrentJob, awaiting_job_title, current_job, start_jo
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Bilan", "username": "bilan_test_bot"}
 ATTRIBUTION = "Source : France Travail, ROME 4.0 (version 60, 2025)"
-ROUTER_FALLTHROUGH = "(the text router's next flow)"
+ROUTER_FALLTHROUGH = gettext_for("fr")(
+    "I did not expect a message here. Use the menu to choose what to do."
+)
+"""What the bot's door answers when nothing waits for typed text (bot/handlers/common.py)."""
 
 # --- a Bot API that answers like Telegram ------------------------------------------
 
@@ -232,14 +233,6 @@ class FakeTelegram(BaseRequest):
 # --- the bot, wired as bot/app.py wires it ----------------------------------------------
 
 
-async def text_router(update: Update, context: Context) -> None:
-    """Stands for the general text router: metiers first, then other flows."""
-    if await metiers.handle_text(update, context):
-        return
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(ROUTER_FALLTHROUGH)
-
-
 @dataclass
 class Person:
     telegram_id: int
@@ -262,7 +255,7 @@ class Harness:
         self.telegram = FakeTelegram()
         self.errors: list[BaseException] = []
         self.application = (
-            Application.builder()
+            builder()
             .token(TOKEN)
             .request(self.telegram)
             .get_updates_request(FakeTelegram())
@@ -277,14 +270,8 @@ class Harness:
         self._callback_ids = itertools.count(1)
 
     def wire(self, app: Application) -> None:  # type: ignore[type-arg]
-        """The handlers under test, as bot/app.py adds them (before the catch-all ones).
-
-        Tests of another feature subclass the harness and wire theirs.
-        """
-        app.add_handler(CommandHandler("metiers", metiers.metiers_command))
-        app.add_handler(CommandHandler("competences_metier", metiers.competences_command))
-        app.add_handler(CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN))
-        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_router))
+        """Every handler, as ``bilan-bot run`` adds them: the real door for typed text."""
+        add_handlers(app)
 
     async def _on_error(self, update: object, context: Context) -> None:
         assert context.error is not None

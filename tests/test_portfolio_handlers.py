@@ -18,13 +18,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, select
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.export import build_pdf, dossier_json, portfolio_lines
 from bot.handlers import portfolio
 from bot.i18n import gettext_for
-from bot.runtime import Context
 from dialogues.instruments import load_all
 from storage import portfolio as stored
 from storage import rights
@@ -40,13 +37,13 @@ from tests.test_metiers_handlers import (
     EMMA,
     LEA,
     PAUL,
+    ROUTER_FALLTHROUGH,
     STRANGER,
     People,
 )
 from tests.test_metiers_handlers import Harness as BotHarness
 from tests.test_metiers_handlers import people as people  # the fixture
 
-ROUTER_FALLTHROUGH = "(the text router's next flow)"
 REUSSITE = "J'ai réorganisé le planning du cabinet : plus aucun double rendez-vous en six mois."
 SENTENCE = "Je tiens le budget de l'association de quartier depuis trois ans."
 DOSSIER_ANSWERS: dict[str, Any] = {
@@ -64,23 +61,8 @@ DOSSIER_ANSWERS: dict[str, Any] = {
 ROME_TICKED = ("400718", "300412")  # a savoir-faire and a savoir-être of J1506
 
 
-async def text_router(update: Update, context: Context) -> None:
-    """Stands for the general text router: the portfolio first, then other flows."""
-    if await portfolio.handle_text(update, context):
-        return
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(ROUTER_FALLTHROUGH)
-
-
 class Harness(BotHarness):
-    """One bot process with the portfolio's handlers wired as bot/app.py wires them."""
-
-    def wire(self, app: Application) -> None:  # type: ignore[type-arg]
-        app.add_handler(CommandHandler("competences", portfolio.competences_command))
-        app.add_handler(
-            CallbackQueryHandler(portfolio.on_button, pattern=portfolio.CALLBACK_PATTERN)
-        )
-        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_router))
+    """One bot process with every handler, as ``bilan-bot run`` wires them."""
 
 
 @pytest.fixture

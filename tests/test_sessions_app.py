@@ -1,6 +1,6 @@
 """Sessions as people see them: a live Application over the stand-in Bot API, in process.
 
-The bot is wired the way ``bot/app.py`` is asked to wire it (:func:`wire`),
+The bot is wired as ``bilan-bot run`` wires it (:func:`bot.app.add_handlers`),
 polls the stand-in server, and sends its outbox through the real
 :class:`bot.dispatcher.Dispatcher`, whose clock the tests move to make
 reminders fall due. Assertions read what a person would see: texts,
@@ -21,18 +21,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select, update
-from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
 )
 
+from bot.app import add_handlers
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.handlers import journal, sessions, tasks
-from bot.runtime import DB_KEY, SETTINGS_KEY, Context
+from bot.i18n import gettext_for
+from bot.kit.application import builder
+from bot.runtime import DB_KEY, SETTINGS_KEY
 from bot.settings import Settings
 from storage import sessions as store
 from storage.actors import BeneficiaryActor, CounsellorActor, SystemActor, resolve_actor
@@ -45,43 +42,15 @@ from tests.fakebotapi import BotMessage, FakeBotApi, FakeUser
 from tests.fakebotapi.records import Action, CallbackAnswer
 
 CLAIRE, BRUNO, PAUL, LEA, EMMA = 111, 222, 1001, 1002, 1003
-FALLTHROUGH = "(the next flow of the text router)"
 
 
-# --- the bot, wired as proposed for bot/app.py ---------------------------------------------
+# --- the bot, wired as ``bilan-bot run`` wires it --------------------------------------------
 
-
-async def route_text(update: Update, context: Context) -> None:
-    """Stands for ``bot.handlers.router``: these flows after the others, then the menu."""
-    for flow in (sessions, tasks, journal):
-        if await flow.handle_text(update, context):
-            return
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(FALLTHROUGH)
-
-
-async def cancel_command(update: Update, context: Context) -> None:
-    """Stands for ``/annuler`` in ``bot.handlers.common``."""
-    caller = await sessions.known_caller(update, context)
-    if caller is None or caller.actor is None or update.effective_message is None:
-        return
-    async with sessions.database(context).transaction() as session:
-        await sessions.cancel(session, caller.actor)
-    await update.effective_message.reply_text("(stopped)")
-
-
-def wire(application: Application) -> None:  # type: ignore[type-arg]
-    add = application.add_handler
-    add(CommandHandler(["seance", "session"], sessions.schedule_command))
-    add(CommandHandler(["seances", "sessions"], sessions.list_command))
-    add(CallbackQueryHandler(sessions.on_button, pattern=sessions.CALLBACK_PATTERN))
-    add(CommandHandler(["tache", "task"], tasks.assign_command))
-    add(CommandHandler(["taches", "tasks"], tasks.list_command))
-    add(CallbackQueryHandler(tasks.on_button, pattern=tasks.CALLBACK_PATTERN))
-    add(CommandHandler("journal", journal.journal_command))
-    add(CallbackQueryHandler(journal.on_button, pattern=journal.CALLBACK_PATTERN))
-    add(CommandHandler(["annuler", "cancel"], cancel_command))
-    add(MessageHandler(filters.ALL & ~filters.COMMAND, route_text))
+FALLTHROUGH = gettext_for("fr")(
+    "I did not expect a message here. Use the menu to choose what to do."
+)
+"""What the bot's door answers when nothing waits for typed text (bot/handlers/common.py)."""
+STOPPED = gettext_for("fr")("Stopped. Nothing you answered is lost; pick up again from the menu.")
 
 
 class FakeClock:
@@ -192,7 +161,7 @@ async def live(
         )
     emma = BeneficiaryActor(emma.beneficiary_id, EMMA, "en", "America/New_York")
     application = (
-        Application.builder()
+        builder()
         .token(api.token)
         .base_url(api.base_url)
         .base_file_url(api.base_file_url)
@@ -201,7 +170,7 @@ async def live(
     )
     application.bot_data[DB_KEY] = db
     application.bot_data[SETTINGS_KEY] = Settings(_env_file=None)  # type: ignore[call-arg]
-    wire(application)
+    add_handlers(application)
     clock = FakeClock()
     config = DispatcherConfig(
         per_chat_interval=0.0, overall_rate=1000.0, quiet_hours=QuietHours.parse("off")
@@ -676,7 +645,7 @@ async def test_annuler_clears_the_draft_and_text_goes_elsewhere(live: Live) -> N
     claire.press_button("Paul Durand")
     await reply(claire, containing("Quand ?"))
     claire.send_command("annuler")
-    await reply(claire, containing("(stopped)"))
+    await reply(claire, containing(STOPPED))
     claire.send_text("demain 10h")
     assert (await reply(claire)).content == FALLTHROUGH
     async with live.db.transaction() as session:

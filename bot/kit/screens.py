@@ -1,0 +1,87 @@
+"""What a step of a dialogue shows, and how it reaches the person: edited in place or sent.
+
+Every feature builds :class:`Screen` values (HTML text and buttons) and hands
+them to :func:`show` (a press edits the pressed message; a command or a typed
+text gets a new message) or :func:`send`. The parse mode is the application's
+default (HTML, :data:`bot.kit.application.DEFAULTS`): a person's text goes
+into a screen through :func:`e`, never raw.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+_NUMBER = re.compile(r"[1-9][0-9]{0,17}")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What one step shows: HTML text and buttons."""
+
+    text: str
+    rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
+
+    @property
+    def markup(self) -> InlineKeyboardMarkup | None:
+        return InlineKeyboardMarkup(self.rows) if self.rows else None
+
+
+class Stale(Exception):
+    """A press that no longer fits the stored state (an old, repeated or forged button)."""
+
+
+def e(text: str) -> str:
+    """HTML-escape a person's text (or any stored text) for Telegram's HTML mode."""
+    return html.escape(text, quote=False)
+
+
+def number(text: str) -> int:
+    """A strictly positive id from callback data, or :class:`Stale`."""
+    if not _NUMBER.fullmatch(text):
+        raise Stale("malformed id")
+    return int(text)
+
+
+async def send(update: Update, screen: Screen) -> None:
+    """A new message in the chat of the update."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(screen.text, reply_markup=screen.markup)
+
+
+async def edit(update: Update, screen: Screen) -> None:
+    """The pressed message becomes this screen (a new message if it cannot be edited)."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        await send(update, screen)
+        return
+    try:
+        await query.edit_message_text(screen.text, reply_markup=screen.markup)
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return
+        # A document's caption or a message too old to edit: say it anew.
+        await send(update, screen)
+
+
+async def show(
+    update: Update, screens: Screen | Sequence[Screen], *, in_place: bool = True
+) -> None:
+    """The first screen in place of the pressed message (if ``in_place``), the rest after it."""
+    items = [screens] if isinstance(screens, Screen) else list(screens)
+    if not items:
+        return
+    first, rest = items[0], items[1:]
+    if in_place and update.callback_query is not None:
+        await edit(update, first)
+    else:
+        await send(update, first)
+    for screen in rest:
+        await send(update, screen)
