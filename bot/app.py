@@ -42,6 +42,7 @@ from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
 from bot.kit import caller, door
 from bot.kit.application import builder
+from bot.kit.feature import Feature
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
 from bot.questionnaire.finish import READ_PREFIX
@@ -188,6 +189,14 @@ TEXT_FLOWS = (
     *journal.TEXT_FLOWS,
 )
 """Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
+
+
+def _add_feature(application: Application, feature: Feature) -> None:  # type: ignore[type-arg]
+    """One feature folder's handlers (commands, presses, others) and its text flows."""
+    for handler in feature.all_handlers():
+        application.add_handler(handler)
+    for text_flow in feature.flows:
+        door.register(text_flow)
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
