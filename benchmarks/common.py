@@ -13,6 +13,9 @@ action (one Telegram update) and what the reply to wait for looks like; the
 reply is sent back into the generator. One thread (:class:`LoadDriver`)
 drives any number of them, so that twenty or fifty people "type" in
 parallel without twenty or fifty threads waking on every change.
+
+The benchmarks that count SQL statements (per update, per desk page, per
+digest) count them the same way: :class:`StatementCounter`.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import psutil  # type: ignore[import-untyped]
-from sqlalchemy import insert
+from sqlalchemy import event, insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import crypto, migrate
 from storage.db import Database
@@ -83,6 +88,78 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]
 
 def figures_line(name: str, figures: Mapping[str, object]) -> str:
     return name + " " + " ".join(f"{key}={value}" for key, value in figures.items())
+
+
+# ---------------------------------------------------------------------------
+# SQL statements
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """The SQL one piece of work sent: each statement's text, and the transactions it began."""
+
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    @property
+    def sql(self) -> int:
+        """Statements other than transaction control, comparable across databases.
+
+        On SQLite the bot begins each transaction with its own ``BEGIN
+        IMMEDIATE`` statement (``storage.db``); asyncpg begins without one
+        SQLAlchemy sees. Both are in :attr:`transactions` instead.
+        """
+        return sum(1 for text in self.statements if not is_transaction_control(text))
+
+    @property
+    def selects(self) -> int:
+        return sum(1 for text in self.statements if text.lstrip().upper().startswith("SELECT"))
+
+    def copy(self) -> Tally:
+        return Tally(list(self.statements), self.transactions)
+
+
+def is_transaction_control(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT"))
+
+
+class StatementCounter:
+    """Counts what an engine sends to its database, from ``with`` to the block's end.
+
+    SQLAlchemy events on the engine: ``before_cursor_execute`` sees every
+    statement sent through SQLAlchemy (an ``executemany`` is one), ``begin``
+    every transaction begun. By default all of it goes to :attr:`tally`;
+    ``tally_for`` picks the tally per statement instead (``None``: not
+    counted), e.g. from a context variable set around one update's handling,
+    so that background tasks sharing the engine are left out.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, tally_for: Callable[[], Tally | None] | None = None
+    ) -> None:
+        self.engine = engine.sync_engine
+        self.tally = Tally()
+        self._tally_for = tally_for or (lambda: self.tally)
+
+    def _on_statement(self, *args: Any) -> None:
+        tally = self._tally_for()
+        if tally is not None:
+            tally.statements.append(str(args[2]))
+
+    def _on_begin(self, *args: Any) -> None:
+        tally = self._tally_for()
+        if tally is not None:
+            tally.transactions += 1
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._on_statement)
+        event.listen(self.engine, "begin", self._on_begin)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._on_statement)
+        event.remove(self.engine, "begin", self._on_begin)
 
 
 # ---------------------------------------------------------------------------
@@ -283,10 +360,12 @@ def our_bot(api: FakeBotApi, database_url: str, key: str, log_path: Path) -> Bot
     return BotUnderTest([str(BILAN_BOT), "run"], bot_environment(api, database_url, key), log_path)
 
 
-def echo_bot(api: FakeBotApi, log_path: Path) -> BotUnderTest:
+def echo_bot(api: FakeBotApi, log_path: Path, rate_limiter: bool = False) -> BotUnderTest:
+    """The echo bot; ``rate_limiter``: with the same ``AIORateLimiter`` as ours."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.update({"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url})
-    return BotUnderTest([sys.executable, "-m", "benchmarks.echo_bot"], env, log_path)
+    command = [sys.executable, "-m", "benchmarks.echo_bot"]
+    return BotUnderTest(command + (["--rate-limiter"] if rate_limiter else []), env, log_path)
 
 
 def stand_in(active: int, counsellors: int = 1) -> FakeBotApi:
@@ -315,6 +394,13 @@ class Step:
     act: Callable[[], Action]
     accept: Callable[[BotMessage], bool]
     kind: str  # "text" or "press": what the echo bot replays
+    label: str = ""  # what it is to the bot, for the statement counts: TYPED_ANSWER…
+
+
+# The kinds of update whose SQL statements per_update counts.
+TYPED_ANSWER = "typed answer"  # a free-text question answered by typing
+BUTTON_ANSWER = "button answer"  # a choice answered by an inline button
+UNEXPECTED = "unexpected message"  # text while nothing waits for any
 
 
 Script = Generator[Step, BotMessage, None]
@@ -326,14 +412,20 @@ def _any(message: BotMessage) -> bool:
     return True
 
 
-def send(user: FakeUser, text: str, accept: Callable[[BotMessage], bool] = _any) -> Step:
-    return Step(lambda: user.send_text(text), accept, "text")
+def send(
+    user: FakeUser, text: str, accept: Callable[[BotMessage], bool] = _any, label: str = ""
+) -> Step:
+    return Step(lambda: user.send_text(text), accept, "text", label)
 
 
 def press(
-    user: FakeUser, data: str, message_id: int, accept: Callable[[BotMessage], bool] = _any
+    user: FakeUser,
+    data: str,
+    message_id: int,
+    accept: Callable[[BotMessage], bool] = _any,
+    label: str = "",
 ) -> Step:
-    return Step(lambda: user.press(data, message_id), accept, "press")
+    return Step(lambda: user.press(data, message_id), accept, "press", label)
 
 
 def at_recap(message: BotMessage) -> bool:
@@ -351,13 +443,16 @@ def answer_steps(user: FakeUser, question: BotMessage, add_another: bool, text: 
 
     Mirrors ``tests.e2e.answering.answer``; the reply sent into the generator
     after the last step is the next question (or the recap), which
-    ``yield from`` returns.
+    ``yield from`` returns. The steps that answer are labelled
+    (:data:`TYPED_ANSWER` for free text; :data:`BUTTON_ANSWER` for a choice,
+    the validation of a multiple choice included); ticking one box of a
+    multiple choice, and typing a number or a date, are not.
     """
     asked = question_of(question)
     if "Ajouter" in asked:
         choice = ":yes" if add_another else ":no"
         data = next(d for d in answer_buttons(question) if d.endswith(choice))
-        return (yield press(user, data, question.message_id, next_screen))
+        return (yield press(user, data, question.message_id, next_screen, BUTTON_ANSWER))
     if buttons(question, "v"):
         ticked = yield press(
             user,
@@ -365,14 +460,18 @@ def answer_steps(user: FakeUser, question: BotMessage, add_another: bool, text: 
             question.message_id,
             lambda m: "✅" in str(m.reply_markup),
         )
-        return (yield press(user, buttons(ticked, "v")[0], ticked.message_id, next_screen))
+        validate = buttons(ticked, "v")[0]
+        return (yield press(user, validate, ticked.message_id, next_screen, BUTTON_ANSWER))
     options = answer_buttons(question)
     if options:
         scale = [d for d in options if d.rsplit(":", 1)[1].isdigit()]
         choice_data = scale[len(scale) // 2] if scale else options[0]
-        return (yield press(user, choice_data, question.message_id, next_screen))
+        return (yield press(user, choice_data, question.message_id, next_screen, BUTTON_ANSWER))
     typed = typed_answer(question)
-    reply = yield send(user, text if typed.startswith("Une réponse") else typed, next_screen)
+    if typed.startswith("Une réponse"):
+        reply = yield send(user, text, next_screen, TYPED_ANSWER)
+    else:
+        reply = yield send(user, typed, next_screen)
     bounds = BOUNDS.search(reply.content)
     if "⚠️" in reply.content and bounds:
         lowest = bounds.group(1).replace(" ", "").replace("\u202f", "")
@@ -518,11 +617,11 @@ class LoadDriver:
         while self._pending:
             matches = self.world.wait_until(self._matches, timeout=0.5)
             now = time.monotonic()
-            for chat_id, event in matches or []:
+            for chat_id, answer in matches or []:
                 pending = self._pending.pop(chat_id)
                 result.updates += 1
-                result.latencies.append(event.at - pending.started)
-                self._advance(chat_id, pending.script, event.message, result, until)
+                result.latencies.append(answer.at - pending.started)
+                self._advance(chat_id, pending.script, answer.message, result, until)
             for chat_id, pending in list(self._pending.items()):
                 if now - pending.started > self.reply_timeout:
                     del self._pending[chat_id]
@@ -556,19 +655,19 @@ class LoadDriver:
         found: list[tuple[int, MessageEvent]] = []
         matched: set[int] = set()
         while self._cursor < len(events):
-            event = events[self._cursor]
+            seen = events[self._cursor]
             self._cursor += 1
-            pending = self._pending.get(event.chat_id)
+            pending = self._pending.get(seen.chat_id)
             if (
                 pending is None
-                or event.chat_id in matched
-                or event.kind == "deleted"
-                or event.seq <= pending.action_seq
+                or seen.chat_id in matched
+                or seen.kind == "deleted"
+                or seen.seq <= pending.action_seq
             ):
                 continue
-            if pending.step.accept(event.message):
-                matched.add(event.chat_id)
-                found.append((event.chat_id, event))
+            if pending.step.accept(seen.message):
+                matched.add(seen.chat_id)
+                found.append((seen.chat_id, seen))
         return found or None
 
 

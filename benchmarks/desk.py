@@ -19,18 +19,15 @@ import asyncio
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-from sqlalchemy import event
 
 import storage.schema  # noqa: F401
-from benchmarks.common import Databases, figures_line, print_table
+from benchmarks.common import Databases, StatementCounter, figures_line, print_table
 from bot.desk.app import build_desk
 from bot.desk.auth import session_key
 from bot.desk.initdata import sign
@@ -88,10 +85,10 @@ async def populate(db: Database, people: int) -> tuple[CounsellorActor, int]:
 
 
 async def timed(
-    client: httpx.AsyncClient, path: str, count: Callable[[], int]
+    client: httpx.AsyncClient, path: str, counter: StatementCounter
 ) -> tuple[float, int, int]:
     """Milliseconds to the first byte of the body, statements run, bytes of the page."""
-    before = count()
+    before = len(counter.tally.statements)
     began = time.perf_counter()
     async with client.stream("GET", path) as response:
         chunks = response.aiter_bytes()
@@ -99,31 +96,28 @@ async def timed(
         ttfb = time.perf_counter() - began
         size = len(first) + sum([len(chunk) async for chunk in chunks])
         assert response.status_code == 200, path
-    return ttfb * 1000, count() - before, size
+    return ttfb * 1000, len(counter.tally.statements) - before, size
 
 
 async def measure(url: str, people: int, rounds: int) -> dict[str, tuple[float, int, int]]:
     db = Database(url)
     try:
         _counsellor, full = await populate(db, people)
-        statements: list[int] = []
-
-        def seen(*args: Any) -> None:
-            statements.append(1)
-
-        event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
         app = build_desk(db, DeskConfig(TOKEN, session_key(TOKEN)))
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="https://desk.bench") as client:
-            user = '{"id": 111, "first_name": "Claire"}'
-            init = sign({"user": user, "auth_date": str(int(time.time()))}, TOKEN)
-            signed = await client.post("/auth/telegram", json={"init_data": init})
-            assert signed.status_code == 200
-            results: dict[str, list[tuple[float, int, int]]] = {"caseload": [], "person": []}
-            for _ in range(rounds):
-                for name, path in (("caseload", "/caseload"), ("person", f"/people/{full}")):
-                    results[name].append(await timed(client, path, lambda: len(statements)))
-        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+        counter = StatementCounter(db.engine)
+        with counter:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="https://desk.bench"
+            ) as client:
+                user = '{"id": 111, "first_name": "Claire"}'
+                init = sign({"user": user, "auth_date": str(int(time.time()))}, TOKEN)
+                signed = await client.post("/auth/telegram", json={"init_data": init})
+                assert signed.status_code == 200
+                results: dict[str, list[tuple[float, int, int]]] = {"caseload": [], "person": []}
+                for _ in range(rounds):
+                    for name, path in (("caseload", "/caseload"), ("person", f"/people/{full}")):
+                        results[name].append(await timed(client, path, counter))
         return {
             name: (
                 statistics.median(r[0] for r in runs),

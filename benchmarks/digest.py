@@ -22,10 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event
-
 import storage.schema  # noqa: F401
-from benchmarks.common import Databases, figures_line, print_table
+from benchmarks.common import Databases, StatementCounter, figures_line, print_table
 from storage import crypto
 from storage.actors import BeneficiaryActor, CounsellorActor, SystemActor
 from storage.db import Database
@@ -85,24 +83,17 @@ async def measure(url: str, people: int, rounds: int) -> tuple[float, int, int]:
     db = Database(url)
     try:
         counsellor_id, since = await populate(db, people)
-        selects: list[str] = []
-
-        def seen(*args: Any) -> None:
-            if str(args[2]).lstrip().upper().startswith("SELECT"):
-                selects.append("SELECT")
-
         timings = []
-        changed = 0
+        changed = selects = 0
         for _ in range(rounds):
-            selects.clear()
-            event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
-            began = time.perf_counter()
-            async with db.transaction() as session:
-                changes = await changes_since(session, SYSTEM, counsellor_id, since, utcnow())
-            timings.append(time.perf_counter() - began)
-            event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+            with StatementCounter(db.engine) as counter:
+                began = time.perf_counter()
+                async with db.transaction() as session:
+                    changes = await changes_since(session, SYSTEM, counsellor_id, since, utcnow())
+                timings.append(time.perf_counter() - began)
             changed = len(changes)
-        return statistics.median(timings) * 1000, len(selects), changed
+            selects = counter.tally.selects
+        return statistics.median(timings) * 1000, selects, changed
     finally:
         await db.dispose()
 
