@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.i18n import Translate, gettext_for
-from bot.kit.unit import current_unit, work_in
+from bot.kit.unit import current_unit
 from bot.settings import SUPPORTED_LOCALES, Settings
 from storage.actors import PersonActor
 from storage.callers import find_caller
@@ -67,7 +67,7 @@ def settings(context: Context) -> Settings:
 @asynccontextmanager
 async def work(context: Context) -> AsyncIterator[AsyncSession]:
     """The update's one transaction (see :mod:`bot.kit.unit`)."""
-    async with work_in(database(context)) as session:
+    async with database(context).transaction() as session:
         yield session
 
 

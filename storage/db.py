@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -105,10 +106,96 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        Inside a unit of work on this database (:class:`Ambient`, run by the same
+        task) this is the unit's transaction: committed by the unit, rolled back
+        with it if the block raises. Two transactions of one task would otherwise
+        wait on each other for SQLite's write lock.
+        """
+        ambient = _AMBIENT.get()
+        if ambient is not None and ambient.joins(self):
+            session = await ambient.session()
+            try:
+                yield session
+            except BaseException:
+                await ambient.rollback()
+                raise
+            return
         async with self.sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
         """Close every connection; call before the event loop closes."""
         await self.engine.dispose()
+
+
+_AMBIENT: ContextVar[Ambient | None] = ContextVar("bilan_ambient_transaction", default=None)
+
+
+class Ambient:
+    """One transaction that every :meth:`Database.transaction` of one task joins.
+
+    The bot runs each update inside one (``bot/kit/unit.py``), so resolving the
+    caller, reading their wait and writing their answer is one transaction.
+    Opened at the first use, committed by :meth:`commit` (after which the next
+    use opens another), rolled back if a block raises. Only the task that
+    entered it joins it: a task started meanwhile keeps transactions of its own.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._session: AsyncSession | None = None
+        self._task = asyncio.current_task()
+        self._open = True
+
+    def joins(self, db: Database) -> bool:
+        return self._open and db is self.db and asyncio.current_task() is self._task
+
+    async def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.db.sessions()
+            await self._session.begin()
+        return self._session
+
+    async def commit(self) -> AsyncSession | None:
+        """Commit what is open; returns the session it committed (closed), if any."""
+        session, self._session = self._session, None
+        if session is None:
+            return None
+        try:
+            await session.commit()
+        finally:
+            await session.close()
+        return session
+
+    async def rollback(self) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    def close(self) -> None:
+        self._open = False
+
+
+def current_ambient() -> Ambient | None:
+    return _AMBIENT.get()
+
+
+@asynccontextmanager
+async def ambient(unit: Ambient) -> AsyncIterator[Ambient]:
+    """Run the block inside ``unit``: committed at the end, rolled back on error."""
+    token = _AMBIENT.set(unit)
+    try:
+        yield unit
+        await unit.commit()
+    except BaseException:
+        await unit.rollback()
+        raise
+    finally:
+        unit.close()
+        _AMBIENT.reset(token)

@@ -12,9 +12,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
 
-from bot.kit.unit import UnitGate, unit_of_work
+from bot.kit.unit import Unit, UnitGate
 from bot.runtime import DB_KEY, Context
-from storage.db import Database
+from storage.db import Database, ambient
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await super().process_update(update)
             return
         try:
-            async with unit_of_work(db) as unit:
+            unit = Unit(db)
+            async with ambient(unit):
                 await super().process_update(update)
             late = unit.late_notice()
             if late is not None and update.effective_chat is not None:

@@ -1,11 +1,11 @@
 """One unit of work per update: the caller, the wait, the write and what it enqueues.
 
-Every update runs inside a :class:`Unit` (see :class:`bot.kit.application.BotApplication`).
-Handlers reach the database with ``async with work(context) as session``; the
-first such block of an update opens the unit's transaction, and the blocks
-after it share it, so resolving the caller, reading their wait and writing
-what they typed is one transaction, and the conversation row read at the
-start is served from the session's identity map afterwards.
+Every update runs inside a :class:`Unit` (see :class:`bot.kit.application.BotApplication`),
+an :class:`storage.db.Ambient` transaction: the first ``Database.transaction()``
+of the update opens it, and the blocks after it share it. So resolving the
+caller, reading their wait and writing what they typed is one transaction,
+and the conversation row read at the start is served from the session's
+identity map afterwards.
 
 The unit commits before the bot says anything to Telegram
 (:class:`UnitGate`, which every Bot API call passes through), and at the end
@@ -13,38 +13,36 @@ of the update. So nothing reaches a person before it is stored, and an
 SQLite write lock (every transaction is ``BEGIN IMMEDIATE``) is never held
 across a network call: the dispatcher and the desk wait for a handler's
 work, never for Telegram. A block that raises rolls the unit back.
-
-Outside an update (a job, the command line) ``work()`` is a plain transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import BaseRateLimiter
 
 from storage import conversation
-from storage.db import Database
+from storage.db import Ambient, Database, current_ambient
 
 log = logging.getLogger(__name__)
-
-_CURRENT: ContextVar[Unit | None] = ContextVar("bilan_unit_of_work", default=None)
 
 NOTICE_ENDPOINTS = frozenset({"sendMessage", "editMessageText"})
 MAX_TEXT = 4096
 
 
-class Unit:
-    """The transaction of one update, opened lazily and committed before each send."""
+class Unit(Ambient):
+    """The transaction of one update, with what must follow its commits.
+
+    After a commit: wake the dispatcher if the update queued a message, and
+    remember the waits the update's new wait ended, for the line that tells the
+    person (:meth:`prefix_notice`).
+    """
 
     def __init__(self, db: Database) -> None:
-        self.db = db
-        self._session: AsyncSession | None = None
+        super().__init__(db)
         self._wake: Callable[[], None] | None = None
         self.dropped: list[conversation.Wait] = []
         self.telegram_id: int | None = None
@@ -53,39 +51,22 @@ class Unit:
         new wait ended, in their language."""
         self._late_notice: str | None = None
 
-    async def session(self) -> AsyncSession:
-        if self._session is None:
-            self._session = self.db.sessions()
-            await self._session.begin()
-        return self._session
-
     def wake_after_commit(self, wake: Callable[[], None]) -> None:
         """The dispatcher must see the queued message: wake it once it is committed."""
         self._wake = wake
 
-    async def commit(self) -> None:
-        session, self._session = self._session, None
-        if session is None:
-            return
-        try:
+    async def commit(self) -> AsyncSession | None:
+        session = await super().commit()
+        if session is not None:
             self.dropped.extend(conversation.dropped_waits(session))
-            await session.commit()
-        finally:
-            await session.close()
         wake, self._wake = self._wake, None
         if wake is not None:
             wake()
+        return session
 
     async def rollback(self) -> None:
-        session, self._session = self._session, None
         self._wake = None
-        if session is None:
-            return
-        conversation.dropped_waits(session)
-        try:
-            await session.rollback()
-        finally:
-            await session.close()
+        await super().rollback()
 
     def take_notice(self) -> str | None:
         """The line about waits this update ended, once."""
@@ -109,8 +90,7 @@ class Unit:
             return
         text = f"{notice}\n\n{data['text']}"
         if len(text) > MAX_TEXT:
-            self.dropped = []  # said separately at the end of the update
-            self._late_notice = notice
+            self._late_notice = notice  # said on its own at the end of the update
             return
         data["text"] = text
 
@@ -121,38 +101,8 @@ class Unit:
 
 
 def current_unit() -> Unit | None:
-    return _CURRENT.get()
-
-
-@asynccontextmanager
-async def unit_of_work(db: Database) -> AsyncIterator[Unit]:
-    """Run one update's handlers inside a unit: committed at the end, rolled back on error."""
-    unit = Unit(db)
-    token = _CURRENT.set(unit)
-    try:
-        yield unit
-        await unit.commit()
-    except BaseException:
-        await unit.rollback()
-        raise
-    finally:
-        _CURRENT.reset(token)
-
-
-@asynccontextmanager
-async def work_in(db: Database) -> AsyncIterator[AsyncSession]:
-    """The update's transaction if one runs on ``db``, else a transaction of its own."""
-    unit = _CURRENT.get()
-    if unit is None or unit.db is not db:
-        async with db.transaction() as session:
-            yield session
-        return
-    session = await unit.session()
-    try:
-        yield session
-    except BaseException:
-        await unit.rollback()
-        raise
+    unit = current_ambient()
+    return unit if isinstance(unit, Unit) else None
 
 
 class UnitGate(BaseRateLimiter[int]):
@@ -182,8 +132,8 @@ class UnitGate(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        unit = _CURRENT.get()
-        if unit is not None:
+        unit = current_unit()
+        if unit is not None and unit.joins(unit.db):
             await unit.commit()
             unit.prefix_notice(endpoint, data)
         if self.inner is None:
