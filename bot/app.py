@@ -48,6 +48,7 @@ from bot.questionnaire import flow, pick, reading
 from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import DB_KEY, DISPATCHER_KEY, SETTINGS_KEY
 from bot.settings import SUPPORTED_LOCALES, Settings, require_token
+from dialogues.languages import DEFAULT
 from storage import crypto
 from storage.actors import SystemActor
 from storage.db import Database
@@ -102,7 +103,7 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     bot = application.bot
     for locale in SUPPORTED_LOCALES:
         await bot.set_my_commands(_commands(BENEFICIARY_COMMANDS, locale), language_code=locale)
-    await bot.set_my_commands(_commands(BENEFICIARY_COMMANDS, SUPPORTED_LOCALES[0]))
+    await bot.set_my_commands(_commands(BENEFICIARY_COMMANDS, DEFAULT.code))
     db: Database = application.bot_data[DB_KEY]
     async with db.transaction() as session:
         counsellors = await list_counsellors(session, SystemActor("commands"))
@@ -111,7 +112,7 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
             continue
         try:
             await bot.set_my_commands(
-                _commands(COUNSELLOR_COMMANDS, SUPPORTED_LOCALES[0]),
+                _commands(COUNSELLOR_COMMANDS, DEFAULT.code),
                 scope=BotCommandScopeChat(person.telegram_id),
             )
             await desk_chat.set_menu_button(

@@ -25,6 +25,7 @@ from bot.settings import (
     require_encryption_key,
     require_token,
 )
+from dialogues.languages import DEFAULT, codes
 from storage import crypto, indicators, migrate, rights
 from storage.actors import SystemActor
 from storage.crypto import EncryptionKeyError
@@ -63,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--name", required=True, help="the name beneficiaries will read")
     add.add_argument(
-        "--locale", choices=["fr", "en"], default="fr", help="their language (default: fr)"
+        "--locale",
+        choices=codes(),
+        default=DEFAULT.code,
+        help=f"their language (default: {DEFAULT.code})",
     )
     counsellor.add_parser("list", help="list counsellor accounts")
     deactivate = counsellor.add_parser("deactivate", help="deactivate a counsellor account")

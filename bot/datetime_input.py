@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dialogues.languages import language
+
 PAST_GRACE = timedelta(days=30)
 MAX_TEXT = 80
 
@@ -291,7 +293,7 @@ def _calendar_date(text: _Text, locale: str, today: date) -> date | _Impossible 
     found = text.take(_WORD + r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?" + _END)
     if found is not None:
         first, second = int(found.group(1)), int(found.group(2))
-        day, month = (second, first) if locale == "en" else (first, second)
+        day, month = (second, first) if language(locale).month_first else (first, second)
         return _dated(_year(found.group(3)), month, day, today) or IMPOSSIBLE
     months = "|".join(sorted(_MONTHS, key=len, reverse=True))
     found = text.take(

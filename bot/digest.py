@@ -16,6 +16,7 @@ import html
 import logging
 from datetime import datetime, time, timedelta
 
+from babel.dates import format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
@@ -31,6 +32,7 @@ from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Context, database, identify
 from dialogues.instruments import load_all
+from dialogues.languages import DEFAULT, codes, language
 from dialogues.typography import shorten
 from storage import outbox
 from storage.actors import CounsellorActor, SystemActor
@@ -162,10 +164,10 @@ def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate
 
 
 def _size(person: PersonChanges) -> int:
-    """Characters the person takes in a digest, in the longer of the two languages."""
+    """Characters the person takes in a digest, in the longest of our languages."""
     return max(
         len("\n".join(person_lines(person, locale, "UTC", gettext_for(locale)))) + 2
-        for locale in ("fr", "en")
+        for locale in codes()
     )
 
 
@@ -260,12 +262,10 @@ async def digest_now_command(update: Update, context: Context) -> None:
 
 def clock(at: time, locale: str) -> str:
     """A time of day as people write it: "8 h 30", "8:30"."""
-    if locale.startswith("en"):
-        return f"{at.hour}:{at.minute:02d}"
-    return f"{at.hour} h {at.minute:02d}"
+    return format_time(at, language(locale).dates.digest_hour, locale=locale)
 
 
-def describe(preference: Preference, _: Translate, locale: str = "fr") -> str:
+def describe(preference: Preference, _: Translate, locale: str = DEFAULT.code) -> str:
     days = [
         _("Monday"),
         _("Tuesday"),

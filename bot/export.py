@@ -31,6 +31,7 @@ from bot.i18n import N_, Translate, format_date_long, format_datetime, gettext_f
 from dialogues.engine import recap
 from dialogues.formats import format_iso_date
 from dialogues.instruments import Instrument, load_all
+from dialogues.languages import language
 from dialogues.results import describe_riasec, describe_values
 from dialogues.scoring import RiasecResult, ValuesResult
 from storage.models import BeneficiaryStatus, Phase
@@ -237,12 +238,13 @@ def access_text(access: Access, _: Translate, locale: str, timezone: str) -> str
 
 def when_pattern(locale: str) -> str:
     """Babel pattern of "12 March 2027 at 14:05" / "12 mars 2027 à 8 h 05"."""
-    return "d MMMM y 'à' H 'h' mm" if locale == "fr" else "d MMMM y 'at' HH:mm"
+    return language(locale).dates.export_when
 
 
 def _first_of_month(text: str, locale: str) -> str:
     """French writes the first day of a month "1er": "1er décembre 2026"."""
-    return "1er " + text[2:] if locale == "fr" and text.startswith("1 ") else text
+    first = language(locale).first_of_month
+    return first + text[1:] if first is not None and text.startswith("1 ") else text
 
 
 def when_text(moment: datetime, locale: str, timezone: str) -> str:

@@ -22,6 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.settings import SUPPORTED_LOCALES
+from dialogues.languages import DEFAULT, language
 
 CATALOG_DIRS = {
     "bot": Path(__file__).with_name("locales"),
@@ -49,7 +50,7 @@ def _compile(po_path: Path, locale: str) -> gettext.GNUTranslations:
 @cache
 def translations(locale: str) -> gettext.GNUTranslations:
     if locale not in SUPPORTED_LOCALES:
-        locale = SUPPORTED_LOCALES[0]
+        locale = DEFAULT.code
     merged: gettext.GNUTranslations | None = None
     for domain, directory in CATALOG_DIRS.items():
         po_path = directory / locale / "LC_MESSAGES" / f"{domain}.po"
@@ -135,9 +136,9 @@ def format_recent(moment: datetime, locale: str, timezone: str, now: datetime) -
 def clock_text(moment: datetime, locale: str, timezone: str) -> str:
     """The time of day as people write it: "14 h 30", "9 h" in French; "2:30 PM" in English."""
     local = moment.astimezone(ZoneInfo(timezone))
-    if locale == "en":
-        return babel_format_datetime(local, format="h:mm a", locale="en")
-    return f"{local.hour} h {local.minute:02d}" if local.minute else f"{local.hour} h"
+    dates = language(locale).dates
+    pattern = dates.clock if local.minute else dates.clock_on_the_hour
+    return babel_format_datetime(local, format=pattern, locale=locale)
 
 
 def moment_text(

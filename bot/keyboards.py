@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate
+from dialogues.languages import LANGUAGES
 
 HELP = "help"
 LANG_PREFIX = "lang:"
@@ -23,7 +24,7 @@ def button(text: str, data: str) -> InlineKeyboardButton:
 
 def language_keyboard(_: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button("🇫🇷 Français", LANG_PREFIX + "fr"), button("🇬🇧 English", LANG_PREFIX + "en")]]
+        [[button(lang.label, LANG_PREFIX + lang.code) for lang in LANGUAGES]]
     )
 
 

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dialogues.languages import DEFAULT, codes
 from storage.crypto import EncryptionKeyError, parse_keys
 
-SUPPORTED_LOCALES = ("fr", "en")
+SUPPORTED_LOCALES = codes()
+"""The codes of :data:`dialogues.languages.LANGUAGES`, kept under this name for its importers."""
 DEFAULT_TIMEZONE = "Europe/Paris"
 EXIT_BAD_SETTINGS = 2
 
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     database_url: str = "sqlite+aiosqlite:///./bilan.db"
     encryption_key: str | None = None
-    default_locale: str = "fr"
+    default_locale: str = DEFAULT.code
     default_timezone: str = DEFAULT_TIMEZONE
     webhook_secret_token: str | None = None
     quiet_hours: str = "21:00-08:00"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dialogues.languages import language, pick
 from dialogues.synthesis_model import Block, BlockKind, SynthesisDraft
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 PROMPT_MARK = "✎"
 SOURCE_MARK = "◆"
-_QUOTE_MARKS = {"fr": ("«\u00a0", "\u00a0»"), "en": ("“", "”")}
 _BLUE = (0x1F, 0x5F, 0x8B)
 _GREY = (0x6B, 0x6B, 0x6B)
 _FONT = "Calibri"  # Word's default; LibreOffice prints it with the metric-twin Carlito
@@ -38,7 +38,7 @@ class CustomStyle:
     names: dict[str, str]
 
     def name(self, locale: str) -> str:
-        return self.names.get(locale, self.names["en"])
+        return pick(self.names, locale, f"the names of style {self.style_id}")
 
     def matches(self, name: str | None, style_id: str | None) -> bool:
         folded = (name or "").strip().casefold()
@@ -58,13 +58,8 @@ WORKING_STYLE = CustomStyle(
 read back as such, and left out of the final document."""
 
 
-def quote_marks(locale: str) -> tuple[str, str]:
-    return _QUOTE_MARKS["fr"] if locale.startswith("fr") else _QUOTE_MARKS["en"]
-
-
 def quoted(text: str, locale: str) -> str:
-    opening, closing = quote_marks(locale)
-    return f"{opening}{text}{closing}"
+    return language(locale).quoted(text)
 
 
 def prompt_text(text: str) -> str:
@@ -73,10 +68,6 @@ def prompt_text(text: str) -> str:
 
 def source_text(source: str) -> str:
     return f"{SOURCE_MARK} {source}"
-
-
-def _language_tag(locale: str) -> str:
-    return "fr-FR" if locale.startswith("fr") else "en-GB"
 
 
 def _set_language(style: ParagraphStyle, locale: str) -> None:
@@ -88,7 +79,7 @@ def _set_language(style: ParagraphStyle, locale: str) -> None:
     for old in rpr.findall(qn("w:lang")):
         rpr.remove(old)
     lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), _language_tag(locale))
+    lang.set(qn("w:val"), language(locale).tag)
     rpr.append(lang)
 
 
@@ -212,7 +203,7 @@ def draft_docx(draft: SynthesisDraft) -> bytes:
     properties.author = ""
     properties.last_modified_by = ""
     properties.comments = ""
-    properties.language = _language_tag(draft.locale)
+    properties.language = language(draft.locale).tag
 
     document.add_heading(draft.title, level=0)
     for line in draft.lines:

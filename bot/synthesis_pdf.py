@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.documents import new_pdf
 from bot.synthesis_docx import prompt_text, quoted, source_after, source_text
+from dialogues.languages import language
 from dialogues.synthesis_model import Block, BlockKind, SynthesisDraft
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def draft_pdf(draft: SynthesisDraft) -> bytes:
     pdf.set_margins(20, 18, 20)
     pdf.set_y(18)  # the first page was opened with the default margins
     pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.set_lang("fr-FR" if draft.locale.startswith("fr") else "en-GB")
+    pdf.set_lang(language(draft.locale).tag)
     _text(pdf, draft.title, 17, "B")
     pdf.ln(1)
     for line in draft.lines:

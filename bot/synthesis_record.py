@@ -16,6 +16,11 @@ from datetime import datetime
 
 from bot.documents import new_pdf
 from bot.i18n import Translate, format_date_long, format_datetime
+from dialogues.languages import pick
+
+ANSWER_QUOTES = {"fr": "« {} »", "en": "“{}”"}
+"""The person's answer as the record quotes it (ordinary spaces inside « », unlike
+the synthesis document's no-break ones: the record has always been written so)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,10 @@ def record_pdf(facts: RecordFacts, _: Translate, locale: str, timezone: str) -> 
     when = format_datetime(facts.answered_at, locale, timezone, "d MMMM y, HH:mm:ss zzzz")
     lines = [
         (_("Beneficiary"), facts.person),
-        (_("Answer"), f"« {facts.answer_label} »" if locale == "fr" else f"“{facts.answer_label}”"),
+        (
+            _("Answer"),
+            pick(ANSWER_QUOTES, locale, "the record's quotes").format(facts.answer_label),
+        ),
         (_("Given on"), f"{when} ({facts.answered_at.isoformat(timespec='seconds')})"),
         (
             _("Signed by"),

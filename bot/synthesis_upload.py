@@ -37,6 +37,7 @@ from bot.synthesis_docx import (
     TO_WRITE_STYLE,
     WORKING_STYLE,
 )
+from dialogues.languages import pick
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ class _Builder:
     def draft(self) -> SynthesisDraft:
         if not self.any_text:
             raise EditedFileRefused(UploadRefusal.EMPTY)
-        default = _DEFAULT_TITLE["fr" if self.locale.startswith("fr") else "en"]
+        default = pick(_DEFAULT_TITLE, self.locale, "the default title of an edited synthesis")
         return SynthesisDraft(
             title=self.title or default,
             lines=tuple(self.lines),

@@ -15,9 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from dialogues.instruments import language
+from dialogues.languages import Language, codes, for_locale, pick
 from dialogues.rome import Rome
-from dialogues.typography import french_spacing
 
 GUIDE_FILE = ("instruments", "guides", "enquete_metier.toml")
 SKILL_PROMPTS = 5
@@ -53,19 +52,20 @@ def _raw() -> dict[str, Any]:
     data = tomllib.loads(path.read_bytes().decode("utf-8"))
     for theme in data["themes"]:
         for question in theme["questions"]:
-            if set(question) != {"fr", "en"}:
-                raise ValueError(f"guide theme {theme['key']}: a question needs fr and en")
+            if set(question) != set(codes()):
+                raise ValueError(
+                    f"guide theme {theme['key']}: a question needs {' and '.join(codes())}"
+                )
     return data
 
 
-def _in(value: dict[str, str], lang: str) -> str:
-    text = value[lang]
-    return french_spacing(text) if lang == "fr" else text
+def _in(value: dict[str, str], lang: Language) -> str:
+    return lang.typeset(pick(value, lang, "a text of the enquête guide"))
 
 
 def guide(locale: str, rome: Rome | None = None, code: str | None = None) -> Guide:
     """The guide in ``locale``; with ``code``, the ROME sheet's skills and contexts as prompts."""
-    lang = language(locale)
+    lang = for_locale(locale)
     data = _raw()
     themes = tuple(
         Theme(t["key"], _in(t["title"], lang), tuple(_in(q, lang) for q in t["questions"]))

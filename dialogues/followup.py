@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from dialogues.engine.dates import parse_date, parse_month_year
 from dialogues.engine.outcome import Accepted, ParseResult, Rejected
-from dialogues.instruments import language
+from dialogues.languages import for_locale
 
 StepStatus = Literal["done", "ongoing", "not_started", "dropped"]
 STEP_STATUSES: tuple[StepStatus, ...] = ("done", "ongoing", "not_started", "dropped")
@@ -138,7 +138,7 @@ def parse_target_date(text: str, locale: str | None) -> ParseResult:
     language: "30/11/2026", "30 novembre 2026", "2026-11-30", "November 30,
     2026", and "11/2026" or "novembre 2026" for the end of November.
     """
-    full = parse_date(text, language(locale))
+    full = parse_date(text, for_locale(locale).code)
     if isinstance(full, Accepted) or full.code in ("ambiguous_date", "date_does_not_exist"):
         return full
     month = parse_month_year(text)

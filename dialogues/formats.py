@@ -14,14 +14,16 @@ import datetime as dt
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
-from dialogues.instruments import LocalizedText, language
+from dialogues.instruments import LocalizedText
+from dialogues.languages import for_locale, pick
 
-BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 NBSP = "\u00a0"
+_AROUND = {"fr": "vers {year}", "en": "around {year}"}
+"""An approximate year, in :func:`format_month_year`."""
 
 
 def babel_locale(locale: str | None) -> str:
-    return BABEL_LOCALES[language(locale)]
+    return for_locale(locale).babel
 
 
 def format_number(value: int | float, locale: str | None, unit: LocalizedText | None = None) -> str:
@@ -32,7 +34,7 @@ def format_number(value: int | float, locale: str | None, unit: LocalizedText | 
 def format_month_year(value: str, locale: str | None) -> str:
     """``"2019-03"`` → "mars 2019" / "March 2019"; an approximate ``"2015"`` → "vers 2015"."""
     if "-" not in value:
-        return f"vers {value}" if language(locale) == "fr" else f"around {value}"
+        return pick(_AROUND, for_locale(locale), "an approximate year").format(year=value)
     year, month = (int(part) for part in value.split("-"))
     return babel_format_date(dt.date(year, month, 1), "LLLL y", locale=babel_locale(locale))
 
@@ -40,6 +42,7 @@ def format_month_year(value: str, locale: str | None) -> str:
 def format_iso_date(value: str, locale: str | None) -> str:
     """``"2024-03-12"`` → "12 mars 2024" / "12 March 2024"."""
     day = dt.date.fromisoformat(value)
-    if language(locale) == "fr" and day.day == 1:
-        return "1er " + babel_format_date(day, "MMMM y", locale="fr_FR")
+    lang = for_locale(locale)
+    if lang.first_of_month is not None and day.day == 1:
+        return f"{lang.first_of_month} " + babel_format_date(day, "MMMM y", locale=lang.babel)
     return babel_format_date(day, "d MMMM y", locale=babel_locale(locale))

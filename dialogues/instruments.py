@@ -46,12 +46,13 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, NoReturn, cast
 
-from dialogues.typography import french_spacing
+from dialogues.languages import codes, for_locale, language, pick
 
 __all__ = [
     "DEFAULT_DIRECTORY",
@@ -61,7 +62,6 @@ __all__ = [
     "Condition",
     "Instrument",
     "InstrumentError",
-    "Lang",
     "LocalizedText",
     "Question",
     "QuestionType",
@@ -69,7 +69,6 @@ __all__ = [
     "Scale",
     "Section",
     "answers_compatible",
-    "language",
     "load_all",
     "load_instrument",
 ]
@@ -82,7 +81,6 @@ OTHER = "other"
 RESERVED_CHOICE_KEYS = frozenset({OTHER, "skip", "unknown"})
 """Words the bot also uses as button payloads, so no choice may be called so."""
 
-Lang = Literal["fr", "en"]
 ConditionValue = str | bool | int
 
 _KEY = re.compile(r"[a-z0-9_]{1,32}")
@@ -90,12 +88,9 @@ _CHOICE_KEY = re.compile(r"[a-z0-9_]{1,16}")
 _DIMENSION = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
-def language(locale: str | None) -> Lang:
-    """The instrument language for a user locale: English for ``en*``, else French.
-
-    French is the language of the bilan, so anything unexpected falls back to it.
-    """
-    return "en" if locale and locale.lower().startswith("en") else "fr"
+def _listed(words: tuple[str, ...]) -> str:
+    """ "fr and en", "fr, en and de": the languages named in a content error."""
+    return " and ".join(filter(None, (", ".join(words[:-1]), words[-1])))
 
 
 class InstrumentError(ValueError):
@@ -115,11 +110,22 @@ class QuestionType(StrEnum):
 
 @dataclass(frozen=True)
 class LocalizedText:
+    """One text in each language of :mod:`dialogues.languages`; the field names are the codes."""
+
     fr: str
     en: str
 
+    def by_code(self) -> dict[str, str]:
+        return {field.name: getattr(self, field.name) for field in dataclass_fields(self)}
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The text in every language, for reading what someone typed in any of them."""
+        return tuple(self.by_code().values())
+
     def get(self, locale: str | None) -> str:
-        return self.en if language(locale) == "en" else self.fr
+        """The text for ``locale`` (see :func:`dialogues.languages.for_locale`)."""
+        return pick(self.by_code(), for_locale(locale), "a text of an instrument")
 
 
 @dataclass(frozen=True)
@@ -363,13 +369,15 @@ class _Parser:
         return value
 
     def text(self, value: object, name: str) -> LocalizedText:
-        if not isinstance(value, dict) or set(value) != {"fr", "en"}:
-            self.fail(f"'{name}' must be a table with exactly the languages fr and en")
-        fr, en = value["fr"], value["en"]
-        for lang, text in (("fr", fr), ("en", en)):
+        if not isinstance(value, dict) or set(value) != set(codes()):
+            self.fail(f"'{name}' must be a table with exactly the languages {_listed(codes())}")
+        texts: dict[str, str] = {}
+        for code in codes():
+            text = value[code]
             if not isinstance(text, str) or not text.strip():
-                self.fail(f"'{name}' has an empty or missing '{lang}' text")
-        return LocalizedText(fr=french_spacing(fr.strip()), en=en.strip())
+                self.fail(f"'{name}' has an empty or missing '{code}' text")
+            texts[code] = language(code).typeset(text.strip())
+        return LocalizedText(**texts)
 
     def optional_text(self, table: Mapping[str, object], name: str) -> LocalizedText | None:
         return self.text(table[name], name) if name in table else None
@@ -583,15 +591,13 @@ class _Parser:
             self.fail("'choices' must list at least two choices")
         choices: list[Choice] = []
         for item in raw:
-            table = self.fields(
-                item, frozenset({"key", "fr", "en", "dimension"}), {"key", "fr", "en"}
-            )
+            table = self.fields(item, frozenset({"key", "dimension", *codes()}), {"key", *codes()})
             key = self.key(table["key"], "choice key", _CHOICE_KEY)
             if key in RESERVED_CHOICE_KEYS:
                 self.fail(f"choice key '{key}' is reserved")
             if any(c.key == key for c in choices):
                 self.fail(f"duplicate choice key '{key}'")
-            label = self.text({"fr": table["fr"], "en": table["en"]}, f"choice '{key}'")
+            label = self.text({code: table[code] for code in codes()}, f"choice '{key}'")
             dimension = self.dimension(table["dimension"]) if "dimension" in table else None
             choices.append(Choice(key=key, label=label, dimension=dimension))
         return tuple(choices)

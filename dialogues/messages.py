@@ -25,8 +25,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from dialogues.formats import format_number
-from dialogues.instruments import Lang, LocalizedText, language
-from dialogues.typography import french_spacing
+from dialogues.instruments import LocalizedText
+from dialogues.languages import for_locale
 
 if TYPE_CHECKING:
     from dialogues.engine.outcome import Rejected
@@ -101,8 +101,8 @@ LABELS: dict[str, str] = {
 
 
 @functools.cache
-def translations(lang: Lang) -> gettext.GNUTranslations:
-    """The catalog of ``lang`` compiled in memory, once per process."""
+def translations(lang: str) -> gettext.GNUTranslations:
+    """The catalog of ``lang`` (a code of :mod:`dialogues.languages`) compiled in memory, once."""
     path = LOCALES_DIRECTORY / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as po:
         catalog = read_po(po, locale=lang, domain=DOMAIN)
@@ -113,9 +113,8 @@ def translations(lang: Lang) -> gettext.GNUTranslations:
 
 
 def _translate(msgid: str, locale: str | None) -> str:
-    lang = language(locale)
-    text = translations(lang).gettext(msgid)
-    return french_spacing(text) if lang == "fr" else text
+    lang = for_locale(locale)
+    return lang.typeset(translations(lang.code).gettext(msgid))
 
 
 def label(name: str, locale: str | None, **values: object) -> str:

@@ -43,17 +43,20 @@ from dialogues.engine.answers import is_skipped, is_unknown
 from dialogues.engine.navigation import is_answered, visible_steps
 from dialogues.engine.recap import format_answer
 from dialogues.formats import format_iso_date, format_month_year
-from dialogues.instruments import Instrument, QuestionType, language
+from dialogues.instruments import Instrument, QuestionType
+from dialogues.languages import for_locale, pick
 from dialogues.results import riasec_name, value_name
 from dialogues.scoring.riasec import RiasecResult
 from dialogues.scoring.values import ValuesResult
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
-from dialogues.typography import french_spacing
 
 SECTION_KEYS: tuple[str, ...] = ("circumstances", "skills", "project", "factors", "steps")
 """The regulatory sections, in order; a test checks that every draft holds them all."""
 
 HEALTH_QUESTIONS = frozenset({"sante", "sante_travail"})
+
+_HOURS = {"fr": ("{hours}\u00a0h", "\u00a0{rest:02d}"), "en": ("{hours} h", " {rest:02d} min")}
+"""Hours of sessions, "12 h 30": the hours, then the minutes when there are some."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +122,10 @@ def _texts() -> dict[str, Any]:
 
 def text(group: str, key: str, locale: str, /, **values: object) -> str:
     """One sentence of ``synthesis.toml`` in the locale, placeholders filled."""
-    lang = language(locale)
-    template = str(_texts()[group][key][lang])
+    lang = for_locale(locale)
+    template = str(pick(_texts()[group][key], lang, f"synthesis text {group}.{key}"))
     filled = template.format(**values) if values else template
-    return french_spacing(filled) if lang == "fr" else filled
+    return lang.typeset(filled)
 
 
 def _day(value: date, locale: str) -> str:
@@ -131,9 +134,8 @@ def _day(value: date, locale: str) -> str:
 
 def _hours(minutes: int, locale: str) -> str:
     hours, rest = divmod(minutes, 60)
-    if language(locale) == "fr":
-        return f"{hours}\u00a0h" + (f"\u00a0{rest:02d}" if rest else "")
-    return f"{hours} h" + (f" {rest:02d} min" if rest else "")
+    whole, part = pick(_HOURS, for_locale(locale), "the hours of sessions")
+    return whole.format(hours=hours) + (part.format(rest=rest) if rest else "")
 
 
 class _Answers:
@@ -492,7 +494,7 @@ def _steps(m: SynthesisMaterial, a: _Answers) -> Section:
 def assemble(material: SynthesisMaterial) -> SynthesisDraft:
     """The draft: the five regulatory sections, from ``material`` only."""
     m = material
-    locale = "en" if language(m.locale) == "en" else "fr"
+    locale = for_locale(m.locale).code
     m = replace(m, locale=locale)
     answers = _Answers(m.dossier, m.dossier_answers)
     lines = [
@@ -535,7 +537,7 @@ def assemble(material: SynthesisMaterial) -> SynthesisDraft:
 
 def final_version(draft: SynthesisDraft, delivered_on: date) -> SynthesisDraft:
     """The agreed version as delivered: dated, and without what was for the counsellor."""
-    locale = "en" if language(draft.locale) == "en" else "fr"
+    locale = for_locale(draft.locale).code
     return draft.final((text("document", "final", locale, date=_day(delivered_on, locale)),))
 
 

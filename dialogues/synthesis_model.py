@@ -23,6 +23,8 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from dialogues.languages import DEFAULT
+
 
 class BlockKind(enum.StrEnum):
     HEADING = "heading"
@@ -59,7 +61,7 @@ class SynthesisDraft:
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = field(default=())
     """Printed after the sections: how to read the marks, confidentiality."""
-    locale: str = "fr"
+    locale: str = DEFAULT.code
     working_lines: tuple[str, ...] = field(default=())
     """Under the title of a working version only ("Version de travail du …, à relire
     ensemble"): the final document is not a working version."""

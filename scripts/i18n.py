@@ -19,10 +19,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from dialogues.languages import codes
+
 ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = {"bot": ROOT / "bot", "dialogues": ROOT / "dialogues"}
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
-LOCALES = ("fr", "en")
+LOCALES = codes()
 # The desk's Jinja2 templates (bot/desk/templates) call _() and ngettext() like the code.
 METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 OPTIONS_MAP = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}

@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, MetaData, String,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from dialogues.languages import DEFAULT
 from storage.crypto import EncryptedText
 
 NAMING_CONVENTION = {
@@ -100,7 +101,7 @@ class Counsellor(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     name: Mapped[str] = mapped_column(EncryptedText)
     active: Mapped[bool] = mapped_column(default=True)
-    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    locale: Mapped[str] = mapped_column(String(5), default=DEFAULT.code)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -119,7 +120,7 @@ class Beneficiary(Base):
         string_enum(BeneficiaryStatus, "beneficiary_status"), default=BeneficiaryStatus.INVITED
     )
     phase: Mapped[Phase] = mapped_column(string_enum(Phase, "phase"), default=Phase.PRELIMINAIRE)
-    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    locale: Mapped[str] = mapped_column(String(5), default=DEFAULT.code)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogues.languages import DEFAULT
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -78,7 +79,7 @@ class BeneficiarySummary:
     invited_at: datetime
     consent_at: datetime | None
     concluded_at: datetime | None = None
-    locale: str = "fr"
+    locale: str = DEFAULT.code
 
 
 def hash_token(token: str) -> str:
@@ -91,7 +92,7 @@ def _require_system(actor: Actor) -> None:
 
 
 async def add_counsellor(
-    session: AsyncSession, actor: Actor, telegram_id: int, name: str, locale: str = "fr"
+    session: AsyncSession, actor: Actor, telegram_id: int, name: str, locale: str = DEFAULT.code
 ) -> CounsellorInfo:
     _require_system(actor)
     existing = await session.scalar(select(Counsellor).where(Counsellor.telegram_id == telegram_id))

@@ -27,6 +27,7 @@ from bot.desk.auth import SESSION_COOKIE, SESSION_SECONDS, RateLimit, make_sessi
 from bot.desk.pages import actions, caseload, contacts, digest, person, synthesis
 from bot.desk.web import HERE, DeskConfig, config, database, plain_page, templates
 from bot.i18n import gettext_for
+from dialogues.languages import DEFAULT
 from storage.actors import CounsellorActor, resolve_actor
 from storage.db import Database
 from storage.desk_logins import redeem_login
@@ -165,7 +166,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 def build_desk(
     db: Database,
     desk_config: DeskConfig,
-    default_locale: str = "fr",
+    default_locale: str = DEFAULT.code,
     extra_routes: list[Route] | None = None,
 ) -> Starlette:
     """The desk; ``extra_routes`` (the webhook, when it shares the port) are matched first."""

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 
 from bot.desk.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_ok, csrf_token, read_session
 from bot.i18n import Translate, format_datetime, gettext_for, ngettext_for
+from dialogues.languages import Language, language
 from storage.actors import CounsellorActor, resolve_actor
 from storage.db import Database
 from storage.sessions import DEFAULT_REMINDERS
@@ -34,9 +35,6 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-_WHEN = {"fr": "EEEE d MMMM y 'à' H 'h' mm", "en": "EEEE d MMMM y 'at' h:mm a"}
-_SHORT = {"fr": "d MMM y, H 'h' mm", "en": "d MMM y, h:mm a"}
 
 
 @dataclass(frozen=True)
@@ -75,19 +73,27 @@ class Visit:
     def when(self, moment: datetime | None) -> str:
         if moment is None:
             return "—"
-        return format_datetime(moment, self.locale, self.actor.timezone, _WHEN[self.lang])
+        return format_datetime(
+            moment, self.locale, self.actor.timezone, self.language.dates.desk_when
+        )
 
     def when_short(self, moment: datetime | None) -> str:
         if moment is None:
             return "—"
-        return format_datetime(moment, self.locale, self.actor.timezone, _SHORT[self.lang])
+        return format_datetime(
+            moment, self.locale, self.actor.timezone, self.language.dates.desk_short
+        )
 
     def day(self, value: date | None) -> str:
         return "—" if value is None else format_date(value, "d MMMM y", locale=self.locale)
 
     @property
+    def language(self) -> Language:
+        return language(self.locale)
+
+    @property
     def lang(self) -> str:
-        return self.locale if self.locale in _WHEN else "fr"
+        return self.language.code
 
     def render(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = templates.get_template(name).render(

@@ -48,6 +48,7 @@ from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.replies import chunk_lines, visible_length
 from bot.runtime import Caller, Context, database
+from dialogues.languages import language
 from dialogues.typography import shorten
 from storage import journal as store
 from storage import sessions as dialogue
@@ -70,11 +71,10 @@ _WRITE_PROMPT = N_(
     "to share it. /annuler to stop."
 )
 PER_PAGE = 8
-_DATE = {"fr": "d MMM y, HH:mm", "en": "d MMM y, h:mm a"}
 
 
 def _stamp(entry: Entry, caller: Caller, timezone: str) -> str:
-    pattern = _DATE.get(caller.locale, _DATE["fr"])
+    pattern = language(caller.locale).dates.journal_entry
     return format_datetime(entry.created_at, caller.locale, timezone, pattern)
 
 

@@ -22,6 +22,7 @@ from bot.keyboards import CONSENT_PREFIX, button
 from bot.menu import menu_markup
 from bot.pending_consent import PendingConsents
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
+from dialogues.languages import LANGUAGES, codes
 from storage.actors import CounsellorActor
 from storage.outbox import Recipient
 from storage.people import PendingInvitation, accept_invitation, find_invitation
@@ -126,13 +127,12 @@ def consent_text(pending: PendingInvitation, _: Translate) -> str:
 
 
 def consent_keyboard(token: str, locale: str, _: Translate) -> InlineKeyboardMarkup:
-    other = "en" if locale == "fr" else "fr"
-    other_label = "🇬🇧 English" if other == "en" else "🇫🇷 Français"
+    others = [lang for lang in LANGUAGES if lang.code != locale]
     return InlineKeyboardMarkup(
         [
             [button(_("✅ I agree"), f"{CONSENT_PREFIX}ok:{locale}:{token}")],
             [button(_("Not now"), f"{CONSENT_PREFIX}no:{locale}:{token}")],
-            [button(other_label, f"{CONSENT_PREFIX}lang:{other}:{token}")],
+            [button(lang.label, f"{CONSENT_PREFIX}lang:{lang.code}:{token}") for lang in others],
         ]
     )
 
@@ -201,7 +201,7 @@ async def consent_button(update: Update, context: Context) -> None:
     except ValueError:
         await query.answer()
         return
-    if locale not in ("fr", "en"):
+    if locale not in codes():
         locale = settings(context).default_locale
     _ = gettext_for(locale)
     db = database(context)

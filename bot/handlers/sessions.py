@@ -64,6 +64,7 @@ from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
 from bot.settings import DEFAULT_TIMEZONE
+from dialogues.languages import language
 from dialogues.typography import shorten
 from storage import sessions as store
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, PersonActor
@@ -102,7 +103,6 @@ DURATIONS = (60, 90, 120, 180)
 LISTED = 20
 CAPTION_PART = 300
 
-_SHORT = {"fr": "EEE d/MM HH:mm", "en": "EEE MM/dd h:mm a"}
 _NUMBER = re.compile(r"\d{1,9}")
 
 
@@ -209,7 +209,7 @@ def zone_note(timezone: str) -> str:
 
 
 def when_short(moment: datetime, locale: str, timezone: str) -> str:
-    return format_datetime(moment, locale, timezone, _SHORT.get(locale, _SHORT["fr"]))
+    return format_datetime(moment, locale, timezone, language(locale).dates.session_button)
 
 
 def day_text(day: date, locale: str) -> str:

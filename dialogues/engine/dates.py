@@ -28,7 +28,7 @@ import re
 import unicodedata
 
 from dialogues.engine.outcome import Accepted, ParseResult, Rejected
-from dialogues.instruments import Lang
+from dialogues.languages import language
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -125,9 +125,11 @@ def _month_year(text: str, approximate: bool) -> ParseResult:
     return Accepted(f"{year_text}-{month:02d}")
 
 
-def parse_date(text: str, lang: Lang, today: dt.date | None = None) -> ParseResult:
+def parse_date(text: str, lang: str, today: dt.date | None = None) -> ParseResult:
     """``"YYYY-MM-DD"`` from a typed date; see the module docstring for the rules.
 
+    ``lang`` is a code of :mod:`dialogues.languages`: whether a numeric date may be
+    month first comes from there.
     With ``today``, a day still to come is ``future_date``.
     """
     result = _date(text, lang)
@@ -137,13 +139,13 @@ def parse_date(text: str, lang: Lang, today: dt.date | None = None) -> ParseResu
     return result
 
 
-def _date(text: str, lang: Lang) -> ParseResult:
+def _date(text: str, lang: str) -> ParseResult:
     t = fold(text)
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t):
         return _checked(m[1], int(m[2]), int(m[3]))
     if m := re.fullmatch(r"(\d{1,2})" + _SEP + r"(\d{1,2})\s*\2\s*(\d+)", t):
         first, second, year = int(m[1]), int(m[3]), m[4]
-        if lang == "fr" or first > 12 or first == second:
+        if not language(lang).month_first or first > 12 or first == second:
             day, month = first, second
         elif second > 12:
             month, day = first, second

@@ -46,7 +46,8 @@ from dialogues.engine.answers import (
 from dialogues.engine.dates import fold, parse_date, parse_month_year
 from dialogues.engine.navigation import Step
 from dialogues.engine.outcome import Accepted, Param, ParseResult, RejectCode, Rejected
-from dialogues.instruments import OTHER, LocalizedText, Question, QuestionType, language
+from dialogues.instruments import OTHER, LocalizedText, Question, QuestionType
+from dialogues.languages import for_locale
 
 OTHER_MAX_LENGTH = 500
 _YES = frozenset({"oui", "o", "ouais", "vrai", "yes", "y", "yep", "yeah", "true"})
@@ -79,7 +80,7 @@ def parse_text_answer(
     if kind is QuestionType.MONTH_YEAR:
         return parse_month_year(stripped, question.approximate, today if question.past else None)
     if kind is QuestionType.DATE:
-        return parse_date(stripped, language(locale), today if question.past else None)
+        return parse_date(stripped, for_locale(locale).code, today if question.past else None)
     if kind is QuestionType.YES_NO:
         return parse_yes_no(stripped)
     if kind is QuestionType.SINGLE_CHOICE:
@@ -176,7 +177,7 @@ def parse_other_text(question: Question, text: str, current: JSONValue = None) -
 
 
 def _parse_number(question: Question, text: str, locale: str | None) -> ParseResult:
-    if language(locale) == "en":
+    if not for_locale(locale).decimal_comma:
         text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
     match = _NUMBER.fullmatch(text)
     if match is None or not _tolerated_tail(match["tail"], question.unit):
@@ -205,7 +206,7 @@ def _tolerated_tail(tail: str | None, unit: LocalizedText | None) -> bool:
     if tail is None:
         return True
     folded = fold(tail)
-    if unit is not None and folded in (fold(unit.fr), fold(unit.en)):
+    if unit is not None and folded in {fold(variant) for variant in unit.variants}:
         return True
     return re.fullmatch(r"(?:[^\W\d_]|[€$£%°])[^\d\s]{0,15}", folded) is not None
 
@@ -241,7 +242,7 @@ def _match_choice(question: Question, text: str) -> str | None:
         number = int(wanted)
         return question.choices[number - 1].key if 1 <= number <= len(question.choices) else None
     for choice in question.choices:
-        if wanted in (fold(choice.label.fr), fold(choice.label.en)):
+        if wanted in {fold(variant) for variant in choice.label.variants}:
             return choice.key
     typed = _words_of(wanted)
     if not typed:
@@ -249,7 +250,7 @@ def _match_choice(question: Question, text: str) -> str | None:
     found = [
         c.key
         for c in question.choices
-        if typed <= _words_of(c.label.fr) or typed <= _words_of(c.label.en)
+        if any(typed <= _words_of(variant) for variant in c.label.variants)
     ]
     return found[0] if len(found) == 1 else None
 
@@ -277,7 +278,9 @@ def _parse_scale(question: Question, text: str) -> ParseResult:
     named = [
         value
         for value, end in ends
-        if end is not None and typed and (typed <= _words_of(end.fr) or typed <= _words_of(end.en))
+        if end is not None
+        and typed
+        and any(typed <= _words_of(variant) for variant in end.variants)
     ]
     if len(named) == 1:
         return Accepted(named[0])

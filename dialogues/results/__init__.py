@@ -16,10 +16,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from dialogues.languages import codes, for_locale, pick
 from dialogues.scoring.riasec import TYPES, RiasecResult
 from dialogues.scoring.values import VALUES, ValuesResult
 
-LOCALES: tuple[str, ...] = ("fr", "en")
+LOCALES: tuple[str, ...] = codes()
 
 
 @cache
@@ -31,8 +32,12 @@ def texts() -> dict[str, Any]:
 
 def lang(locale: str | None) -> str:
     """Map "fr", "fr_FR", "en-GB"... to a supported language; French by default."""
-    short = (locale or "").replace("-", "_").split("_")[0].lower()
-    return short if short in LOCALES else LOCALES[0]
+    return for_locale(locale).code
+
+
+def _in(table: dict[str, Any], locale: str | None) -> str:
+    """``table``'s text in the language of ``locale``."""
+    return str(pick(table, for_locale(locale), "a text of results/texts.toml"))
 
 
 def _plain(name: str | None) -> str:
@@ -44,7 +49,7 @@ def _msg(name: str, locale: str, about: str | None = None) -> str:
     """A message; with ``about`` (the person's name), the counsellor's wording if it differs."""
     table = texts()["counsellor_messages"] if about is not None else {}
     found = table.get(name) or texts()["messages"][name]
-    return str(found[lang(locale)]).replace("{person}", _plain(about))
+    return _in(found, locale).replace("{person}", _plain(about))
 
 
 _message = _msg
@@ -54,31 +59,31 @@ def chart_text(name: str, locale: str, about: str | None = None) -> str:
     """A label used on the result charts; ``about`` as in :func:`describe_riasec`."""
     table = texts()["counsellor_charts"] if about is not None else {}
     found = table.get(name) or texts()["charts"][name]
-    return str(found[lang(locale)]).replace("{person}", _plain(about))
+    return _in(found, locale).replace("{person}", _plain(about))
 
 
 def riasec_name(letter: str, locale: str) -> str:
     """The type's name in the locale, e.g. "Social", "Entreprenant"."""
-    return str(texts()["riasec"][letter]["name"][lang(locale)])
+    return _in(texts()["riasec"][letter]["name"], locale)
 
 
 def riasec_enjoys(letter: str, locale: str) -> str:
-    return str(texts()["riasec"][letter]["enjoys"][lang(locale)])
+    return _in(texts()["riasec"][letter]["enjoys"], locale)
 
 
 def value_name(key: str, locale: str) -> str:
     """The work value's name in the locale, e.g. "Autonomie"."""
-    return str(texts()["values"][key]["name"][lang(locale)])
+    return _in(texts()["values"][key]["name"], locale)
 
 
 def value_means(key: str, locale: str) -> str:
-    return str(texts()["values"][key]["means"][lang(locale)])
+    return _in(texts()["values"][key]["means"], locale)
 
 
 def format_score(score: float, locale: str) -> str:
     """12.0 -> "12", 12.5 -> "12,5" in French and "12.5" in English."""
     text = f"{score:.0f}" if float(score).is_integer() else f"{score:.1f}"
-    return text.replace(".", ",") if lang(locale) == "fr" else text
+    return text.replace(".", ",") if for_locale(locale).decimal_comma else text
 
 
 def _join(items: list[str], locale: str) -> str:
