@@ -64,7 +64,7 @@ async def test_text_is_encrypted_at_rest(db: Database, world: World) -> None:
         raw = [
             *(await session.execute(text("SELECT main FROM professional_projects"))).scalars(),
             *(await session.execute(text("SELECT title FROM plan_steps"))).scalars(),
-            *(await session.execute(text("SELECT draft FROM plan_inputs"))).scalars(),
+            *(await session.execute(text("SELECT payload FROM conversations"))).scalars(),
         ]
     assert len(raw) == 3
     for value in raw:
