@@ -85,7 +85,7 @@ from storage.followups import (
 from storage.models import Phase, utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import get_beneficiary
-from storage.plans import PlanSummary, Step, plan_summary, read_plan, stop_input
+from storage.plans import PlanSummary, Step, plan_summary, read_plan
 from storage.responses import FLOW as QUESTIONNAIRE_FLOW
 from storage.responses import (
     RunState,
@@ -95,7 +95,6 @@ from storage.responses import (
     save_answer,
     set_position,
 )
-from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -306,9 +305,8 @@ async def _open_checkin(
                 session, actor, instrument.key, instrument.version, instrument.compatible_versions
             )
             await attach_run(session, actor, checkin_id, run.id)
-            # Typed text now answers the check-in, not an earlier wait for a title.
-            await stop_input(session, actor)
-            await stop_job_title_wait(session, actor)
+            # Typed text now answers the check-in: showing its step replaces the wait
+            # that stood (a title, a plan step), and the reply names it.
     except CheckinAnswered:
         await context.bot.send_message(
             actor.telegram_id, _("You have already sent this check-in. Thank you!")

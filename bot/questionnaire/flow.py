@@ -57,8 +57,8 @@ from storage.responses import (
     save_answer,
     set_position,
     submit_run,
+    wait_on,
 )
-from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -155,15 +155,17 @@ async def present(
 ) -> None:
     """Show where the person stands in ``instrument``: a question, or the end."""
     async with work(context) as session:
-        # Typed text now answers the questionnaire, not a pending job-title search.
-        await stop_job_title_wait(session, actor)
         run = await open_run(
             session, actor, instrument.key, instrument.version, instrument.compatible_versions
         )
         step = next_step(instrument, run.answers)
         position = step.id if step else render.RECAP
+        # Typed text now answers the question shown; the wait this replaces (a job
+        # title, a note) is named to the person in the reply.
         if run.current_step != position:
             await set_position(session, actor, run.id, position)
+        elif step is not None:
+            await wait_on(session, actor, run.id, step.id)
     chat_id = actor.telegram_id
     message = update.effective_message
     if step is None:
