@@ -30,7 +30,7 @@ from bot.i18n import (
 )
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.runtime import Context, database, identify
+from bot.runtime import Context, identify, work
 from dialogues.instruments import load_all
 from dialogues.languages import DEFAULT, codes, language
 from dialogues.typography import shorten
@@ -244,7 +244,7 @@ async def digest_now_command(update: Update, context: Context) -> None:
         return
     caller, actor = found
     now = utcnow()
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         since = await last_digest_at(session, actor) or now - timedelta(days=7)
         people = await changes_since(session, actor, actor.counsellor_id, since, now)
         if people:
@@ -322,7 +322,7 @@ async def settings_command(update: Update, context: Context) -> None:
     if not isinstance(actor, CounsellorActor):
         await lang_command(update, context)
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         preference = await get_preference(session, actor)
     await message.reply_text(
         describe(preference, caller._, caller.locale),
@@ -342,7 +342,7 @@ async def settings_button(update: Update, context: Context) -> None:
     caller, actor = found
     _ = caller._
     what, _sep, value = query.data.removeprefix(PREFIX).partition(":")
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         preference = await get_preference(session, actor)
         try:
             if what == "f":

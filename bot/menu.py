@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translate
 from bot.keyboards import HELP, button
-from bot.runtime import Context, database, settings
+from bot.runtime import Context, settings, work
 from dialogues.engine import progress
 from dialogues.instruments import load_all
 from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
@@ -155,5 +155,5 @@ async def menu_markup(context: Context, actor: PersonActor, _: Translate) -> Inl
     from bot.desk.chat import desk_button
 
     desk = desk_button(settings(context), _) if isinstance(actor, CounsellorActor) else None
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         return await menu_keyboard(session, actor, _, desk)

@@ -38,6 +38,7 @@ QUESTION_LASTS = timedelta(days=7)
 """A question shown a week ago no longer takes a typed message: the menu answers,
 and /reprendre shows the question again."""
 
+
 class RunStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
@@ -196,9 +197,7 @@ async def own_runs_with_answers(session: AsyncSession, actor: Actor) -> list[Run
     open_ids = [run.id for run in runs if run.status == RunStatus.IN_PROGRESS]
     if open_ids:
         rows = await session.execute(
-            select(Answer.run_id, Answer.answer_id, Answer.value).where(
-                Answer.run_id.in_(open_ids)
-            )
+            select(Answer.run_id, Answer.answer_id, Answer.value).where(Answer.run_id.in_(open_ids))
         )
         for run_id, answer_id, value in rows:
             states[run_id].answers[answer_id] = value
@@ -265,6 +264,12 @@ async def set_position(
         .values(current_step=step, updated_at=utcnow())
     )
     await _wait_on(session, me, run_id, step)
+
+
+async def wait_on(session: AsyncSession, actor: Actor, run_id: int, step: str) -> None:
+    """The step the run stands at is shown again (``/reprendre``, the menu): typed text is
+    for it from now on, whatever the person started in between."""
+    await _wait_on(session, _own(actor), run_id, step)
 
 
 async def _wait_on(

@@ -120,6 +120,10 @@ class Shown:
         return found[0]
 
 
+SHOWN = ("sendMessage", "editMessageText", "sendDocument")
+"""The calls that show a message: a text, or a file under its caption."""
+
+
 @dataclass
 class FakeTelegram(BaseRequest):
     """The Bot API's HTTP answers, recorded: what each chat shows, and callback answers."""
@@ -172,6 +176,8 @@ class FakeTelegram(BaseRequest):
             return True
         if name in ("sendMessage", "editMessageText"):
             return self._message(name, params)
+        if name == "sendDocument":  # shown as its caption and buttons, under the file
+            return self._message(name, {**params, "text": params.get("caption") or "📎"})
         if name == "sendChatAction":  # "uploading…": recorded in calls, shows no message
             return True
         raise TelegramRefusal(f"method {name} not expected in these tests")
@@ -217,7 +223,7 @@ class FakeTelegram(BaseRequest):
     def last(self, chat_id: int) -> Shown:
         """The most recently sent or edited message of a chat."""
         for name, params in reversed(self.calls):
-            if name in ("sendMessage", "editMessageText") and int(params["chat_id"]) == chat_id:
+            if name in SHOWN and int(params["chat_id"]) == chat_id:
                 key = (chat_id, int(params.get("message_id") or self._sent_id(params)))
                 return self.messages[key]
         raise AssertionError("the bot said nothing in this chat")

@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 
 from bot.handlers.counsellor import counsellor_caller
 from bot.i18n import N_, Translate, gettext_for
-from bot.runtime import Context, database, settings
+from bot.runtime import Context, settings, work
 from bot.settings import Settings
 from storage.desk_logins import issue_login
 
@@ -52,7 +52,7 @@ async def desk_command(update: Update, context: Context) -> None:
             _("The desk is not set up on this installation (DESK_PORT is empty).")
         )
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         token = await issue_login(session, actor)
     log.info("desk: sign-in link issued to counsellor %s", actor.counsellor_id)
     rows = []

@@ -33,7 +33,7 @@ from bot.keyboards import button, distinct
 from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire.finish import READ_PREFIX
-from bot.runtime import Context, database, identify, wake_dispatcher
+from bot.runtime import Context, identify, wake_dispatcher, work
 from dialogues.instruments import Instrument, load_all
 from dialogues.results import value_name
 from dialogues.typography import shorten
@@ -222,7 +222,7 @@ def list_screen(
 async def _people(
     context: Context, actor: CounsellorActor
 ) -> tuple[list[BeneficiarySummary], dict[int, list[Waiting]]]:
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         return await list_beneficiaries(session, actor), await waiting_on(session, actor)
 
 
@@ -291,7 +291,7 @@ async def ask_search(update: Update, context: Context) -> None:
     if found is None or message is None:
         return
     caller, actor = found
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await save_dialogue(session, actor, FIND_FLOW, "name")
     await message.reply_text(
         caller._("Type the name (or part of it) of the person you are looking for.")
@@ -308,7 +308,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if caller is None or not isinstance(caller.actor, CounsellorActor):
         return False
     actor = caller.actor
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if await current_dialogue(session, actor, flows=[FIND_FLOW], max_age=FIND_WAIT) is None:
             return False
         await end_dialogue(session, actor, flows=[FIND_FLOW])
@@ -478,7 +478,7 @@ async def show_card(update: Update, context: Context) -> None:
     try:
         if not raw.isdigit():
             raise AccessDenied("malformed id")
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             card = await open_card(session, actor, int(raw))
             addition = await followups.load_card_addition(session, actor, int(raw))
             written = await synthesis_status(session, actor, int(raw))
@@ -512,7 +512,7 @@ async def change_phase(update: Update, context: Context) -> None:
         return
     confirmed = len(parts) == 3 and parts[2] == "ok"
     try:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             if not confirmed:
                 card = await open_card(session, actor, beneficiary_id)
             else:

@@ -11,7 +11,7 @@ from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
 from bot.menu import menu_markup
-from bot.runtime import Caller, Context, database, work
+from bot.runtime import Caller, Context, work
 from bot.settings import SUPPORTED_LOCALES
 from storage import conversation
 from storage.actors import CounsellorActor, PersonActor
@@ -102,7 +102,7 @@ async def lang_chosen(update: Update, context: Context) -> None:
     if locale not in SUPPORTED_LOCALES:
         await query.answer()
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await set_locale(session, actor, locale)
     _ = gettext_for(locale)
     await query.answer()

@@ -49,7 +49,7 @@ from bot.i18n import N_, Translate, ngettext_for
 from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.runtime import Caller, Context, database, wake_dispatcher
+from bot.runtime import Caller, Context, wake_dispatcher, work
 from dialogues.rome import load_rome
 from dialogues.typography import shorten
 from storage import contacts as store
@@ -331,7 +331,7 @@ async def _press(
     parts = data.split(":")
     kind, args = parts[1], parts[2:]
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if kind == "l" and not args:
             return [_file_screen(await store.list_contacts(session, actor), caller)]
         if kind == "new" and not args:
@@ -465,7 +465,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     caller, actor, text = typed
     if not isinstance(actor, CounsellorActor):
         return False
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         draft = await dialogue.current_dialogue(
             session, actor, flows=[FLOW], max_age=DRAFT_TEXT_WAIT
         )

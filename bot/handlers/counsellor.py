@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import Translate, format_date_long
-from bot.runtime import Caller, Context, database, identify
+from bot.runtime import Caller, Context, identify, work
 from storage.actors import CounsellorActor
 from storage.models import BeneficiaryStatus, Phase
 from storage.people import BeneficiarySummary, create_invitation
@@ -79,7 +79,7 @@ async def invite(update: Update, context: Context) -> None:
             _("That name is too long ({max} characters at most).").format(max=MAX_NAME_LENGTH)
         )
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         issued = await create_invitation(session, actor, name)
     log.info("counsellor %s invited beneficiary %s", actor.counsellor_id, issued.beneficiary_id)
     link = deep_link(context.bot.username, issued.token)

@@ -56,7 +56,7 @@ from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.replies import chunk_lines
-from bot.runtime import Caller, Context, database, wake_dispatcher
+from bot.runtime import Caller, Context, wake_dispatcher, work
 from dialogues.enquete import guide
 from dialogues.rome import load_rome
 from dialogues.typography import shorten
@@ -248,7 +248,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
     _ = caller._
     parts = data.split(":")
     kind, args = parts[1], parts[2:]
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if kind == "l" and not args:
             return [await _list_screen(session, caller, me)], False
         if kind == "sh" and not args:
@@ -456,7 +456,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if not isinstance(me, BeneficiaryActor):
         return False
     queued = False
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         wait = await _current(session, me)
         if wait is None:
             return False

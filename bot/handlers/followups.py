@@ -58,7 +58,7 @@ from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, enqueue_notice, register
 from bot.questionnaire import flow
 from bot.questionnaire.finish import READ_PREFIX
-from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
+from bot.runtime import Caller, Context, identify, settings, wake_dispatcher, work
 from dialogues import followup as loop
 from dialogues.followup import STEP_STATUSES
 from dialogues.instruments import Instrument, load_all
@@ -85,7 +85,7 @@ from storage.followups import (
 from storage.models import Phase, utcnow
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import get_beneficiary
-from storage.plans import PlanSummary, Step, plan_summary, read_plan, stop_input
+from storage.plans import PlanSummary, Step, plan_summary, read_plan
 from storage.responses import FLOW as QUESTIONNAIRE_FLOW
 from storage.responses import (
     RunState,
@@ -95,7 +95,6 @@ from storage.responses import (
     save_answer,
     set_position,
 )
-from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +181,7 @@ async def _conclude_press(
     locale = caller.locale
     confirmed = parts[1:2] == ["ok"]
     try:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             person = await get_beneficiary(session, actor, bid)
             if person.phase != Phase.CONCLUSION:
                 raise ValueError("not in conclusion")
@@ -260,7 +259,7 @@ async def my_followups(update: Update, context: Context) -> None:
         return
     caller, actor = found
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         statuses = await followup_status(session, actor, actor.beneficiary_id)
     lines = [_("<b>🔁 My follow-up</b>"), ""]
     rows: list[list[InlineKeyboardButton]] = []
@@ -295,7 +294,7 @@ async def _open_checkin(
         if not raw.isdigit():
             raise AccessDenied("malformed check-in id")
         checkin_id = int(raw)
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             statuses = await followup_status(session, actor, actor.beneficiary_id)
             status = next((s for s in statuses if s.id == checkin_id), None)
             if status is None or status.state == CheckinState.SCHEDULED:
@@ -306,9 +305,8 @@ async def _open_checkin(
                 session, actor, instrument.key, instrument.version, instrument.compatible_versions
             )
             await attach_run(session, actor, checkin_id, run.id)
-            # Typed text now answers the check-in, not an earlier wait for a title.
-            await stop_input(session, actor)
-            await stop_job_title_wait(session, actor)
+            # Typed text now answers the check-in: showing its step replaces the wait
+            # that stood (a title, a plan step), and the reply names it.
     except CheckinAnswered:
         await context.bot.send_message(
             actor.telegram_id, _("You have already sent this check-in. Thank you!")
@@ -335,7 +333,7 @@ async def continue_checkin(
     edit: bool,
 ) -> None:
     """Show where the person stands: a plan step still to tell, else the questions."""
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         run = await load_own_run(session, actor, run_id)
         steps = await _agreed_steps(session, actor)
         ids = [s.id for s in steps]
@@ -430,8 +428,7 @@ async def _loop_press(
     if instrument is None or len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
         raise AccessDenied("malformed check-in press")
     run_id, step_id = int(parts[0]), int(parts[1])
-    db = database(context)
-    async with db.transaction() as session:
+    async with work(context) as session:
         run = await load_own_run(session, actor, run_id)
         steps = await _agreed_steps(session, actor)
     if run.instrument_key != INSTRUMENT_KEY:
@@ -454,7 +451,7 @@ async def _loop_press(
         value = loop.make_answer(
             status, step.title, step.target_date, previous.note if previous else None
         )
-        async with db.transaction() as session:
+        async with work(context) as session:
             await save_answer(
                 session, actor, run.id, loop.answer_id(step.id), value, loop.position(step.id, True)
             )
@@ -469,7 +466,7 @@ async def _loop_press(
     target = step.id if where == (step_id, True) else loop.previous_step(ids, step.id)
     if target is None:
         return None
-    async with db.transaction() as session:
+    async with work(context) as session:
         await set_position(session, actor, run.id, loop.position(target))
     chosen = next(s for s in steps if s.id == target)
     text, markup = _step_screen(instrument, run, steps, chosen, caller.locale, _)
@@ -491,7 +488,7 @@ async def _advance(
     ids = [s.id for s in steps]
     following = loop.next_step(ids, run.answers)
     if following is not None:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await set_position(session, actor, run.id, loop.position(following))
         step = next(s for s in steps if s.id == following)
         text, markup = _step_screen(instrument, run, steps, step, caller.locale, caller._)
@@ -514,7 +511,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if found is None:
         return False
     caller, actor = found
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         run = await latest_open_run(session, actor)
         steps = await _agreed_steps(session, actor) if run is not None else []
     instrument = _instrument()
@@ -542,7 +539,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if value is None:
         await continue_checkin(update, context, caller, actor, instrument, run.id, edit=False)
         return True
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await save_answer(session, actor, run.id, loop.answer_id(step.id), value, run.current_step)
     run.answers[loop.answer_id(step.id)] = value
     await _advance(update, context, caller, actor, instrument, run, steps, edit=False)
@@ -569,7 +566,7 @@ async def resume_command(update: Update, context: Context) -> None:
     instrument = _instrument()
     if found is not None and instrument is not None:
         caller, actor = found
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             run = await latest_open_run(session, actor)
         if run is not None and run.instrument_key == INSTRUMENT_KEY:
             await continue_checkin(update, context, caller, actor, instrument, run.id, edit=False)

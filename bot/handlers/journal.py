@@ -47,7 +47,7 @@ from bot.i18n import N_, Translate, format_datetime
 from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.replies import chunk_lines, visible_length
-from bot.runtime import Caller, Context, database
+from bot.runtime import Caller, Context, work
 from dialogues.languages import language
 from dialogues.typography import shorten
 from storage import journal as store
@@ -175,7 +175,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[list[Scre
     parts = data.split(":")
     kind, args = parts[1], parts[2:]
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if isinstance(caller.actor, CounsellorActor):
             actor = as_counsellor(caller)
             if kind == "list" and not args:
@@ -267,7 +267,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if not isinstance(me, BeneficiaryActor):
         return False
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         wait = await dialogue.current_dialogue(
             session, me, flows=[JOURNAL_FLOW], max_age=BENEFICIARY_TEXT_WAIT
         )

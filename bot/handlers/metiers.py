@@ -53,7 +53,7 @@ from bot.handlers.onboarding import known_caller
 from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
 from bot.kit.door import Flow
-from bot.runtime import Caller, Context, database, identify
+from bot.runtime import Caller, Context, identify, work
 from dialogues.results import riasec_name
 from dialogues.rome import DomainPistes, Rome, ScoredSheet, Sheet, Skill, load_rome
 from dialogues.rome.pistes import RIASEC, normalise_code
@@ -752,7 +752,7 @@ async def pistes_entry(caller: Caller, context: Context) -> Screen:
     actor = caller.actor
     if not isinstance(actor, BeneficiaryActor):
         return letters_screen(_, caller.locale, "")
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         # Gone to the pistes: a text typed from now on is not a job title.
         await stop_job_title_wait(session, actor)
         latest = await latest_riasec(session, actor, actor.beneficiary_id)
@@ -776,7 +776,7 @@ async def job_entry(caller: Caller, context: Context, typed: str = "") -> Screen
     actor = caller.actor
     if not isinstance(actor, BeneficiaryActor):
         return Screen(_("This is for beneficiaries: it starts from their own job."))
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         job = None if typed else await current_job(session, actor, actor.beneficiary_id)
         if job is not None and job.sheet_code not in load_rome():
             job = None  # a sheet dropped by a newer ROME: ask for the job again
@@ -808,7 +808,7 @@ async def _route(caller: Caller, data: str, context: Context) -> Screen:
             raise Stale
         return sheet_screen(_, rome.sheet(args[0]), back)
     if kind == "ben" and len(args) == 1:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             assert caller.actor is not None
             text = await counsellor_summary(session, caller.actor, _number(args[0]), locale)
         return Screen(text, [[button(_("👥 My beneficiaries"), "ben:list")]])
@@ -837,14 +837,13 @@ async def _job_route(caller: Caller, kind: str, args: list[str], context: Contex
     if kind == "job" and not args:
         return await job_entry(caller, context)
     actor = _beneficiary(caller)
-    db = database(context)
     rome = load_rome()
     if kind == "jn" and not args:
-        async with db.transaction() as session:
+        async with work(context) as session:
             await start_job_title_wait(session, actor)
         return ask_title_screen(_)
     if kind == "x" and not args:
-        async with db.transaction() as session:
+        async with work(context) as session:
             await stop_job_title_wait(session, actor)
         return Screen(_("Stopped. You can come back to it from the menu."))
     if kind == "a" and len(args) == 1:
@@ -852,36 +851,36 @@ async def _job_route(caller: Caller, kind: str, args: list[str], context: Contex
             appellation = rome.appellation(args[0])
         except KeyError:
             raise Stale from None
-        async with db.transaction() as session:
+        async with work(context) as session:
             job = await choose_job(session, actor, appellation.id, appellation.code)
         intro = _("Noted: <b>{title}</b>.").format(title=_e(appellation.title))
         return skills_screen(_, job, 0, intro=intro)
     if kind == "se" and not args:
-        async with db.transaction() as session:
+        async with work(context) as session:
             await _own_job(session, actor)
             job = await begin_skill_edit(session, actor)
         return skills_screen(_, job, 0)
     if kind == "s" and len(args) == 1:
-        async with db.transaction() as session:
+        async with work(context) as session:
             job = await _own_job(session, actor)
         return skills_screen(_, job, _number(args[0]))
     if kind == "t" and len(args) == 2:
         skill_id, page = args[0], _number(args[1])
-        async with db.transaction() as session:
+        async with work(context) as session:
             job = await _own_job(session, actor)
             if skill_id not in {s.id for s in _sheet_skills(rome, job.sheet_code)}:
                 raise Stale
             job = await toggle_draft_skill(session, actor, skill_id)
         return skills_screen(_, job, page)
     if kind == "ok" and not args:
-        async with db.transaction() as session:
+        async with work(context) as session:
             job = await _own_job(session, actor)
             sheet_ids = [s.id for s in _sheet_skills(rome, job.sheet_code)]
             job = await save_skills(session, actor, keep_only=sheet_ids)
         intro = _("Saved. Skills ticked: {count}.").format(count=len(job.ticked))
         return replace(moves_screen(_, job, 0, intro=intro), notice=_("Saved"))
     if kind == "mb" and len(args) == 1:
-        async with db.transaction() as session:
+        async with work(context) as session:
             job = await _own_job(session, actor)
         return moves_screen(_, job, _number(args[0]))
     raise Stale
@@ -938,7 +937,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     caller = await identify(update, context)
     if caller is None or not isinstance(caller.actor, BeneficiaryActor):
         return False
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if not await awaiting_job_title(session, caller.actor):
             return False
     await _reply(update, title_matches_screen(caller._, text))

@@ -21,7 +21,7 @@ from bot.i18n import Translate, gettext_for
 from bot.keyboards import CONSENT_PREFIX, button
 from bot.menu import menu_markup
 from bot.pending_consent import PendingConsents
-from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
+from bot.runtime import Caller, Context, identify, settings, wake_dispatcher, work
 from dialogues.languages import LANGUAGES, codes
 from storage.actors import CounsellorActor
 from storage.outbox import Recipient
@@ -60,7 +60,7 @@ async def ask_consent_again(update: Update, context: Context, telegram_id: int) 
     message = update.effective_message
     if opened is None or message is None:
         return False
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         invitation = await find_invitation(session, opened.token)
     if invitation is None:
         _pending(context).forget(telegram_id)
@@ -164,7 +164,7 @@ async def start(update: Update, context: Context) -> None:
             if isinstance(actor, CounsellorActor)
             else Recipient.beneficiary(actor.beneficiary_id)
         )
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await person_returned(session, recipient)
         wake_dispatcher(context)
         await message.reply_text(
@@ -177,7 +177,7 @@ async def start(update: Update, context: Context) -> None:
     attempts = _attempts(context)
     pending = None
     if token and not attempts.blocked(caller.telegram_id):
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             pending = await find_invitation(session, token)
     if pending is None:
         attempts.add_failure(caller.telegram_id)
@@ -204,9 +204,8 @@ async def consent_button(update: Update, context: Context) -> None:
     if locale not in codes():
         locale = settings(context).default_locale
     _ = gettext_for(locale)
-    db = database(context)
     if choice == "lang":
-        async with db.transaction() as session:
+        async with work(context) as session:
             pending = await find_invitation(session, token)
         await query.answer()
         if pending is None:
@@ -234,7 +233,7 @@ async def consent_button(update: Update, context: Context) -> None:
     if choice != "ok":
         await query.answer()
         return
-    async with db.transaction() as session:
+    async with work(context) as session:
         actor = await accept_invitation(session, token, query.from_user.id, locale)
     _pending(context).forget(query.from_user.id)
     await query.answer()

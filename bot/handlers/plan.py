@@ -42,7 +42,7 @@ from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.replies import settle_press, show_screen
-from bot.runtime import Caller, Context, database, identify, wake_dispatcher
+from bot.runtime import Caller, Context, identify, wake_dispatcher, work
 from dialogues.engine import Rejected
 from dialogues.followup import parse_target_date
 from dialogues.messages import error_message
@@ -288,7 +288,7 @@ async def plan_command(update: Update, context: Context) -> None:
             caller._("Open a beneficiary's card with /beneficiaires to see their action plan.")
         )
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await stop_input(session, actor)
         text, markup = await _screen_for(
             session, actor, actor.beneficiary_id, caller.locale, caller._
@@ -334,7 +334,7 @@ async def _beneficiary_press(
 ) -> str | None:
     _ = caller._
     me = actor.beneficiary_id
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if action == "p":
             await start_input(session, actor, me, "step_title")
             await message.reply_text(_prompt("step_title", "", _), reply_markup=_typing_markup(_))
@@ -368,7 +368,7 @@ async def _counsellor_press(
 ) -> str | None:
     _ = caller._
     locale = caller.locale
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if action == "x":
             waiting = await pending_input(session, actor)
             await stop_input(session, actor)
@@ -436,7 +436,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if caller is None or caller.actor is None:
         return False
     actor = caller.actor
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         waiting = await pending_input(session, actor)
     if waiting is None:
         return False
@@ -447,7 +447,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     try:
         await _typed(update, context, message, caller, actor, waiting, message.text)
     except AccessDenied:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await stop_input(session, actor)
         await message.reply_text(_("This plan is not available to you."))
     return True
@@ -471,14 +471,13 @@ async def _typed(
 ) -> None:
     _ = caller._
     bid = waiting.beneficiary_id
-    db = database(context)
     if waiting.field in PROJECT_FIELDS:
         value = None if text.strip() == CLEAR else text
         if value is not None and len(value.strip()) > PROJECT_MAX:
             await message.reply_text(_too_long(PROJECT_MAX, _))
             return
         which: ProjectField = next(f for f in PROJECT_FIELDS if f == waiting.field)
-        async with db.transaction() as session:
+        async with work(context) as session:
             await set_project(session, actor, bid, which, value)
             await stop_input(session, actor)
             screen = await _screen_for(session, actor, bid, caller.locale, _)
@@ -489,7 +488,7 @@ async def _typed(
         if len(title) > TITLE_MAX:
             await message.reply_text(_too_long(TITLE_MAX, _))
             return
-        async with db.transaction() as session:
+        async with work(context) as session:
             await start_input(session, actor, bid, "step_date", draft=title)
         await message.reply_text(
             _date_prompt(title, _), parse_mode=ParseMode.HTML, reply_markup=_typing_markup(_)
@@ -509,19 +508,19 @@ async def _typed(
         )
         return
     if waiting.draft is None:
-        async with db.transaction() as session:
+        async with work(context) as session:
             await start_input(session, actor, bid, "step_title")
         await message.reply_text(_prompt("step_title", "", _), reply_markup=_typing_markup(_))
         return
     try:
-        async with db.transaction() as session:
+        async with work(context) as session:
             step = await add_step(session, actor, bid, waiting.draft, target)
             await stop_input(session, actor)
             if isinstance(actor, BeneficiaryActor):
                 await _tell_counsellor(session, actor, step)
             screen = await _screen_for(session, actor, bid, caller.locale, _)
     except ValueError:
-        async with db.transaction() as session:
+        async with work(context) as session:
             await stop_input(session, actor)
         await message.reply_text(_("The plan already has as many steps as it can hold."))
         return

@@ -50,7 +50,7 @@ from bot.i18n import N_, Translate
 from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.replies import settle_press, show_screen
-from bot.runtime import Caller, Context, database, identify
+from bot.runtime import Caller, Context, identify, work
 from dialogues.instruments import Instrument, load_all
 from dialogues.portfolio import EvidenceChoice, evidence_choices, fold, gather
 from dialogues.rome import Skill, load_rome
@@ -503,7 +503,7 @@ async def competences_command(update: Update, context: Context) -> None:
             )
         )
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         screen = await _opening(session, actor, caller.locale, caller._)
     await _show(message, screen, edit=False)
 
@@ -554,7 +554,7 @@ async def _counsellor_press(
     (bid,) = _ids(parts, 1)
     kind = _tab(parts, 1)
     page = _ids(parts[2:], 1)[0] if len(parts) > 2 else 0
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         skills = await read_portfolio(session, actor, bid)
         person = await get_beneficiary(session, actor, bid)
     await _show(
@@ -574,7 +574,7 @@ async def _beneficiary_press(
     _ = caller._
     me = actor.beneficiary_id
     notice: str | None = None
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if action == "me":
             await _show(message, await _opening(session, actor, caller.locale, _), edit=False)
             return None
@@ -689,7 +689,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if caller is None or not isinstance(caller.actor, BeneficiaryActor):
         return False
     actor = caller.actor
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         waiting = await pending_wait(session, actor)
     if waiting is None:
         return False
@@ -744,7 +744,7 @@ async def _typed_label(
     if len(label) > LABEL_MAX:
         await message.reply_text(_too_long(LABEL_MAX, _), reply_markup=_typing_markup(_))
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await stop_wait(session, actor)
         skills = await read_portfolio(session, actor, actor.beneficiary_id)
         same = next((s for s in skills if s.kind == kind and fold(s.label) == fold(label)), None)
@@ -781,7 +781,7 @@ async def _typed_sentence(
         await message.reply_text(_too_long(EVIDENCE_MAX, _), reply_markup=_typing_markup(_))
         return
     try:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await stop_wait(session, actor)
             if waiting.skill_id is None:
                 raise AccessDenied("evidence for no skill")
@@ -790,7 +790,7 @@ async def _typed_sentence(
             )
             skills = await read_portfolio(session, actor, actor.beneficiary_id)
     except AccessDenied:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await stop_wait(session, actor)
         await message.reply_text(_("This skill is no longer in your portfolio."))
         return

@@ -58,7 +58,7 @@ from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
 from bot.outbox_kinds import enqueue_notice
 from bot.replies import chunk_lines
-from bot.runtime import Context, database, identify, settings, wake_dispatcher
+from bot.runtime import Context, identify, settings, wake_dispatcher, work
 from bot.settings import fail
 from dialogues.instruments import load_all
 from storage import rights
@@ -215,7 +215,7 @@ async def _holder(
     user = update.effective_user
     if user is None:
         return None
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         actor = await rights.rights_holder(session, user.id)
     if actor is not None:
         return actor, gettext_for(actor.locale), actor.locale
@@ -403,7 +403,7 @@ async def _send_see(
     update: Update, context: Context, actor: BeneficiaryActor, _: Translate, locale: str
 ) -> None:
     policy = _policy(context)
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         dossier = await rights.collect(session, actor, policy=policy)
     chunks = chunk_lines(see_lines(dossier, _, locale, actor.timezone))
     back = _markup([[button(_("⬅️ Back"), HOME)]])
@@ -422,7 +422,7 @@ async def _send_export(
     chat = actor.telegram_id
     await context.bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
     began = time.perf_counter()
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         dossier = await rights.collect(session, actor, policy=_policy(context))
     pdf = await asyncio.to_thread(build_pdf, dossier, locale, actor.timezone)
     document = await asyncio.to_thread(build_json, dossier, locale)
@@ -467,7 +467,7 @@ def _erase_second(_: Translate) -> tuple[str, InlineKeyboardMarkup | None]:
 
 async def _erase(update: Update, context: Context, actor: BeneficiaryActor, _: Translate) -> None:
     now = utcnow()
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         erased = await rights.erase_own_data(session, actor, now)
         if erased is not None:
             await enqueue_notice(
@@ -523,7 +523,7 @@ async def _withdraw(
     update: Update, context: Context, actor: BeneficiaryActor, _: Translate
 ) -> None:
     now = utcnow()
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         withdrawn = await rights.withdraw_consent(session, actor, now)
         if withdrawn is not None:
             await enqueue_notice(
@@ -567,7 +567,7 @@ async def data_command(update: Update, context: Context) -> None:
     if found is None:
         return
     actor, _, locale = found
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await rights.cancel(session, actor)
         text, markup = await _home(session, actor, _, locale, _policy(context))
     await _show(update, text, markup, edit=False)
@@ -584,9 +584,8 @@ async def on_button(update: Update, context: Context) -> None:
     actor, _, locale = found
     data = query.data
     await query.answer()
-    db = database(context)
     if data == HOME or data == "rg:keep":
-        async with db.transaction() as session:
+        async with work(context) as session:
             await rights.cancel(session, actor)
             text, markup = await _home(session, actor, _, locale, _policy(context))
         await _show(update, text, markup, edit=True)
@@ -595,11 +594,11 @@ async def on_button(update: Update, context: Context) -> None:
     elif data == "rg:exp":
         await _send_export(update, context, actor, _, locale)
     elif data == "rg:del":
-        async with db.transaction() as session:
+        async with work(context) as session:
             await rights.request_erasure(session, actor)
         await _show(update, *_erase_first(_), edit=True)
     elif data == "rg:del1":
-        async with db.transaction() as session:
+        async with work(context) as session:
             confirmed = await rights.confirm_erasure(session, actor)
         if confirmed:
             await _show(update, *_erase_second(_), edit=True)
@@ -608,7 +607,7 @@ async def on_button(update: Update, context: Context) -> None:
     elif data == "rg:del2":
         await _erase(update, context, actor, _)
     elif data == "rg:wd":
-        async with db.transaction() as session:
+        async with work(context) as session:
             dossier = await rights.collect(session, actor, policy=_policy(context))
         if dossier.profile.status != BeneficiaryStatus.ACTIVE:
             await _show(update, _("Your consent is already withdrawn."), None, edit=True)
@@ -617,7 +616,7 @@ async def on_button(update: Update, context: Context) -> None:
     elif data == "rg:wd1":
         await _withdraw(update, context, actor, _)
     elif data == "rg:syn":
-        async with db.transaction() as session:
+        async with work(context) as session:
             open_question = await rights.may_answer_synthesis(session, actor)
         if not open_question:
             await _show(update, _("This question is no longer open."), None, edit=True)

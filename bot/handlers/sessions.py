@@ -62,7 +62,7 @@ from bot.i18n import N_, Translate, format_datetime, gettext_for, moment_text, n
 from bot.keyboards import button, distinct
 from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
-from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
+from bot.runtime import Caller, Context, identify, settings, wake_dispatcher, work
 from bot.settings import DEFAULT_TIMEZONE
 from dialogues.languages import language
 from dialogues.typography import shorten
@@ -931,7 +931,7 @@ async def _press(caller: Caller, data: str, context: Context) -> Outcome:
     kind, args = parts[1], parts[2:]
     config = session_settings(context)
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         actor = caller.actor
         assert actor is not None
         if kind == "list" and not args:
@@ -1323,7 +1323,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     config = session_settings(context)
     _ = caller._
     queued = False
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if isinstance(actor, CounsellorActor):
             draft = await store.current_dialogue(
                 session, actor, flows=SESSION_FLOWS, max_age=DRAFT_TEXT_WAIT

@@ -53,9 +53,10 @@ from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate, format_date_long, ngettext_for, ngettext_of
 from bot.keyboards import button
 from bot.kit.door import Flow
+from bot.kit.unit import current_unit, work_in
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.replies import show_screen
-from bot.runtime import Caller, Context, database, identify, wake_dispatcher
+from bot.runtime import Caller, Context, database, identify, wake_dispatcher, work
 from bot.synthesis_material import gather
 from bot.synthesis_record import RecordFacts, record_pdf
 from dialogues.synthesis import assemble, final_version
@@ -295,7 +296,7 @@ def state_keyboard(
 async def _screen(
     context: Context, actor: CounsellorActor, bid: int, _: Translate, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         person = await get_beneficiary(session, actor, bid)
         state = await synthesis.status(session, actor, bid)
     text = "\n".join(state_lines(person, state, _, locale, actor.timezone))
@@ -339,7 +340,7 @@ async def _generate(
     press is refused without first being promised a draft.
     """
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         person = await get_beneficiary(session, actor, bid)
         if person.phase not in synthesis.DRAFTING_PHASES:
             raise SynthesisRefused("not_in_conclusion")
@@ -348,11 +349,11 @@ async def _generate(
     progress = await message.reply_text(_("⏳ Assembling the draft from the stored material…"))
     began = time.perf_counter()
     now = utcnow()
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         material = await gather(session, actor, bid, now)
     draft = assemble(material)
     editable, pdf, pages = await asyncio.to_thread(build_draft_files, draft)
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         info = await synthesis.add_version(
             session,
             actor,
@@ -391,7 +392,7 @@ async def _generate(
 
 
 async def _download(context: Context, actor: CounsellorActor, bid: int, caller: Caller) -> None:
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         person = await get_beneficiary(session, actor, bid)
         files = await synthesis.version_files(session, actor, bid)
     await context.bot.send_chat_action(actor.telegram_id, ChatAction.UPLOAD_DOCUMENT)
@@ -401,7 +402,7 @@ async def _download(context: Context, actor: CounsellorActor, bid: int, caller: 
 async def _ask_upload(
     context: Context, message: Message, actor: CounsellorActor, bid: int, _: Translate
 ) -> None:
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await synthesis.start_wait(session, actor, bid, "upload")
     await message.reply_text(
         _(
@@ -431,7 +432,7 @@ async def _review(
 ) -> None:
     _ = caller._
     ngettext = ngettext_of(_)
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         person = await get_beneficiary(session, actor, bid)
         state = await synthesis.status(session, actor, bid)
         if state is None or state.current is None:
@@ -468,7 +469,7 @@ async def _comments(
     context: Context, message: Message, actor: CounsellorActor, bid: int, caller: Caller
 ) -> None:
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         person = await get_beneficiary(session, actor, bid)
         comments = await synthesis.read_comments(session, actor, bid)
     lines = ["💬 <b>" + _("Comments from {name}").format(name=_e(person.name)) + "</b>"]
@@ -496,9 +497,12 @@ async def prepare_final(
     (SQLite would make every other update wait). ``None`` when the agreed file
     cannot be rebuilt: the agreed PDF is then delivered as it is.
     """
-    async with db.transaction() as session:
+    async with work_in(db) as session:
         person = await get_beneficiary(session, actor, bid)
         agreed = await synthesis.agreed_version(session, actor, bid)
+    unit = current_unit()
+    if unit is not None:
+        await unit.commit()  # the update's transaction too: SQLite's write lock is let go
     today = now.astimezone(ZoneInfo(actor.timezone)).date()
     built = await asyncio.to_thread(build_final_pdf, agreed.editable, person.locale, today)
     if built is None:
@@ -552,7 +556,7 @@ async def _deliver(
 ) -> None:
     _ = caller._
     if not confirmed:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             person = await get_beneficiary(session, actor, bid)
             state = await synthesis.status(session, actor, bid)
         if state is None or state.state != SynthesisState.AGREED or state.current is None:
@@ -562,7 +566,7 @@ async def _deliver(
         return
     now = utcnow()
     final = await prepare_final(database(context), actor, bid, now)
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         info = await deliver_and_ask(session, actor, bid, now, final)
     log.info("synthesis v%s delivered to beneficiary %s", info.number, bid)
     wake_dispatcher(context)
@@ -675,7 +679,7 @@ def review_caption(version: int, _: Translate) -> str:
 async def _my_synthesis(
     context: Context, message: Message, actor: BeneficiaryActor, _: Translate
 ) -> None:
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         state = await synthesis.status(session, actor, actor.beneficiary_id)
         review = await synthesis.person_copy(session, actor, "review")
         final = await synthesis.person_copy(session, actor, "final")
@@ -743,7 +747,7 @@ async def _beneficiary_press(
         raise AccessDenied("malformed synthesis press")
     version = int(parts[1])
     if action == "ok":
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await synthesis.agree(session, actor, version)
             await outbox.enqueue(
                 session,
@@ -764,7 +768,7 @@ async def _beneficiary_press(
         )
         return _("Agreement recorded")
     if action == "cm":
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await synthesis.start_wait(session, actor, actor.beneficiary_id, "comment")
         await message.reply_text(
             _(
@@ -792,7 +796,7 @@ async def handle_message(update: Update, context: Context) -> bool:
     if caller is None or caller.actor is None:
         return False
     actor = caller.actor
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         waiting = await synthesis.waiting(session, actor)
     if isinstance(actor, CounsellorActor):
         uploading = waiting is not None and waiting.purpose == "upload"
@@ -841,7 +845,7 @@ async def _receive_comment(
     _ = caller._
     assert message.text is not None
     try:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             comment_id = await synthesis.add_comment(session, actor, version, message.text)
             await outbox.enqueue(
                 session,
@@ -854,7 +858,7 @@ async def _receive_comment(
             )
     except SynthesisRefused as refused:
         if refused.reason == "not_in_review":
-            async with database(context).transaction() as session:
+            async with work(context) as session:
                 await synthesis.stop_wait(session, actor)
         await message.reply_text(refusal_text(refused.reason, _))
         return
@@ -895,7 +899,7 @@ async def _receive_upload(
         await message.reply_text(_(too_large).format(size=size_mb))
         return
     try:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             person = await get_beneficiary(session, actor, bid)
     except AccessDenied:  # erased meanwhile: say so before showing any work
         await message.reply_text(_("This change is not possible."))
@@ -918,7 +922,7 @@ async def _receive_upload(
         await message.reply_text(_(UPLOAD_REFUSALS[refused.reason.value]).format(size=size_mb))
         return
     try:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             info = await synthesis.add_version(
                 session,
                 actor,
@@ -998,7 +1002,7 @@ async def record_retention_answer(
     if message is None:
         return
     try:
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             record = await synthesis.answer_retention(session, actor, agreed)
             person = await get_beneficiary(session, actor, actor.beneficiary_id)
             if record.delivered_at is not None:
@@ -1101,7 +1105,7 @@ async def retention_screen(
     context: Context, actor: BeneficiaryActor, _: Translate
 ) -> tuple[str, InlineKeyboardMarkup]:
     """``/mesdonnees`` → the question again, with the deadline while one runs."""
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         state = await synthesis.status(session, actor, actor.beneficiary_id)
     deadline = None
     if (

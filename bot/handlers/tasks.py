@@ -61,7 +61,7 @@ from bot.i18n import N_, Translate
 from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.runtime import Caller, Context, database, wake_dispatcher
+from bot.runtime import Caller, Context, wake_dispatcher, work
 from dialogues.typography import shorten
 from storage import sessions as dialogue
 from storage import tasks as store
@@ -350,7 +350,7 @@ async def _press(caller: Caller, data: str, context: Context) -> tuple[Screen, b
     kind, args = parts[1], parts[2:]
     _ = caller._
     hour = reminder_hour(context)
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         actor = caller.actor
         assert actor is not None
         if kind == "list" and not args:
@@ -539,7 +539,7 @@ async def handle_text(update: Update, context: Context) -> bool:
         return False
     caller, actor, text = typed
     _ = caller._
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         if isinstance(actor, CounsellorActor):
             draft = await dialogue.current_dialogue(
                 session, actor, flows=[TASK_FLOW], max_age=DRAFT_TEXT_WAIT

@@ -14,7 +14,7 @@ from bot.charts import riasec_chart_png, values_chart_png
 from bot.i18n import N_
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.runtime import Caller, Context, database, wake_dispatcher
+from bot.runtime import Caller, Context, wake_dispatcher, work
 from dialogues.engine import Answers, recap
 from dialogues.instruments import Instrument
 from dialogues.messages import label
@@ -112,7 +112,7 @@ async def next_step_markup(
     families = [f for f in FAMILIES if done_key in f.instruments]
     if not families:
         return InlineKeyboardMarkup(rows) if rows else None
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         runs = await own_runs_with_answers(session, actor)
         me = await get_beneficiary(session, actor, actor.beneficiary_id)
     sent = {r.instrument_key for r in runs if r.status == RunStatus.SUBMITTED} | {done_key}
@@ -141,7 +141,7 @@ async def finish_scored(
 ) -> None:
     """Score, keep the result with the run, show it with its chart, tell the counsellor."""
     result = score(instrument, run.answers)
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await submit_run(session, actor, run.id, result=result)
         await notify_submission(session, actor, run.id, instrument.key)
     wake_dispatcher(context)

@@ -28,7 +28,7 @@ from bot.questionnaire.finish import (
     recap_messages,
 )
 from bot.replies import chunk_lines
-from bot.runtime import Caller, Context, database, identify, wake_dispatcher
+from bot.runtime import Caller, Context, identify, wake_dispatcher, work
 from dialogues.engine import (
     Accepted,
     Rejected,
@@ -57,8 +57,8 @@ from storage.responses import (
     save_answer,
     set_position,
     submit_run,
+    wait_on,
 )
-from storage.skills import stop_job_title_wait
 
 log = logging.getLogger(__name__)
 
@@ -154,16 +154,18 @@ async def present(
     edit: bool,
 ) -> None:
     """Show where the person stands in ``instrument``: a question, or the end."""
-    async with database(context).transaction() as session:
-        # Typed text now answers the questionnaire, not a pending job-title search.
-        await stop_job_title_wait(session, actor)
+    async with work(context) as session:
         run = await open_run(
             session, actor, instrument.key, instrument.version, instrument.compatible_versions
         )
         step = next_step(instrument, run.answers)
         position = step.id if step else render.RECAP
+        # Typed text now answers the question shown; the wait this replaces (a job
+        # title, a note) is named to the person in the reply.
         if run.current_step != position:
             await set_position(session, actor, run.id, position)
+        elif step is not None:
+            await wait_on(session, actor, run.id, step.id)
     chat_id = actor.telegram_id
     message = update.effective_message
     if step is None:
@@ -184,7 +186,7 @@ async def resume_command(update: Update, context: Context) -> None:
     if found is None or message is None:
         return
     caller, actor = found
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         run = await latest_open_run(session, actor)
     instrument = instruments().get(run.instrument_key) if run else None
     if instrument is None:
@@ -209,9 +211,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     run_id, tag, action = int(parts[1]), parts[2], parts[3]
     arg = parts[4] if len(parts) > 4 else ""
-    db = database(context)
     try:
-        async with db.transaction() as session:
+        async with work(context) as session:
             run = await load_own_run(session, actor, run_id)
     except AccessDenied:
         await query.answer(caller._("This button is no longer active."))
@@ -240,7 +241,7 @@ async def on_button(update: Update, context: Context) -> None:
         if step is None or action != "b":
             await present(update, context, caller, actor, instrument, edit=True)
             return
-        async with db.transaction() as session:
+        async with work(context) as session:
             await set_position(session, actor, run.id, step.id)
         await _show(
             message,
@@ -263,7 +264,7 @@ async def on_button(update: Update, context: Context) -> None:
         draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
         toggled = toggle_multi(step.question, draft, arg)
         if isinstance(toggled, Accepted):
-            async with db.transaction() as session:
+            async with work(context) as session:
                 await save_answer(
                     session, actor, run.id, render.draft_id(step.id), toggled.value, step.id
                 )
@@ -280,7 +281,7 @@ async def on_button(update: Update, context: Context) -> None:
         result = finish_multi(step.question, draft)
         await _apply(update, context, caller, actor, instrument, run, step, result, edit=True)
     elif action == "o" and step.question is not None and step.question.other:
-        async with db.transaction() as session:
+        async with work(context) as session:
             await set_position(session, actor, run.id, render.OTHER_PREFIX + step.id)
         await _show(
             message,
@@ -304,7 +305,7 @@ async def _go_back(
     target = previous_step(instrument, run.answers, current_id)
     if target is None:
         return
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await set_position(session, actor, run.id, target.id)
     screen = question_screen(instrument, run, target, caller.locale, caller._)
     await _show(update.effective_message, actor.telegram_id, context, screen, edit=True)
@@ -332,7 +333,7 @@ async def _apply(
     run.answers[step.id] = result.value
     following = next_step(instrument, run.answers)
     position = following.id if following else render.RECAP
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         await save_answer(session, actor, run.id, step.id, result.value, position)
     log.debug("run %s saved", run.id)
     run.current_step = position
@@ -401,7 +402,7 @@ async def _recap_action(
     steps = visible_steps(instrument, run.answers)
     message = update.effective_message
     if action == "s":
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await submit_run(session, actor, run.id)
             await notify_submission(session, actor, run.id, instrument.key)
         wake_dispatcher(context)
@@ -445,7 +446,7 @@ async def _recap_action(
         screen = Screen(_("Which question?"), InlineKeyboardMarkup(rows))
         await _show(message, actor.telegram_id, context, screen, edit=True)
     elif action == "g":  # one question: show it with its current answer
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             await set_position(session, actor, run.id, chosen.id)
         screen = question_screen(instrument, run, chosen, locale, _)
         await _show(message, actor.telegram_id, context, screen, edit=True)
@@ -458,7 +459,7 @@ async def handle_text(update: Update, context: Context) -> bool:
     if message is None or found is None or update.edited_message is not None:
         return False
     caller, actor = found
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         run = await latest_open_run(session, actor)
     instrument = instruments().get(run.instrument_key) if run else None
     if run is None or instrument is None or not run.current_step:
@@ -475,7 +476,7 @@ async def handle_text(update: Update, context: Context) -> bool:
         draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
         result = parse_other_text(step.question, message.text, draft)
         if step.question.type is QuestionType.MULTI_CHOICE and isinstance(result, Accepted):
-            async with database(context).transaction() as session:
+            async with work(context) as session:
                 await save_answer(
                     session, actor, run.id, render.draft_id(step.id), result.value, step.id
                 )

@@ -12,7 +12,7 @@ from bot.keyboards import button
 from bot.menu import PICK_PREFIX, family
 from bot.questionnaire.finish import SCORED_KINDS, recap_messages, send_result
 from bot.replies import reply_lines
-from bot.runtime import Context, database, identify
+from bot.runtime import Context, identify, work
 from dialogues.engine import progress
 from dialogues.instruments import load_all
 from storage.actors import AccessDenied, BeneficiaryActor
@@ -32,7 +32,7 @@ async def pick(update: Update, context: Context) -> None:
     if caller is None or not isinstance(caller.actor, BeneficiaryActor) or entry is None:
         return
     actor, _, locale = caller.actor, caller._, caller.locale
-    async with database(context).transaction() as session:
+    async with work(context) as session:
         runs = await own_runs_with_answers(session, actor)
     instruments = load_all()
     lines = [f"<b>{entry.icon} {html.escape(_(entry.label))}</b>"]
@@ -92,7 +92,7 @@ async def see_mine(update: Update, context: Context) -> None:
     try:
         if not raw.isdigit():
             raise AccessDenied("malformed run id")
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             run = await read_run(session, caller.actor, int(raw))
     except AccessDenied:
         await message.reply_text(caller._("This button is no longer active."))

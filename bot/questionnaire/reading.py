@@ -14,7 +14,7 @@ from bot.handlers.followups import plan_progress_lines
 from bot.i18n import format_day_and_time
 from bot.questionnaire.finish import READ_PREFIX, SCORED_KINDS, recap_messages, send_result
 from bot.replies import reply_lines
-from bot.runtime import Context, database, identify
+from bot.runtime import Context, identify, work
 from dialogues.engine import recap
 from dialogues.instruments import load_all
 from storage.actors import AccessDenied, CounsellorActor
@@ -41,7 +41,7 @@ async def read_submitted(update: Update, context: Context) -> None:
     try:
         if not raw.isdigit():
             raise AccessDenied("malformed run id")
-        async with database(context).transaction() as session:
+        async with work(context) as session:
             run = await read_run(session, actor, int(raw))
             person = await get_beneficiary(session, actor, run.beneficiary_id)
     except AccessDenied:
