@@ -20,12 +20,12 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
+from bot.features.enquetes import presses as enquetes
 from bot.handlers import (
     card,
     common,
     contacts,
     counsellor,
-    enquetes,
     followups,
     journal,
     metiers,

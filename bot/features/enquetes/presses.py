@@ -36,7 +36,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.datetime_input import local_today, parse_when, to_utc
-from bot.handlers import enquete_views as views
+from bot.features.enquetes import views
 from bot.handlers.onboarding import known_caller
 from bot.handlers.sessions import (
     BENEFICIARY_TEXT_WAIT,

@@ -1,0 +1,1 @@
+"""Enquêtes métiers of the beneficiary."""
