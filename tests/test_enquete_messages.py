@@ -13,7 +13,7 @@ from typing import cast
 
 from telegram import Bot
 
-from bot.features.enquetes import presses as enquete_presses  # noqa: F401  (registers its kinds)
+from bot.features import enquetes as enquete_feature  # noqa: F401  (registers its kinds)
 from bot.handlers import contacts as contact_handlers
 from bot.outbox_kinds import REGISTRY, OutgoingMessage, RenderContext
 from storage import outbox
