@@ -20,12 +20,12 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
+from bot.features import enquetes
 from bot.handlers import (
     card,
     common,
     contacts,
     counsellor,
-    enquetes,
     followups,
     journal,
     metiers,
@@ -42,6 +42,7 @@ from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
 from bot.kit import caller, door
 from bot.kit.application import builder
+from bot.kit.commands import BENEFICIARY, for_role
 from bot.kit.feature import Feature
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
@@ -62,7 +63,7 @@ BENEFICIARY_COMMANDS = [
     ("reprendre", N_("Continue your questionnaire")),
     *metiers.COMMANDS,
     *portfolio.COMMANDS,
-    *enquetes.COMMANDS,
+    *[(c.name, c.description) for c in for_role(enquetes.FEATURE.commands, BENEFICIARY)],
     *plan.COMMANDS,
     *synthesis.COMMANDS,
     *followups.COMMANDS,
@@ -183,7 +184,6 @@ TEXT_FLOWS = (
     *plan.TEXT_FLOWS,
     *followups.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
-    *enquetes.TEXT_FLOWS,
     *card.TEXT_FLOWS,
     *sessions.TEXT_FLOWS,
     *tasks.TEXT_FLOWS,
@@ -277,10 +277,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(contacts.on_button, pattern=contacts.CALLBACK_PATTERN)
     )
-    application.add_handler(CommandHandler(["enquetes", "inquiries"], enquetes.enquetes_command))
-    application.add_handler(
-        CallbackQueryHandler(enquetes.on_button, pattern=enquetes.CALLBACK_PATTERN)
-    )
+    _add_feature(application, enquetes.FEATURE)
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, door.Door(common.anything_else)))
     application.add_error_handler(on_error)

@@ -13,8 +13,8 @@ from typing import cast
 
 from telegram import Bot
 
+from bot.features import enquetes as enquete_feature  # noqa: F401  (registers its kinds)
 from bot.handlers import contacts as contact_handlers
-from bot.handlers import enquetes as enquete_handlers  # noqa: F401  (registers its kinds)
 from bot.outbox_kinds import REGISTRY, OutgoingMessage, RenderContext
 from storage import outbox
 from storage.actors import SystemActor

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
 
-from bot.handlers import enquete_views as views
+from bot.features.enquetes import views
 from bot.handlers.counsellor import counsellor_caller
 from bot.handlers.sessions import (
     DRAFT_TEXT_WAIT,

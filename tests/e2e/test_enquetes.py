@@ -99,6 +99,8 @@ def test_share_prepare_report_notify_and_quote(
         bot.stop()
     assert_clean_log(bot.log())
     assert "Lenoir" not in bot.log() and LEARNED not in bot.log()
+    # Every screen is HTML read as HTML (the application's default parse mode): no tag shows.
+    assert not [m.content for m in api.messages(PAUL) if "<b>" in m.content]
 
 
 def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:

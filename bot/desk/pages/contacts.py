@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.desk.web import Visit, database, form_of, signed_in
-from bot.handlers.enquete_views import kind_label
+from bot.features.enquetes.views import kind_label
 from dialogues.rome import load_rome
 from storage import contacts as store
 from storage.actors import AccessDenied

@@ -1,7 +1,7 @@
 """How contacts, guides and inquiry reports read, for the counsellor and the beneficiary.
 
 Shared by :mod:`bot.handlers.contacts` (the counsellor's side) and
-:mod:`bot.handlers.enquetes` (the beneficiary's), so that a contact's card,
+:mod:`bot.features.enquetes` (the beneficiary's), so that a contact's card,
 a report and the guide read the same wherever they are shown. Each reader in
 their own voice: the counsellor reads "Paul a rencontré…", the beneficiary
 "Vous avez rencontré…".
@@ -16,9 +16,10 @@ from babel.dates import format_date
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from bot.handlers.sessions import e, when_text
+from bot.handlers.sessions import when_text
 from bot.i18n import Translate, gettext_for, ngettext_for
 from bot.keyboards import button
+from bot.kit.screens import e
 from bot.outbox_kinds import OutgoingMessage
 from bot.replies import chunk_lines
 from dialogues.enquete import Guide

@@ -1,0 +1,1 @@
+"""Feature folders: each exports one ``FEATURE`` (:class:`bot.kit.feature.Feature`)."""
