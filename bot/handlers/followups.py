@@ -54,7 +54,7 @@ from bot.handlers.counsellor import counsellor_caller
 from bot.handlers.plan import CARD_BUTTON, CARD_PREFIX, COUNSELLOR_PREFIX, day_text, today_in
 from bot.i18n import N_, Translate, format_date_long, ngettext_for
 from bot.keyboards import button
-from bot.outbox_kinds import OutgoingMessage, RenderContext, enqueue_notice, register
+from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire import flow
 from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import Caller, Context, database, identify, settings, wake_dispatcher
@@ -69,6 +69,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.followups import (
+    CONCLUDED_KIND,
     INSTRUMENT_KEY,
     INVITE_KIND,
     TALK_KIND,
@@ -81,8 +82,8 @@ from storage.followups import (
     conclude,
     followup_status,
 )
-from storage.models import Phase, utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.models import Phase
+from storage.outbox import ClaimedMessage
 from storage.people import get_beneficiary
 from storage.plans import PlanSummary, Step, plan_summary, read_plan, stop_input
 from storage.responses import (
@@ -186,14 +187,6 @@ async def _conclude_press(
                 raise ValueError("not in conclusion")
             if confirmed:
                 checkins = await conclude(session, actor, bid, schedule)
-                await enqueue_notice(
-                    session,
-                    Recipient.beneficiary(bid),
-                    CONCLUDED_NOTICE,
-                    due_at=utcnow(),
-                    dedupe_key=f"concluded:{bid}:{utcnow().isoformat()}",
-                    beneficiary_id=bid,
-                )
     except (AccessDenied, ValueError):
         await message.reply_text(_("This change is not possible."))
         return
@@ -640,6 +633,12 @@ TALK_TEXT = N_(
     "🙋 {name} would like to talk with you (follow-up check-in at {months}). "
     "Their answers are one tap away."
 )
+
+
+@register(CONCLUDED_KIND)
+async def render_concluded(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
+    """Told to the person in their language at send time."""
+    return OutgoingMessage(context._(CONCLUDED_NOTICE))
 
 
 @register(INVITE_KIND, stale_after=timedelta(days=10))
