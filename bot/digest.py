@@ -34,10 +34,10 @@ from bot.runtime import Context, identify, work
 from dialogues.instruments import load_all
 from dialogues.languages import DEFAULT, codes, language
 from dialogues.typography import shorten
-from storage import outbox
 from storage.actors import CounsellorActor, SystemActor
 from storage.db import Database
 from storage.digest import (
+    DIGEST_KIND,
     Frequency,
     PersonChanges,
     Preference,
@@ -47,14 +47,14 @@ from storage.digest import (
     get_preference,
     last_digest_at,
     mark_point,
+    queue_digest,
     set_preference,
 )
 from storage.models import utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.outbox import ClaimedMessage
 
 log = logging.getLogger(__name__)
 
-DIGEST_KIND = "digest"
 PREFIX = "dg:"
 CHECK_EVERY_SECONDS = 60.0
 HOURS = ("07:30", "08:30", "12:30", "17:30")
@@ -75,22 +75,8 @@ async def run_due_digests(db: Database, now: datetime | None = None) -> int:
             people = await changes_since(session, SYSTEM, digest.counsellor_id, digest.since, now)
             if not people:
                 continue
-            parts = split_people(people)
-            for index, group in enumerate(parts, 1):
-                # One outbox row per message, queued in order: each part goes out whole.
-                await outbox.enqueue(
-                    session,
-                    kind=DIGEST_KIND,
-                    recipient=Recipient.counsellor(digest.counsellor_id),
-                    due_at=now,
-                    dedupe_key=f"digest:{digest.counsellor_id}:{now.isoformat()}:{index}",
-                    payload={
-                        "since": digest.since.isoformat(),
-                        "people": [p.to_dict() for p in group],
-                        "part": index,
-                        "parts": len(parts),
-                    },
-                )
+            # One outbox row per message, queued in order: each part goes out whole.
+            await queue_digest(session, SYSTEM, digest, split_people(people), now)
             queued += 1
     if queued:
         log.info("%s digest(s) queued", queued)

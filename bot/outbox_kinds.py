@@ -21,6 +21,11 @@ kind may be and still be worth sending to someone who comes back.
 Two kinds are built in: ``notice`` (a translated message id with
 parameters) and ``unreachable_notice`` (tells a counsellor that one of their
 beneficiaries blocked the bot; it carries the beneficiary id only).
+
+Rows are written by ``storage``, by the operation that implies the message
+(scheduling a session, sharing a contact, delivering a synthesis), never by
+a handler: the chat and the desk then send the same messages. A message
+storage queues has a kind of its own, whose text lives here in the bot.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translate, format_date_long, format_day_and_time, gettext_for
@@ -42,7 +46,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.db import Database
-from storage.outbox import Addressee, ClaimedMessage, Recipient
+from storage.outbox import Addressee, ClaimedMessage
 
 NOTICE = "notice"
 UNREACHABLE_NOTICE = outbox.UNREACHABLE_NOTICE
@@ -207,28 +211,6 @@ async def render_notice(context: RenderContext, row: ClaimedMessage) -> Outgoing
         raise ValueError("notice payload without msgid")
     params = _format_params(payload.get("params") or {}, context)
     return OutgoingMessage(context._(msgid).format(**params))
-
-
-async def enqueue_notice(
-    session: AsyncSession,
-    recipient: Recipient,
-    msgid: str,
-    *,
-    due_at: datetime,
-    dedupe_key: str,
-    beneficiary_id: int | None = None,
-    **params: ParamValue,
-) -> int:
-    """Schedule a ``notice`` in the caller's transaction; returns the row id."""
-    return await outbox.enqueue(
-        session,
-        kind=NOTICE,
-        recipient=recipient,
-        due_at=due_at,
-        dedupe_key=dedupe_key,
-        payload=notice_payload(msgid, **params),
-        beneficiary_id=beneficiary_id,
-    )
 
 
 # ---------------------------------------------------------------------------

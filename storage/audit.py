@@ -19,3 +19,24 @@ async def record(
             beneficiary_id=beneficiary_id,
         )
     )
+
+
+async def record_event(
+    session: AsyncSession, actor: Actor, action: str, beneficiary_id: int | None
+) -> int:
+    """Like :func:`record`, and returns the event's id.
+
+    An event id is never reused, so it names one occurrence of a change (a
+    phase moved, a conclusion): the message that change implies is keyed by
+    it, sent once however often the transaction's caller retries, and again
+    for a genuine second change.
+    """
+    event = AuditEvent(
+        actor_kind=actor.kind,
+        actor_id=actor_id(actor),
+        action=action,
+        beneficiary_id=beneficiary_id,
+    )
+    session.add(event)
+    await session.flush()
+    return event.id

@@ -62,9 +62,7 @@ async def find_caller(
         Beneficiary.timezone,
         literal(True).label("active"),
         Beneficiary.last_activity_at,
-    ).where(
-        Beneficiary.telegram_id == telegram_id, Beneficiary.status == BeneficiaryStatus.ACTIVE
-    )
+    ).where(Beneficiary.telegram_id == telegram_id, Beneficiary.status == BeneficiaryStatus.ACTIVE)
     rows: list[Any] = list((await session.execute(union_all(counsellors, beneficiaries))).all())
     counsellor = next((r for r in rows if r.role == "counsellor" and r.active), None)
     beneficiary = next((r for r in rows if r.role == "beneficiary"), None)
@@ -82,4 +80,3 @@ async def find_caller(
         retired = any(r.role == "counsellor" for r in rows)
         return Found(None, None, retired)
     return Found(actor, await conversation.current(session, actor, now=now))
-

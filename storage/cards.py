@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
+from storage import audit, outbox
 from storage.actors import AccessDenied, Actor, CounsellorActor, load_beneficiary_for
 from storage.models import BeneficiaryStatus, Phase, utcnow
+from storage.outbox import Recipient
 from storage.people import BeneficiarySummary, get_beneficiary
 from storage.responses import Answer, InstrumentRun, RunStatus
 from storage.sessions import BudgetUse, CounsellingSession, SessionStatus, budget_use
@@ -29,6 +30,8 @@ PHASE_ORDER = (
     Phase.SUIVI,
     Phase.CLOS,
 )
+PHASE_CHANGED = "phase_changed"
+"""The outbox kind that tells the person their bilan moved on (rendered by the bot)."""
 
 
 @dataclass(frozen=True)
@@ -160,9 +163,21 @@ def next_phases(phase: Phase) -> list[Phase]:
 
 
 async def set_phase(
-    session: AsyncSession, actor: Actor, beneficiary_id: int, phase: Phase
+    session: AsyncSession,
+    actor: Actor,
+    beneficiary_id: int,
+    phase: Phase,
+    *,
+    notice: bool = True,
+    now: datetime | None = None,
 ) -> Phase:
-    """Move the bilan to ``phase``; returns the phase it left."""
+    """Move the bilan to ``phase`` and tell the person; returns the phase it left.
+
+    The notice is keyed by the audit event of this move, so the move is told
+    once, and a later move (even back to the same phase) is told again.
+    ``notice=False`` is for :func:`storage.followups.conclude`, which tells
+    the person its own message instead.
+    """
     if not isinstance(actor, CounsellorActor):
         raise AccessDenied("only the counsellor moves the phase")
     beneficiary = await load_beneficiary_for(session, actor, beneficiary_id)
@@ -172,5 +187,16 @@ async def set_phase(
     if phase not in next_phases(previous):
         raise ValueError("phases move one step at a time")
     beneficiary.phase = phase
-    await audit.record(session, actor, f"phase:{phase.value}", beneficiary_id)
+    event = await audit.record_event(session, actor, f"phase:{phase.value}", beneficiary_id)
+    if notice:
+        now = now or utcnow()
+        await outbox.enqueue(
+            session,
+            kind=PHASE_CHANGED,
+            recipient=Recipient.beneficiary(beneficiary_id),
+            due_at=now,
+            dedupe_key=f"phase:{beneficiary_id}:{event}",
+            payload={"phase": phase.value},
+            now=now,
+        )
     return previous

@@ -34,7 +34,7 @@ from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, delete, or_, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import audit
+from storage import audit, outbox
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -52,7 +52,10 @@ from storage.models import (
     string_enum,
     utcnow,
 )
+from storage.outbox import Recipient
 
+SHARED_KIND = "contact_shared"
+"""The outbox kind that carries a shared contact's card to the person (rendered by the bot)."""
 NAME_MAX = 120
 TEXT_MAX = 300
 MAX_METIERS = 12
@@ -496,6 +499,7 @@ async def share_contact(
     """The counsellor gives one contact to one of their own beneficiaries.
 
     Returns the share and whether it is new (sharing twice changes nothing).
+    A new share queues the contact's card for the person, keyed by the share.
     """
     if not isinstance(actor, CounsellorActor):
         raise AccessDenied("only the beneficiary's counsellor shares a contact")
@@ -512,16 +516,26 @@ async def share_contact(
     )
     if existing is not None:
         return _share(existing, contact), False
+    now = now or utcnow()
     row = ContactShare(
         contact_id=contact_id,
         beneficiary_id=beneficiary_id,
         counsellor_id=actor.counsellor_id,
         rome_code=rome_code,
-        shared_at=now or utcnow(),
+        shared_at=now,
     )
     session.add(row)
     await session.flush()
     await audit.record(session, actor, "contacts:share", beneficiary_id)
+    await outbox.enqueue(
+        session,
+        kind=SHARED_KIND,
+        recipient=Recipient.beneficiary(beneficiary_id),
+        due_at=now,
+        dedupe_key=f"share:{row.id}",
+        payload={"share_id": row.id},
+        now=now,
+    )
     return _share(row, contact), True
 
 

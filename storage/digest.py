@@ -6,12 +6,14 @@ by a join on ``beneficiaries.counsellor_id``. It says *that* things happened,
 never what an answer or a journal entry says.
 
 Digest preferences (daily, weekly on a day and hour, or off) live in their own
-table; ``claim_due_digests`` hands each due digest to exactly one process.
+table; ``claim_due_digests`` hands each due digest to exactly one process, and
+``queue_digest`` writes its messages to the outbox.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -21,6 +23,7 @@ from sqlalchemy import ForeignKey, String, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage import outbox
 from storage.actors import AccessDenied, Actor, CounsellorActor, SystemActor
 from storage.enquetes import reported_between
 from storage.followups import UNANSWERED_AFTER, FollowupCheckin
@@ -34,10 +37,13 @@ from storage.models import (
     string_enum,
     utcnow,
 )
+from storage.outbox import Recipient
 from storage.responses import Answer, InstrumentRun, RunStatus
 from storage.sessions import CounsellingSession, SessionStatus
 from storage.tasks import Task, TaskStatus
 
+DIGEST_KIND = "digest"
+"""One message of a digest, to the counsellor (rendered by the bot)."""
 INVITATION_REMINDER = timedelta(days=7)
 UPCOMING = timedelta(days=7)
 
@@ -61,6 +67,10 @@ class DigestPreference(Base):
     at: Mapped[str] = mapped_column(String(5), default="08:30")
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    marks: Mapped[int] = mapped_column(default=0, server_default="0")
+    """How many times ``last_digest_at`` moved: the number of the mark it now holds.
+
+    A digest is keyed by the number of the mark it starts from, not by a time."""
 
 
 @dataclass(frozen=True)
@@ -121,11 +131,18 @@ async def mark_point(session: AsyncSession, actor: Actor, now: datetime) -> None
     me = _counsellor(actor)
     row = await session.get(DigestPreference, me.counsellor_id)
     if row is None:
-        row = DigestPreference(
-            counsellor_id=me.counsellor_id, next_digest_at=next_time(DEFAULT, me.timezone, now)
+        session.add(
+            DigestPreference(
+                counsellor_id=me.counsellor_id,
+                next_digest_at=next_time(DEFAULT, me.timezone, now),
+                last_digest_at=now,
+                marks=1,
+            )
         )
-        session.add(row)
+        return
     row.last_digest_at = now
+    # Counted in the database, never from a value read earlier: no two marks share a number.
+    row.marks = DigestPreference.marks + 1
 
 
 async def set_preference(
@@ -174,13 +191,18 @@ class DueDigest:
     locale: str
     timezone: str
     since: datetime
+    mark: int
+    """The number of the mark ``since`` was read from (see ``DigestPreference.marks``)."""
 
 
 async def claim_due_digests(
     session: AsyncSession, actor: Actor, now: datetime | None = None
 ) -> list[DueDigest]:
     """The digests due now; each row is moved to its next time in a guarded UPDATE,
-    so with several processes only one of them gets a given digest."""
+    so with several processes only one of them gets a given digest.
+
+    The guard names the mark too: a ``/point`` read meanwhile moved it, and
+    the digest is claimed at the next round, from that newer mark."""
     if not isinstance(actor, SystemActor):
         raise AccessDenied("only the system claims digests")
     now = now or utcnow()
@@ -202,8 +224,13 @@ async def claim_due_digests(
             .where(
                 DigestPreference.counsellor_id == counsellor.id,
                 DigestPreference.next_digest_at == preference.next_digest_at,
+                DigestPreference.marks == preference.marks,
             )
-            .values(last_digest_at=now, next_digest_at=next_time(chosen, counsellor.timezone, now))
+            .values(
+                last_digest_at=now,
+                next_digest_at=next_time(chosen, counsellor.timezone, now),
+                marks=DigestPreference.marks + 1,
+            )
             .execution_options(synchronize_session=False)
         )
         if won.rowcount == 1:  # type: ignore[attr-defined]
@@ -214,9 +241,45 @@ async def claim_due_digests(
                     counsellor.locale,
                     counsellor.timezone,
                     since,
+                    preference.marks,
                 )
             )
     return due
+
+
+async def queue_digest(
+    session: AsyncSession,
+    actor: Actor,
+    digest: DueDigest,
+    parts: Sequence[Sequence[PersonChanges]],
+    now: datetime | None = None,
+) -> int:
+    """Queue a claimed digest, one outbox row per message, in order; returns how many.
+
+    How the changes are cut into messages is the bot's to say (it knows how
+    long they are once written). Each row is keyed by the counsellor, the
+    mark the digest starts from and the part: the same digest queued again
+    makes no second copy, the next digest (from the next mark) is new.
+    """
+    if not isinstance(actor, SystemActor):
+        raise AccessDenied("only the system sends digests")
+    now = now or utcnow()
+    for index, group in enumerate(parts, 1):
+        await outbox.enqueue(
+            session,
+            kind=DIGEST_KIND,
+            recipient=Recipient.counsellor(digest.counsellor_id),
+            due_at=now,
+            dedupe_key=f"digest:{digest.counsellor_id}:{digest.mark}:{index}",
+            payload={
+                "since": digest.since.isoformat(),
+                "people": [p.to_dict() for p in group],
+                "part": index,
+                "parts": len(parts),
+            },
+            now=now,
+        )
+    return len(parts)
 
 
 @dataclass

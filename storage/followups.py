@@ -63,6 +63,8 @@ from storage.responses import Answer, InstrumentRun, RunStatus
 INSTRUMENT_KEY = "followup"
 INVITE_KIND = "followup_invite"
 TALK_KIND = "followup_talk"
+CONCLUDED_KIND = "bilan_concluded"
+"""Tells the person their bilan is concluded and what follows (rendered by the bot)."""
 TALK_QUESTION = "wants_to_talk"
 """The yes/no question of ``dialogues/instruments/followup.toml`` that alerts the counsellor."""
 
@@ -213,7 +215,11 @@ async def conclude(
     schedule: Schedule,
     now: datetime | None = None,
 ) -> list[CheckinStatus]:
-    """Close the conclusion phase: date it, move to *suivi*, schedule the check-ins."""
+    """Close the conclusion phase: date it, move to *suivi*, schedule the check-ins.
+
+    The person is told once, by a notice of its own (not the phase notice),
+    keyed by the audit event of this conclusion.
+    """
     if not isinstance(actor, CounsellorActor):
         raise AccessDenied("only the counsellor concludes a bilan")
     beneficiary = await load_beneficiary_for(session, actor, beneficiary_id)
@@ -222,9 +228,17 @@ async def conclude(
     if beneficiary.phase != Phase.CONCLUSION:
         raise ValueError("only a bilan in its conclusion phase is concluded")
     now = now or utcnow()
-    await set_phase(session, actor, beneficiary_id, Phase.SUIVI)
+    await set_phase(session, actor, beneficiary_id, Phase.SUIVI, notice=False)
     beneficiary.concluded_at = now
-    await audit.record(session, actor, "conclude", beneficiary_id)
+    event = await audit.record_event(session, actor, "conclude", beneficiary_id)
+    await outbox.enqueue(
+        session,
+        kind=CONCLUDED_KIND,
+        recipient=Recipient.beneficiary(beneficiary_id),
+        due_at=now,
+        dedupe_key=f"concluded:{beneficiary_id}:{event}",
+        now=now,
+    )
     return await schedule_checkins(session, beneficiary, now, schedule, now)
 
 

@@ -766,8 +766,9 @@ async def mark_unreachable(
                 kind=UNREACHABLE_NOTICE,
                 recipient=Recipient.counsellor(counsellor_id),
                 due_at=now,
-                # One notice per episode of being unreachable.
-                dedupe_key=f"unreachable:{recipient.id}:{now.strftime('%Y%m%dT%H%M%S%f')}",
+                # One notice per episode of being unreachable, named by the
+                # message that found the door closed.
+                dedupe_key=f"unreachable:{recipient.id}:{message.id}",
                 payload={"beneficiary_id": recipient.id},
                 beneficiary_id=recipient.id,
                 now=now,

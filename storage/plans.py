@@ -41,7 +41,7 @@ from sqlalchemy import Date, ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import audit, conversation
+from storage import audit, conversation, outbox
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -61,7 +61,10 @@ from storage.models import (
     string_enum,
     utcnow,
 )
+from storage.outbox import Recipient
 
+PROPOSED_KIND = "plan_step_proposed"
+"""Tells the counsellor a step waits for their agreement (rendered by the bot)."""
 MAX_STEPS = 12
 """More than a plan needs; with the lengths below, a whole plan fits one Telegram message."""
 TITLE_MAX = 150
@@ -355,10 +358,13 @@ async def add_step(
     target_date: date,
     now: datetime | None = None,
 ) -> Step:
-    """A step from the counsellor (agreed at once) or a proposal from the beneficiary."""
+    """A step from the counsellor (agreed at once) or a proposal from the beneficiary.
+
+    A proposal queues the counsellor's notice, keyed by the step: once per step.
+    """
     if not isinstance(actor, BeneficiaryActor | CounsellorActor):
         raise AccessDenied("only the beneficiary or their counsellor adds a step")
-    await _active_beneficiary(session, actor, beneficiary_id)
+    beneficiary = await _active_beneficiary(session, actor, beneficiary_id)
     clean = _clean(title, TITLE_MAX)
     count = await session.scalar(
         select(func.count()).where(PlanStep.beneficiary_id == beneficiary_id)
@@ -380,6 +386,17 @@ async def add_step(
     await session.flush()
     if by_counsellor:
         await audit.record(session, actor, "write:plan:step", beneficiary_id)
+    else:
+        await outbox.enqueue(
+            session,
+            kind=PROPOSED_KIND,
+            recipient=Recipient.counsellor(beneficiary.counsellor_id),
+            due_at=now,
+            dedupe_key=f"plan:{beneficiary_id}:proposed:{row.id}",
+            payload={"step_id": row.id},
+            beneficiary_id=beneficiary_id,
+            now=now,
+        )
     return _step(row)
 
 

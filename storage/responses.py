@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import audit, conversation
+from storage import audit, conversation, outbox
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -31,6 +31,10 @@ from storage.actors import (
 )
 from storage.crypto import EncryptedJSON
 from storage.models import NEVER_REUSED, Base, UTCDateTime, string_enum, utcnow
+from storage.outbox import Recipient
+
+SUBMITTED_KIND = "instrument_submitted"
+"""Tells the counsellor a questionnaire was sent to them (rendered by the bot)."""
 
 FLOW = "questionnaire"
 """The conversation flow of a questionnaire's shown step (:mod:`storage.conversation`)."""
@@ -296,9 +300,14 @@ async def submit_run(
     result: Any = None,
     now: datetime | None = None,
 ) -> None:
+    """The person sends a finished run to their counsellor, who is told (once per run).
+
+    A follow-up check-in run also needs :func:`storage.followups.on_checkin_submitted`
+    in the same transaction.
+    """
     me = _own(actor)
     now = now or utcnow()
-    done = await session.execute(
+    instrument_key = await session.scalar(
         update(InstrumentRun)
         .where(
             InstrumentRun.id == run_id,
@@ -306,10 +315,22 @@ async def submit_run(
             InstrumentRun.status == RunStatus.IN_PROGRESS,
         )
         .values(status=RunStatus.SUBMITTED, submitted_at=now, updated_at=now, result=result)
+        .returning(InstrumentRun.instrument_key)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if instrument_key is None:
         raise AccessDenied(f"run {run_id} is not open to this actor")
     await _wait_on(session, me, run_id, None)
+    beneficiary = await load_beneficiary_for(session, me, me.beneficiary_id)
+    await outbox.enqueue(
+        session,
+        kind=SUBMITTED_KIND,
+        recipient=Recipient.counsellor(beneficiary.counsellor_id),
+        due_at=now,
+        dedupe_key=f"run:{run_id}:submitted",
+        payload={"run_id": run_id, "instrument": instrument_key},
+        beneficiary_id=me.beneficiary_id,
+        now=now,
+    )
 
 
 async def runs_of(

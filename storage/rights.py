@@ -74,7 +74,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import indicators
+from storage import indicators, outbox
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -93,11 +93,15 @@ from storage.models import (
     UTCDateTime,
     utcnow,
 )
-from storage.outbox import OutboxMessage, OutboxStatus, purge_finished
+from storage.outbox import FORGET_ONCE_SENT, OutboxMessage, OutboxStatus, Recipient, purge_finished
 from storage.responses import Answer, InstrumentRun
 from storage.skills import CurrentJobRow
 
 ERASURE_WINDOW = timedelta(minutes=10)
+ERASED_KIND = "data_erased"
+"""Tells the counsellor one of their beneficiaries erased their data (rendered by the bot)."""
+WITHDRAWN_KIND = "consent_withdrawn"
+"""Tells the counsellor one of their beneficiaries withdrew consent (rendered by the bot)."""
 MAX_RETENTION_DAYS = 365
 BENEFICIARIES = "beneficiaries"
 
@@ -761,15 +765,30 @@ async def cancel(session: AsyncSession, actor: Actor) -> bool:
 async def erase_own_data(
     session: AsyncSession, actor: Actor, now: datetime | None = None
 ) -> Erased | None:
-    """The person's erasure, after both confirmations; None if they are missing or stale."""
+    """The person's erasure, after both confirmations; None if they are missing or stale.
+
+    Their counsellor is told, by a message that has no beneficiary to cascade
+    from (it must outlive the person) and forgets their name once sent (see
+    ``storage.outbox``). A person is erased once: the key is their id.
+    """
     me = _own(actor)
     now = now or utcnow()
     row = await session.get(DataRightsRow, me.beneficiary_id, populate_existing=True)
     if row is None or not _step_is(row, 2, now):
         return None
-    return await erase_beneficiary(
+    erased = await erase_beneficiary(
         session, SystemActor("erasure"), me.beneficiary_id, "erased", now
     )
+    await outbox.enqueue(
+        session,
+        kind=ERASED_KIND,
+        recipient=Recipient.counsellor(erased.counsellor_id),
+        due_at=now,
+        dedupe_key=f"{FORGET_ONCE_SENT}erased:{me.beneficiary_id}",
+        payload={"name": erased.name},
+        now=now,
+    )
+    return erased
 
 
 async def erase_beneficiary(
@@ -814,6 +833,8 @@ async def withdraw_consent(
     Every message still to go to the person is cancelled in the same
     transaction, and the dispatcher would refuse any other one anyway (it
     reads consent at send time). A pending erasure request is forgotten.
+    Their counsellor is told; consent is withdrawn once per invitation
+    accepted (a new one makes a new beneficiary), so the key is the id.
     """
     me = _own(actor)
     now = now or utcnow()
@@ -840,6 +861,15 @@ async def withdraw_consent(
             lease_until=None,
         )
         .execution_options(synchronize_session=False)
+    )
+    await outbox.enqueue(
+        session,
+        kind=WITHDRAWN_KIND,
+        recipient=Recipient.counsellor(b.counsellor_id),
+        due_at=now,
+        dedupe_key=f"withdrawn:{me.beneficiary_id}",
+        beneficiary_id=me.beneficiary_id,
+        now=now,
     )
     await session.flush()
     return Withdrawn(b.counsellor_id, b.name, int(result.rowcount))  # type: ignore[attr-defined]
@@ -868,8 +898,15 @@ async def mark_concluded(
 
 
 async def mark_synthesis_asked(
-    session: AsyncSession, beneficiary_id: int, now: datetime | None = None
+    session: AsyncSession, actor: Actor, beneficiary_id: int, now: datetime | None = None
 ) -> None:
+    """Note when the person was asked whether the synthesis may be kept (at delivery).
+
+    Done by whoever delivers it: their counsellor (or the system), never the person.
+    """
+    if isinstance(actor, BeneficiaryActor):
+        raise AccessDenied("the question is asked by the counsellor")
+    await load_beneficiary_for(session, actor, beneficiary_id)
     row = await _rights_row(session, beneficiary_id)
     row.synthesis_asked_at = now or utcnow()
     await session.flush()

@@ -58,7 +58,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, QueryableAttribute, defer, mapped_column
 
-from storage import audit, conversation
+from storage import audit, conversation, outbox
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -79,17 +79,31 @@ from storage.models import (
     string_enum,
     utcnow,
 )
-from storage.outbox import OutboxMessage, OutboxStatus
+from storage.outbox import OutboxMessage, OutboxStatus, Recipient
 from storage.rights import (
     PurgeKind,
     Record,
+    mark_synthesis_asked,
     record_synthesis_agreement,
     register_collector,
     register_purge_step,
 )
 
+# The messages each step sets off, queued by the step itself and rendered by the bot.
+REVIEW_KIND = "synthesis_review"
+"""To the person: the version to read, comment on or agree to."""
 FINAL_KIND = "synthesis_final"
-"""The outbox kind that carries the final PDF to the person (rendered by the bot)."""
+"""To the person: the final PDF."""
+RETENTION_KIND = "synthesis_retention"
+"""To the person: may the organisation keep a copy? (after the final PDF)"""
+COMMENT_KIND = "synthesis_comment"
+"""To the counsellor: the person's comment."""
+AGREED_KIND = "synthesis_agreed"
+"""To the counsellor: the person agreed to a version."""
+RETENTION_ANSWERED_KIND = "synthesis_retention_answered"
+"""To the counsellor: the person's answer on keeping the copy."""
+QUESTION_DELAY = timedelta(seconds=10)
+"""The retention question follows the final document, as a message of its own."""
 KEEP_FOR = timedelta(days=365)
 ANSWER_WINDOW = timedelta(days=7)
 COMMENT_MAX = 2000
@@ -387,7 +401,11 @@ async def version_files(
 async def request_review(
     session: AsyncSession, actor: Actor, beneficiary_id: int, now: datetime | None = None
 ) -> VersionInfo:
-    """Show the current version to the person; the caller queues the message."""
+    """Show the current version to the person, and queue it for them.
+
+    Once per version: showing the same version again changes nothing the
+    person receives; a new version, shown, is a new message.
+    """
     counsellor = _counsellor(actor)
     await _active(session, counsellor, beneficiary_id)
     row = await _started_row(session, beneficiary_id)
@@ -397,11 +415,21 @@ async def request_review(
         raise SynthesisRefused("already_agreed")
     version = await _version(session, beneficiary_id, row.current_version)
     assert version is not None
+    now = now or utcnow()
     row.state = SynthesisState.IN_REVIEW
     row.review_version = row.current_version
-    row.review_requested_at = now or utcnow()
-    row.updated_at = row.review_requested_at
+    row.review_requested_at = now
+    row.updated_at = now
     await audit.record(session, counsellor, "synthesis:review", beneficiary_id)
+    await outbox.enqueue(
+        session,
+        kind=REVIEW_KIND,
+        recipient=Recipient.beneficiary(beneficiary_id),
+        due_at=now,
+        dedupe_key=f"synthesis-review:{beneficiary_id}:{version.number}",
+        payload={"version": version.number},
+        now=now,
+    )
     await session.flush()
     return _info(version)
 
@@ -477,8 +505,9 @@ async def deliver(
 
     ``final_pdf``, made from the agreed version, replaces its working PDF:
     that is the document the person receives and whose fingerprint is kept.
-    Refused if another version was agreed since it was made. The caller
-    queues the final PDF to the person and the retention question.
+    Refused if another version was agreed since it was made. Queues the
+    final PDF to the person, then the retention question (noted as asked):
+    a synthesis is delivered once, so these are keyed by the version.
     """
     counsellor = _counsellor(actor)
     await _active(session, counsellor, beneficiary_id)
@@ -509,6 +538,26 @@ async def deliver(
     )
     await conversation.end_about(session, beneficiary_id, flows=[FLOW])
     await audit.record(session, counsellor, "synthesis:deliver", beneficiary_id)
+    person = Recipient.beneficiary(beneficiary_id)
+    await outbox.enqueue(
+        session,
+        kind=FINAL_KIND,
+        recipient=person,
+        due_at=now,
+        dedupe_key=f"synthesis-final:{beneficiary_id}:{final.number}",
+        payload={"version": final.number},
+        now=now,
+    )
+    await mark_synthesis_asked(session, counsellor, beneficiary_id, now)
+    await outbox.enqueue(
+        session,
+        kind=RETENTION_KIND,
+        recipient=person,
+        due_at=now + QUESTION_DELAY,
+        dedupe_key=f"synthesis-retention:{beneficiary_id}:{final.number}",
+        payload={},
+        now=now,
+    )
     await session.flush()
     return _info(final)
 
@@ -583,50 +632,82 @@ async def person_copy(
     return None if pdf is None else (number, pdf)
 
 
-async def _review_row(session: AsyncSession, me: BeneficiaryActor, version: int) -> SynthesisRow:
+async def _review_row(
+    session: AsyncSession, me: BeneficiaryActor, version: int
+) -> tuple[SynthesisRow, Recipient]:
+    """The synthesis under review at ``version``, and the person's counsellor."""
     person = await session.get(Beneficiary, me.beneficiary_id, populate_existing=True)
     if person is None or person.status != BeneficiaryStatus.ACTIVE:
         raise SynthesisRefused("not_active")
     row = await _row(session, me.beneficiary_id)
     if row is None or row.state != SynthesisState.IN_REVIEW or row.review_version != version:
         raise SynthesisRefused("not_in_review")
-    return row
+    return row, Recipient.counsellor(person.counsellor_id)
 
 
 async def add_comment(
     session: AsyncSession, actor: Actor, version: int, text: str, now: datetime | None = None
 ) -> int:
-    """The person's comment on the version under review; returns its id."""
+    """The person's comment on the version under review, queued for their counsellor.
+
+    Returns its id, which keys the counsellor's message: one per comment.
+    """
     me = _own(actor)
     cleaned = text.strip()
     if not cleaned:
         raise SynthesisRefused("empty")
     if len(cleaned) > COMMENT_MAX:
         raise SynthesisRefused("too_long")
-    await _review_row(session, me, version)
+    _state, counsellor = await _review_row(session, me, version)
+    now = now or utcnow()
     comment = SynthesisComment(
         beneficiary_id=me.beneficiary_id,
         version=version,
         text=cleaned,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     session.add(comment)
     await conversation.end(session, me, flows=[FLOW])
     await session.flush()
+    await outbox.enqueue(
+        session,
+        kind=COMMENT_KIND,
+        recipient=counsellor,
+        due_at=now,
+        dedupe_key=f"synthesis-comment:{comment.id}",
+        payload={"comment": comment.id},
+        beneficiary_id=me.beneficiary_id,
+        now=now,
+    )
     return comment.id
 
 
 async def agree(
     session: AsyncSession, actor: Actor, version: int, now: datetime | None = None
 ) -> None:
-    """The person agrees to the version under review (and only to that one)."""
+    """The person agrees to the version under review (and only to that one).
+
+    Their counsellor is told; a version is agreed to once, so the message is
+    keyed by it.
+    """
     me = _own(actor)
-    row = await _review_row(session, me, version)
+    row, counsellor = await _review_row(session, me, version)
+    now = now or utcnow()
     row.state = SynthesisState.AGREED
     row.agreed_version = version
-    row.agreed_at = now or utcnow()
-    row.updated_at = row.agreed_at
+    row.agreed_at = now
+    row.updated_at = now
     await conversation.end(session, me, flows=[FLOW])
+    await outbox.enqueue(
+        session,
+        kind=AGREED_KIND,
+        recipient=counsellor,
+        due_at=now,
+        dedupe_key=f"synthesis-agreed:{me.beneficiary_id}:{version}",
+        payload={"version": version},
+        beneficiary_id=me.beneficiary_id,
+        now=now,
+    )
     await session.flush()
 
 
@@ -639,6 +720,10 @@ async def answer_retention(
     rest of the dossier). A refusal deletes the organisation's copy at once;
     the person keeps theirs. They may change their answer later; once the
     copy is deleted, agreeing again cannot bring it back.
+
+    After delivery, the counsellor is told of each answer that changes
+    something (the first, or a change of mind), keyed by its audit event; the
+    same answer given again tells them nothing new.
     """
     me = _own(actor)
     now = now or utcnow()
@@ -646,6 +731,19 @@ async def answer_retention(
     row = await _row(session, me.beneficiary_id)
     if row is None or row.state != SynthesisState.DELIVERED:
         return RetentionRecord(agreed, now, None, None, None, False)
+    if row.retention_answered_at is None or row.retention_agreed != agreed:
+        event = await audit.record_event(session, me, "synthesis:retention", me.beneficiary_id)
+        person = await load_beneficiary_for(session, me, me.beneficiary_id)
+        await outbox.enqueue(
+            session,
+            kind=RETENTION_ANSWERED_KIND,
+            recipient=Recipient.counsellor(person.counsellor_id),
+            due_at=now,
+            dedupe_key=f"synthesis-kept:{me.beneficiary_id}:{event}",
+            payload={"agreed": agreed},
+            beneficiary_id=me.beneficiary_id,
+            now=now,
+        )
     row.retention_agreed = agreed
     row.retention_answered_at = now
     if agreed and row.copy_deleted_at is None:

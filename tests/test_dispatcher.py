@@ -17,6 +17,7 @@ from typing import Protocol
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.ext import AIORateLimiter, Application, ExtBot
 from telegram.request import HTTPXRequest
@@ -38,7 +39,6 @@ from bot.outbox_kinds import (
     OutgoingFile,
     OutgoingMessage,
     RenderContext,
-    enqueue_notice,
     notice_payload,
     render_notice,
 )
@@ -122,6 +122,20 @@ def open_chats(api: FakeBotApi, people: People) -> None:
     api.user(people.counsellor_tid, "Claire")
     for tid in people.tids:
         api.user(tid, "Personne")
+
+
+async def enqueue_notice(
+    session: AsyncSession, recipient: Recipient, msgid: str, *, due_at: datetime, dedupe_key: str
+) -> int:
+    """One ``notice`` row: the kind is the bot's own, queued here as storage would."""
+    return await outbox.enqueue(
+        session,
+        kind=NOTICE,
+        recipient=recipient,
+        due_at=due_at,
+        dedupe_key=dedupe_key,
+        payload=notice_payload(msgid),
+    )
 
 
 async def enqueue_notices(

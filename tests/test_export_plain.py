@@ -119,7 +119,8 @@ async def test_french_export_speaks_french(db: Database, world: World) -> None:
         "23 novembre 2026 à 8 h 37 — une nouvelle tâche — à vous — à envoyer",
         "un rappel de séance — à vous — annulé",
         "une invitation à un point de suivi — à vous — à envoyer",
-        "Conservation de votre synthèse la question vous sera posée quand votre synthèse",
+        # the delivery asked the question
+        "Conservation de votre synthèse demandé le 2 décembre 2026, pas encore de réponse",
     ):
         assert words in text, words
     for english in ("done", "planned", "held", "cancelled", "open", "agreed", "beneficiary"):
@@ -140,7 +141,7 @@ async def test_english_export_speaks_english(db: Database, world: World) -> None
         "Proposed by you",
         "Recorded on 1 December 2026 at 08:37",
         "23 November 2026 at 08:37 — a new task — to you — to be sent",
-        "Keeping your synthesis you will be asked once your synthesis is delivered",
+        "Keeping your synthesis asked on 2 December 2026, not answered yet",
     ):
         assert words in text, words
     for french in ("Statut", "Échéance", "tenue", "à venir", "demandé"):
@@ -148,9 +149,9 @@ async def test_english_export_speaks_english(db: Database, world: World) -> None
 
 
 async def test_the_synthesis_question_once_asked_says_when(db: Database, world: World) -> None:
-    await full_bilan(db, world)
+    await full_bilan(db, world)  # its delivery asks the question
     async with db.transaction() as session:
-        await rights.mark_synthesis_asked(session, world.paul.beneficiary_id, NOW)
+        await rights.mark_synthesis_asked(session, world.a, world.paul.beneficiary_id, NOW)
     text = await _export(db, world, "fr")
     assert (
         "Conservation de votre synthèse demandé le 2 décembre 2026, pas encore de réponse" in text

@@ -12,6 +12,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+from sqlalchemy import update
 from telegram import Bot
 
 from bot.export import build_pdf, synthesis_lines
@@ -53,6 +54,14 @@ async def _render(
     spec = REGISTRY.get(kind)
     assert spec is not None
     return await spec.render(RenderContext(cast(Bot, None), db, addressee, NOW), row)
+
+
+async def _all_sent(db: Database) -> None:
+    """The dispatcher sent what is queued (the final PDF among it)."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(outbox.OutboxMessage).values(status=outbox.OutboxStatus.SENT, sent_at=NOW)
+        )
 
 
 async def _version(db: Database, world: World, text: bytes) -> int:
@@ -144,6 +153,7 @@ async def test_the_retention_question_follows_delivery_once(db: Database, world:
     data = [b.callback_data for row in question.keyboard.inline_keyboard for b in row]
     assert data == ["rg:syn:y", "rg:syn:n"]
     assert "un an" in question.text
+    await _all_sent(db)
     async with db.transaction() as session:
         await synthesis.answer_retention(session, world.paul, False, NOW)
     again = await _render(db, handlers.RETENTION_KIND, Recipient.beneficiary(bid), {}, bid)
@@ -161,6 +171,8 @@ async def test_the_persons_copy_of_their_data_tells_the_synthesis_story(
         await synthesis.agree(session, world.paul, 1, NOW)
         await synthesis.deliver(session, world.a, bid, NOW)
         delivered = await rights.collect(session, world.paul)
+    await _all_sent(db)
+    async with db.transaction() as session:
         await synthesis.answer_retention(session, world.paul, False, NOW)
         refused = await rights.collect(session, world.paul)
     _ = gettext_for("fr")

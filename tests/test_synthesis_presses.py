@@ -8,12 +8,13 @@ there is nothing to send.
 # ruff: noqa: F811 - the fixtures imported below are used by name
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from storage import synthesis
 from storage.cards import set_phase
 from storage.db import Database
 from storage.models import Phase, utcnow
+from storage.outbox import OutboxMessage, OutboxStatus
 from storage.synthesis import SynthesisVersion
 from tests.app_harness import AppHarness, app_bot  # noqa: F401 - the fixture
 from tests.test_metiers_handlers import BRUNO, CLAIRE, People, people  # noqa: F401
@@ -44,6 +45,8 @@ async def _delivered(db: Database, people: People) -> int:
         await synthesis.request_review(session, people.claire, bid)
         await synthesis.agree(session, people.paul, 1)
         await synthesis.deliver(session, people.claire, bid)
+    async with db.transaction() as session:  # the final PDF (and the rest) went out
+        await session.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
     return bid
 
 

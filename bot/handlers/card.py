@@ -37,11 +37,18 @@ from bot.runtime import Context, identify, wake_dispatcher, work
 from dialogues.instruments import Instrument, load_all
 from dialogues.results import value_name
 from dialogues.typography import shorten
-from storage import outbox
 from storage.actors import AccessDenied, CounsellorActor
-from storage.cards import PHASE_ORDER, Card, RunLine, next_phases, open_card, set_phase
+from storage.cards import (
+    PHASE_CHANGED,
+    PHASE_ORDER,
+    Card,
+    RunLine,
+    next_phases,
+    open_card,
+    set_phase,
+)
 from storage.models import BeneficiaryStatus, Phase, utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.outbox import ClaimedMessage
 from storage.people import BeneficiarySummary, list_beneficiaries
 from storage.responses import RunStatus
 from storage.sessions import BudgetUse, current_dialogue, end_dialogue, save_dialogue
@@ -62,7 +69,6 @@ FIND_WAIT = timedelta(minutes=30)
 """A search asked and not typed is forgotten after this: later text goes elsewhere."""
 MAX_TYPED = 60
 
-PHASE_CHANGED = "phase_changed"
 PHASE_NOTICE = N_(
     "Your counsellor has moved your bilan on: {phase}. Your menu shows what comes next."
 )
@@ -517,15 +523,6 @@ async def change_phase(update: Update, context: Context) -> None:
                 card = await open_card(session, actor, beneficiary_id)
             else:
                 await set_phase(session, actor, beneficiary_id, phase)
-                await outbox.enqueue(
-                    session,
-                    kind=PHASE_CHANGED,
-                    recipient=Recipient.beneficiary(beneficiary_id),
-                    due_at=utcnow(),
-                    dedupe_key=f"phase:{beneficiary_id}:{phase.value}:{utcnow().isoformat()}",
-                    payload={"phase": phase.value},
-                    beneficiary_id=beneficiary_id,
-                )
                 card = await open_card(session, actor, beneficiary_id)
             addition = await followups.load_card_addition(session, actor, beneficiary_id)
             written = await synthesis_status(session, actor, beneficiary_id)

@@ -58,7 +58,7 @@ from storage import sessions as dialogue
 from storage.actors import AccessDenied, CounsellorActor
 from storage.contacts import Contact, ContactFields, ContactKind, ContactRefused
 from storage.models import utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.outbox import ClaimedMessage
 from storage.people import get_beneficiary
 from storage.responses import RunStatus, runs_of
 
@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 CALLBACK_PATTERN = r"^ct:"
 COMMANDS = [("contacts", N_("The resource-person file: add, edit, erase"))]
 FLOW = "contact"
-SHARED_KIND = "contact_shared"
+SHARED_KIND = store.SHARED_KIND
 TITLE_MATCHES = 6
 EDITABLE = ("name", "role", "org", "reach", "area", "mention", "how", "metiers")
 _FIELD_OF = {"org": "organisation", "how": "agreed_how", "metiers": "rome_codes"}
@@ -400,15 +400,6 @@ async def _press(
             share, new = await store.share_contact(
                 session, actor, beneficiary_id, contact_id, rome_code=matched
             )
-            if new:
-                await outbox.enqueue(
-                    session,
-                    kind=SHARED_KIND,
-                    recipient=Recipient.beneficiary(beneficiary_id),
-                    due_at=utcnow(),
-                    dedupe_key=f"share:{share.id}",
-                    payload={"share_id": share.id},
-                )
             person = await get_beneficiary(session, actor, beneficiary_id)
             name = share.contact.name if share.contact else ""
             text = (

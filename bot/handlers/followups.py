@@ -55,7 +55,7 @@ from bot.handlers.plan import CARD_BUTTON, CARD_PREFIX, COUNSELLOR_PREFIX, day_t
 from bot.i18n import N_, Translate, format_date_long, ngettext_for
 from bot.keyboards import button
 from bot.kit.door import Flow
-from bot.outbox_kinds import OutgoingMessage, RenderContext, enqueue_notice, register
+from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire import flow
 from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import Caller, Context, identify, settings, wake_dispatcher, work
@@ -70,6 +70,7 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.followups import (
+    CONCLUDED_KIND,
     INSTRUMENT_KEY,
     INVITE_KIND,
     TALK_KIND,
@@ -82,8 +83,8 @@ from storage.followups import (
     conclude,
     followup_status,
 )
-from storage.models import Phase, utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.models import Phase
+from storage.outbox import ClaimedMessage
 from storage.people import get_beneficiary
 from storage.plans import PlanSummary, Step, plan_summary, read_plan
 from storage.responses import FLOW as QUESTIONNAIRE_FLOW
@@ -187,14 +188,6 @@ async def _conclude_press(
                 raise ValueError("not in conclusion")
             if confirmed:
                 checkins = await conclude(session, actor, bid, schedule)
-                await enqueue_notice(
-                    session,
-                    Recipient.beneficiary(bid),
-                    CONCLUDED_NOTICE,
-                    due_at=utcnow(),
-                    dedupe_key=f"concluded:{bid}:{utcnow().isoformat()}",
-                    beneficiary_id=bid,
-                )
     except (AccessDenied, ValueError):
         await message.reply_text(_("This change is not possible."))
         return
@@ -653,6 +646,12 @@ TALK_TEXT = N_(
     "🙋 {name} would like to talk with you (follow-up check-in at {months}). "
     "Their answers are one tap away."
 )
+
+
+@register(CONCLUDED_KIND)
+async def render_concluded(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
+    """Told to the person in their language at send time."""
+    return OutgoingMessage(context._(CONCLUDED_NOTICE))
 
 
 @register(INVITE_KIND, stale_after=timedelta(days=10))

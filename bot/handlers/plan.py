@@ -47,7 +47,6 @@ from dialogues.engine import Rejected
 from dialogues.followup import parse_target_date
 from dialogues.messages import error_message
 from dialogues.typography import shorten
-from storage import outbox
 from storage.actors import (
     AccessDenied,
     BeneficiaryActor,
@@ -55,13 +54,13 @@ from storage.actors import (
     PersonActor,
     load_beneficiary_for,
 )
-from storage.models import utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.outbox import ClaimedMessage
 from storage.people import get_beneficiary
 from storage.plans import FLOW as PLAN_FLOW
 from storage.plans import (
     PROJECT_FIELDS,
     PROJECT_MAX,
+    PROPOSED_KIND,
     TITLE_MAX,
     InputField,
     PendingInput,
@@ -89,7 +88,6 @@ COUNSELLOR_PREFIX = "pl:c:"
 # bot.handlers.card.CARD_PREFIX, written out: the card imports the follow-up helpers,
 # which import this module.
 CARD_PREFIX = "c:"
-PROPOSED_KIND = "plan_step_proposed"
 
 CARD_BUTTON = N_("📝 Project and action plan")
 COMMANDS = [("plan", N_("Your professional project and action plan"))]
@@ -514,10 +512,8 @@ async def _typed(
         return
     try:
         async with work(context) as session:
-            step = await add_step(session, actor, bid, waiting.draft, target)
+            await add_step(session, actor, bid, waiting.draft, target)
             await stop_input(session, actor)
-            if isinstance(actor, BeneficiaryActor):
-                await _tell_counsellor(session, actor, step)
             screen = await _screen_for(session, actor, bid, caller.locale, _)
     except ValueError:
         async with work(context) as session:
@@ -532,19 +528,6 @@ async def _typed(
 
 def _too_long(limit: int, _: Translate) -> str:
     return _("That is a little long: {max} characters at most, please.").format(max=limit)
-
-
-async def _tell_counsellor(session: AsyncSession, actor: BeneficiaryActor, step: Step) -> None:
-    me = await get_beneficiary(session, actor, actor.beneficiary_id)
-    await outbox.enqueue(
-        session,
-        kind=PROPOSED_KIND,
-        recipient=Recipient.counsellor(me.counsellor_id),
-        due_at=utcnow(),
-        dedupe_key=f"plan:{actor.beneficiary_id}:proposed:{step.id}",
-        payload={"step_id": step.id},
-        beneficiary_id=actor.beneficiary_id,
-    )
 
 
 # --- the counsellor's notice of a proposal ----------------------------------------------

@@ -31,7 +31,6 @@ import asyncio
 import contextlib
 import html
 import logging
-import secrets
 import time
 from datetime import datetime, timedelta
 from functools import cache
@@ -56,16 +55,22 @@ from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
-from bot.outbox_kinds import enqueue_notice
+from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.replies import chunk_lines
 from bot.runtime import Context, identify, settings, wake_dispatcher, work
 from bot.settings import fail
 from dialogues.instruments import load_all
 from storage import rights
-from storage.actors import Actor, BeneficiaryActor, CounsellorActor
+from storage.actors import (
+    AccessDenied,
+    Actor,
+    BeneficiaryActor,
+    CounsellorActor,
+    load_beneficiary_for,
+)
 from storage.db import Database
 from storage.models import BeneficiaryStatus, utcnow
-from storage.outbox import FORGET_ONCE_SENT, Recipient
+from storage.outbox import ClaimedMessage
 from storage.rights import Dossier, Record, RetentionPolicy
 
 log = logging.getLogger(__name__)
@@ -88,6 +93,30 @@ WITHDRAWN_NOTICE = N_(
 
 def _e(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+@register(rights.ERASED_KIND)
+async def render_erased(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
+    """The name travels in the row: nothing else is left of the person to read it from."""
+    name = (row.payload or {}).get("name")
+    if not isinstance(name, str):
+        return None
+    return OutgoingMessage(context._(ERASED_NOTICE).format(name=name))
+
+
+@register(rights.WITHDRAWN_KIND)
+async def render_withdrawn(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
+    """Names the person to their own counsellor, read through the access door when sent."""
+    actor = context.counsellor_actor()
+    if actor is None or row.beneficiary_id is None:
+        return None
+    async with context.db.transaction() as session:
+        try:
+            person = await load_beneficiary_for(session, actor, row.beneficiary_id)
+        except AccessDenied:
+            return None
+        name = person.name
+    return OutgoingMessage(context._(WITHDRAWN_NOTICE).format(name=name))
 
 
 # --- the organisation's retention settings ---------------------------------------------------
@@ -469,17 +498,6 @@ async def _erase(update: Update, context: Context, actor: BeneficiaryActor, _: T
     now = utcnow()
     async with work(context) as session:
         erased = await rights.erase_own_data(session, actor, now)
-        if erased is not None:
-            await enqueue_notice(
-                session,
-                Recipient.counsellor(erased.counsellor_id),
-                ERASED_NOTICE,
-                due_at=now,
-                # No beneficiary id: the row must outlive the person it speaks of;
-                # and it forgets their name once sent (see storage.outbox).
-                dedupe_key=f"{FORGET_ONCE_SENT}erased:{secrets.token_hex(8)}",
-                name=erased.name,
-            )
     if erased is None:
         await _show(update, _expired(_), _markup([[button(_("⬅️ Back"), HOME)]]), edit=True)
         return
@@ -525,16 +543,6 @@ async def _withdraw(
     now = utcnow()
     async with work(context) as session:
         withdrawn = await rights.withdraw_consent(session, actor, now)
-        if withdrawn is not None:
-            await enqueue_notice(
-                session,
-                Recipient.counsellor(withdrawn.counsellor_id),
-                WITHDRAWN_NOTICE,
-                due_at=now,
-                dedupe_key=f"withdrawn:{actor.beneficiary_id}:{now.strftime('%Y%m%dT%H%M%S%f')}",
-                beneficiary_id=actor.beneficiary_id,
-                name=withdrawn.name,
-            )
     if withdrawn is not None:
         wake_dispatcher(context)
         log.info(

@@ -35,7 +35,6 @@ import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -53,7 +52,7 @@ from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate, format_date_long, ngettext_for, ngettext_of
 from bot.keyboards import button
 from bot.kit.door import Flow
-from bot.kit.unit import current_unit, work_in
+from bot.kit.unit import current_unit
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from bot.replies import show_screen
 from bot.runtime import Caller, Context, database, identify, wake_dispatcher, work
@@ -62,11 +61,11 @@ from bot.synthesis_record import RecordFacts, record_pdf
 from dialogues.synthesis import assemble, final_version
 from dialogues.synthesis_model import SynthesisDraft
 from dialogues.typography import shorten
-from storage import outbox, rights, synthesis
+from storage import synthesis
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor
 from storage.db import Database
 from storage.models import utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.outbox import ClaimedMessage
 from storage.people import BeneficiarySummary, get_beneficiary
 from storage.rights import RightsError
 from storage.synthesis import Status, SynthesisRefused, SynthesisState, VersionInfo
@@ -76,14 +75,12 @@ log = logging.getLogger(__name__)
 PREFIX = "sy:"
 CALLBACK_PATTERN = r"^sy:"
 COMMANDS = [("synthese", N_("Your synthesis document"))]
-REVIEW_KIND = "synthesis_review"
+REVIEW_KIND = synthesis.REVIEW_KIND
 FINAL_KIND = synthesis.FINAL_KIND
-RETENTION_KIND = "synthesis_retention"
-COMMENT_KIND = "synthesis_comment"
-AGREED_KIND = "synthesis_agreed"
-RETENTION_ANSWERED_KIND = "synthesis_retention_answered"
-QUESTION_DELAY = timedelta(seconds=10)
-"""The retention question follows the final document, as a message of its own."""
+RETENTION_KIND = synthesis.RETENTION_KIND
+COMMENT_KIND = synthesis.COMMENT_KIND
+AGREED_KIND = synthesis.AGREED_KIND
+RETENTION_ANSWERED_KIND = synthesis.RETENTION_ANSWERED_KIND
 SHOWN_COMMENTS = 10
 
 KEEP_LABEL = N_("✅ Yes, keep a copy for one year")
@@ -450,16 +447,7 @@ async def _review(
             markup = _confirm_markup(_("👀 Show it anyway"), bid, "r", _)
             await show_screen(message, text, markup, edit=True)
             return
-        info = await synthesis.request_review(session, actor, bid)
-        await outbox.enqueue(
-            session,
-            kind=REVIEW_KIND,
-            recipient=Recipient.beneficiary(bid),
-            due_at=utcnow(),
-            dedupe_key=f"synthesis-review:{bid}:{info.number}:{utcnow().isoformat()}",
-            payload={"version": info.number},
-            beneficiary_id=bid,
-        )
+        await synthesis.request_review(session, actor, bid)
     wake_dispatcher(context)
     text, markup = await _screen(context, actor, bid, _, caller.locale)
     await show_screen(message, text, markup, edit=True)
@@ -497,7 +485,7 @@ async def prepare_final(
     (SQLite would make every other update wait). ``None`` when the agreed file
     cannot be rebuilt: the agreed PDF is then delivered as it is.
     """
-    async with work_in(db) as session:
+    async with db.transaction() as session:
         person = await get_beneficiary(session, actor, bid)
         agreed = await synthesis.agreed_version(session, actor, bid)
     unit = current_unit()
@@ -509,41 +497,6 @@ async def prepare_final(
         log.warning("synthesis v%s of %s delivered as agreed", agreed.info.number, bid)
         return None
     return synthesis.FinalPdf(agreed.info.number, *built)
-
-
-async def deliver_and_ask(
-    session: AsyncSession,
-    actor: CounsellorActor,
-    bid: int,
-    now: datetime,
-    final: synthesis.FinalPdf | None,
-) -> VersionInfo:
-    """Deliver the agreed version and queue the final PDF, then the retention question.
-
-    Shared by the chat and the desk (``bot/desk/pages/synthesis.py``): one set of rules.
-    """
-    info = await synthesis.deliver(session, actor, bid, now, final)
-    stamp = now.isoformat()
-    await outbox.enqueue(
-        session,
-        kind=FINAL_KIND,
-        recipient=Recipient.beneficiary(bid),
-        due_at=now,
-        dedupe_key=f"synthesis-final:{bid}:{stamp}",
-        payload={"version": info.number},
-        beneficiary_id=bid,
-    )
-    await rights.mark_synthesis_asked(session, bid, now)
-    await outbox.enqueue(
-        session,
-        kind=RETENTION_KIND,
-        recipient=Recipient.beneficiary(bid),
-        due_at=now + QUESTION_DELAY,
-        dedupe_key=f"synthesis-retention:{bid}:{stamp}",
-        payload={},
-        beneficiary_id=bid,
-    )
-    return info
 
 
 async def _deliver(
@@ -567,7 +520,7 @@ async def _deliver(
     now = utcnow()
     final = await prepare_final(database(context), actor, bid, now)
     async with work(context) as session:
-        info = await deliver_and_ask(session, actor, bid, now, final)
+        info = await synthesis.deliver(session, actor, bid, now, final)
     log.info("synthesis v%s delivered to beneficiary %s", info.number, bid)
     wake_dispatcher(context)
     text, markup = await _screen(context, actor, bid, _, caller.locale)
@@ -749,15 +702,6 @@ async def _beneficiary_press(
     if action == "ok":
         async with work(context) as session:
             await synthesis.agree(session, actor, version)
-            await outbox.enqueue(
-                session,
-                kind=AGREED_KIND,
-                recipient=await _counsellor_of(session, actor),
-                due_at=utcnow(),
-                dedupe_key=f"synthesis-agreed:{actor.beneficiary_id}:{version}",
-                payload={"version": version},
-                beneficiary_id=actor.beneficiary_id,
-            )
         wake_dispatcher(context)
         await message.edit_reply_markup(None)
         await message.reply_text(
@@ -778,11 +722,6 @@ async def _beneficiary_press(
         )
         return None
     raise AccessDenied("unknown synthesis action")
-
-
-async def _counsellor_of(session: AsyncSession, actor: BeneficiaryActor) -> Recipient:
-    person = await get_beneficiary(session, actor, actor.beneficiary_id)
-    return Recipient.counsellor(person.counsellor_id)
 
 
 async def handle_message(update: Update, context: Context) -> bool:
@@ -846,16 +785,7 @@ async def _receive_comment(
     assert message.text is not None
     try:
         async with work(context) as session:
-            comment_id = await synthesis.add_comment(session, actor, version, message.text)
-            await outbox.enqueue(
-                session,
-                kind=COMMENT_KIND,
-                recipient=await _counsellor_of(session, actor),
-                due_at=utcnow(),
-                dedupe_key=f"synthesis-comment:{comment_id}",
-                payload={"comment": comment_id},
-                beneficiary_id=actor.beneficiary_id,
-            )
+            await synthesis.add_comment(session, actor, version, message.text)
     except SynthesisRefused as refused:
         if refused.reason == "not_in_review":
             async with work(context) as session:
@@ -1005,16 +935,6 @@ async def record_retention_answer(
         async with work(context) as session:
             record = await synthesis.answer_retention(session, actor, agreed)
             person = await get_beneficiary(session, actor, actor.beneficiary_id)
-            if record.delivered_at is not None:
-                await outbox.enqueue(
-                    session,
-                    kind=RETENTION_ANSWERED_KIND,
-                    recipient=Recipient.counsellor(person.counsellor_id),
-                    due_at=utcnow(),
-                    dedupe_key=f"synthesis-kept:{actor.beneficiary_id}:{utcnow().isoformat()}",
-                    payload={"agreed": agreed},
-                    beneficiary_id=actor.beneficiary_id,
-                )
     except RightsError:
         await message.reply_text(_("This question is no longer open."))
         return

@@ -20,16 +20,20 @@ from dialogues.instruments import Instrument
 from dialogues.messages import label
 from dialogues.results import describe_riasec, describe_values
 from dialogues.scoring import RiasecResult, ValuesResult, score_riasec, score_values
-from storage import followups, outbox
+from storage import followups
 from storage.actors import BeneficiaryActor, SystemActor
-from storage.models import utcnow
-from storage.outbox import ClaimedMessage, Recipient
+from storage.outbox import ClaimedMessage
 from storage.people import get_beneficiary
-from storage.responses import RunState, RunStatus, own_runs_with_answers, submit_run
+from storage.responses import (
+    SUBMITTED_KIND,
+    RunState,
+    RunStatus,
+    own_runs_with_answers,
+    submit_run,
+)
 
 log = logging.getLogger(__name__)
 
-SUBMITTED_KIND = "instrument_submitted"
 SCORED_KINDS = ("riasec", "values")
 RIASEC_KEYS = ("riasec", "riasec_short")
 PISTES = "m:pistes"
@@ -157,17 +161,10 @@ async def finish_scored(
 async def notify_submission(
     session: Any, actor: BeneficiaryActor, run_id: int, instrument_key: str
 ) -> None:
-    """Queue the counsellor's notice in the submission's own transaction."""
-    me = await get_beneficiary(session, actor, actor.beneficiary_id)
-    await outbox.enqueue(
-        session,
-        kind=SUBMITTED_KIND,
-        recipient=Recipient.counsellor(me.counsellor_id),
-        due_at=utcnow(),
-        dedupe_key=f"run:{run_id}:submitted",
-        payload={"run_id": run_id, "instrument": instrument_key},
-        beneficiary_id=actor.beneficiary_id,
-    )
+    """What a submission also sets off, in its own transaction: a follow-up check-in's.
+
+    The counsellor's notice is queued by :func:`storage.responses.submit_run` itself.
+    """
     if instrument_key == followups.INSTRUMENT_KEY:
         await followups.on_checkin_submitted(session, actor, run_id)
 

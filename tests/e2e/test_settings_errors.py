@@ -15,7 +15,11 @@ GOOD_KEY = "A" * 43 + "="
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     base = {"PATH": "/usr/bin:/bin", "HOME": str(cwd)}
     return subprocess.run(
-        [str(BIN), *args], env={**base, **env}, cwd=cwd, capture_output=True, text=True,
+        [str(BIN), *args],
+        env={**base, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 
@@ -24,8 +28,11 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     ("env", "args", "named"),
     [
         ({"ENCRYPTION_KEY": GOOD_KEY}, ["run"], "TELEGRAM_BOT_TOKEN"),
-        ({"TELEGRAM_BOT_TOKEN": "not-a-token", "ENCRYPTION_KEY": GOOD_KEY}, ["run"],
-         "TELEGRAM_BOT_TOKEN"),
+        (
+            {"TELEGRAM_BOT_TOKEN": "not-a-token", "ENCRYPTION_KEY": GOOD_KEY},
+            ["run"],
+            "TELEGRAM_BOT_TOKEN",
+        ),
         ({"TELEGRAM_BOT_TOKEN": "1:abc"}, ["run"], "ENCRYPTION_KEY"),
         ({"ENCRYPTION_KEY": "short"}, ["counsellor", "list"], "ENCRYPTION_KEY"),
         ({"DATABASE_URL": "mysql://x"}, ["db", "upgrade"], "DATABASE_URL"),

@@ -9,7 +9,14 @@ from sqlalchemy import select, text
 
 from storage import rights
 from storage.actors import AccessDenied, SystemActor
-from storage.contacts import ContactFields, ContactKind, add_contact, erase_contact, share_contact
+from storage.contacts import (
+    SHARED_KIND,
+    ContactFields,
+    ContactKind,
+    add_contact,
+    erase_contact,
+    share_contact,
+)
 from storage.db import Database
 from storage.enquetes import (
     REMINDER_KIND,
@@ -56,6 +63,7 @@ async def _shared(db: Database, world: World) -> int:
 
 
 async def _outbox(db: Database) -> list[tuple[str, str, OutboxStatus, datetime]]:
+    """The inquiry's own messages (the shared contact's card is ``storage.contacts``')."""
     async with db.transaction() as session:
         rows = await session.execute(
             select(
@@ -63,7 +71,9 @@ async def _outbox(db: Database) -> list[tuple[str, str, OutboxStatus, datetime]]
                 OutboxMessage.dedupe_key,
                 OutboxMessage.status,
                 OutboxMessage.due_at,
-            ).order_by(OutboxMessage.id)
+            )
+            .where(OutboxMessage.kind != SHARED_KIND)
+            .order_by(OutboxMessage.id)
         )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 

@@ -77,7 +77,11 @@ async def test_the_person_sees_everything_kept_and_who_opened_it(
     assert run.data["answers"] == {"statut": "salarie", "projet": SECRET}
     assert run.data["status"] == "submitted"
     assert dossier.parts["current_job"][0].data["ticked_skills"] == ["12345"]
-    assert [m.data["kind"] for m in dossier.parts["messages"]] == ["notice"]
+    # The notice queued above, and the counsellor's notice of the submitted dossier.
+    assert sorted(m.data["kind"] for m in dossier.parts["messages"]) == [
+        "instrument_submitted",
+        "notice",
+    ]
     (access,) = dossier.accesses
     assert access.actor_kind == "counsellor"
     assert access.actor_name == "Claire Martin"
@@ -136,9 +140,7 @@ async def test_erasure_needs_two_fresh_confirmations(db: Database, world: World)
         assert await resolve_actor(session, world.paul.telegram_id) == world.paul
 
 
-async def test_erasure_deletes_everything_about_the_person_only(
-    db: Database, world: World
-) -> None:
+async def test_erasure_deletes_everything_about_the_person_only(db: Database, world: World) -> None:
     run_id = await _dossier(db, world)
     paul_id, lea_id = world.paul.beneficiary_id, world.lea.beneficiary_id
     await _queue(db, "to-paul", Recipient.beneficiary(paul_id), paul_id)
@@ -161,7 +163,9 @@ async def test_erasure_deletes_everything_about_the_person_only(
         with pytest.raises(AccessDenied):
             await read_run(session, world.a, run_id)
     assert "Paul Durand" not in names
-    assert set(await _statuses(db)) == {"to-lea"}
+    # Only the counsellor's notice of the erasure is left of Paul: no beneficiary id, and
+    # its payload (his name) goes once it is sent.
+    assert set(await _statuses(db)) == {"to-lea", f"{outbox.FORGET_ONCE_SENT}erased:{paul_id}"}
 
 
 async def test_the_system_cannot_be_impersonated_for_erasure(db: Database, world: World) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import indicators, outbox, rights
@@ -18,7 +18,14 @@ from storage.db import Database
 from storage.models import Beneficiary
 from storage.outbox import OutboxMessage, OutboxStatus, Recipient
 from storage.people import accept_invitation, add_counsellor, create_invitation
-from storage.responses import InstrumentRun, open_run, read_run, save_answer, submit_run
+from storage.responses import (
+    SUBMITTED_KIND,
+    InstrumentRun,
+    open_run,
+    read_run,
+    save_answer,
+    submit_run,
+)
 from storage.rights import DataRightsRow, PurgeKind, RetentionPolicy
 
 T0 = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
@@ -50,6 +57,8 @@ async def _person(
         run = await open_run(session, actor, "dossier_auto_bilan", 1)
         await save_answer(session, actor, run.id, "statut", "salarie", None, now=at)
         await submit_run(session, actor, run.id, now=at + timedelta(days=3))
+        # The counsellor's notice of the submission is not one of the messages counted here.
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.kind == SUBMITTED_KIND))
         await outbox.enqueue(
             session,
             kind="notice",

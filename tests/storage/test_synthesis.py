@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from storage import indicators, outbox, rights, synthesis
 from storage.actors import AccessDenied, SystemActor
@@ -72,6 +72,10 @@ async def _agreed_and_delivered(db: Database, world: World) -> int:
         await synthesis.add_comment(session, world.paul, 2, "Ajoutez mon expérience associative.")
         await synthesis.agree(session, world.paul, 2, NOW)
         await synthesis.deliver(session, world.a, bid, NOW)
+    async with db.transaction() as session:  # the dispatcher sent what delivery queued
+        await session.execute(
+            update(outbox.OutboxMessage).values(status=outbox.OutboxStatus.SENT, sent_at=NOW)
+        )
     return bid
 
 

@@ -18,13 +18,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.desk.web import Visit, config, database, form_of, signed_in
-from bot.handlers.card import PHASE_CHANGED
-from storage import outbox
 from storage import sessions as store
 from storage.actors import AccessDenied
 from storage.cards import set_phase
-from storage.models import Phase, utcnow
-from storage.outbox import Recipient
+from storage.models import Phase
 from storage.sessions import SessionMode, SessionRefused
 from storage.tasks import TaskRefused, assign_task
 
@@ -137,16 +134,6 @@ async def move_phase(request: Request) -> Response:
     try:
         async with database(request).transaction() as session:
             await set_phase(session, visit.actor, beneficiary_id, phase)
-            now = utcnow()
-            await outbox.enqueue(
-                session,
-                kind=PHASE_CHANGED,
-                recipient=Recipient.beneficiary(beneficiary_id),
-                due_at=now,
-                dedupe_key=f"phase:{beneficiary_id}:{phase.value}:{now.isoformat()}",
-                payload={"phase": phase.value},
-                beneficiary_id=beneficiary_id,
-            )
     except AccessDenied:
         raise HTTPException(403) from None
     except ValueError:

@@ -22,19 +22,12 @@ from starlette.responses import RedirectResponse, Response
 
 from bot import synthesis_files
 from bot.desk.web import Visit, config, database, form_of, signed_in
-from bot.handlers.synthesis import (
-    REFUSALS,
-    REVIEW_KIND,
-    deliver_and_ask,
-    prepare_final,
-    to_write,
-)
+from bot.handlers.synthesis import REFUSALS, prepare_final, to_write
 from bot.synthesis_docx import PROMPT_MARK
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
-from storage import outbox, synthesis
+from storage import synthesis
 from storage.actors import AccessDenied
 from storage.models import utcnow
-from storage.outbox import Recipient
 from storage.people import get_beneficiary
 from storage.synthesis import SynthesisRefused
 
@@ -180,16 +173,6 @@ async def show(request: Request) -> Response:
     try:
         async with database(request).transaction() as session:
             info = await synthesis.request_review(session, visit.actor, beneficiary_id)
-            now = utcnow()
-            await outbox.enqueue(
-                session,
-                kind=REVIEW_KIND,
-                recipient=Recipient.beneficiary(beneficiary_id),
-                due_at=now,
-                dedupe_key=f"synthesis-review:{beneficiary_id}:{info.number}:{now.isoformat()}",
-                payload={"version": info.number},
-                beneficiary_id=beneficiary_id,
-            )
     except AccessDenied:
         raise HTTPException(403) from None
     except SynthesisRefused as refused:
@@ -213,7 +196,7 @@ async def deliver(request: Request) -> Response:
         now = utcnow()
         final = await prepare_final(database(request), visit.actor, beneficiary_id, now)
         async with database(request).transaction() as session:
-            info = await deliver_and_ask(session, visit.actor, beneficiary_id, now, final)
+            info = await synthesis.deliver(session, visit.actor, beneficiary_id, now, final)
     except AccessDenied:
         raise HTTPException(403) from None
     except SynthesisRefused as refused:
