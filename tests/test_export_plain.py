@@ -116,7 +116,7 @@ async def test_french_export_speaks_french(db: Database, world: World) -> None:
         # times as people write them
         "Enregistré le 1er décembre 2026 à 8 h 37",
         # each message by what it is
-        "23 novembre 2026 à 8 h 37 — une nouvelle tâche — à vous — à envoyer",
+        "23 novembre 2026 à 8 h 37 — une nouvelle démarche — à vous — à envoyer",
         "un rappel de séance — à vous — annulé",
         "une invitation à un point de suivi — à vous — à envoyer",
         # the delivery asked the question

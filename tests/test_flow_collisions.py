@@ -488,7 +488,7 @@ BENEFICIARY_FLOWS = (
         "Rendez-vous médical ce jour-là",
         "votre conseiller·ère reçoit votre motif",
         move_reason_is,
-        "le motif du report de votre séance",
+        "le motif du décalage de votre séance",
     ),
     FlowCase(
         "task_note",

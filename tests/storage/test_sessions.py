@@ -553,10 +553,10 @@ async def test_dialogue_state_is_per_person_and_expires(db: Database, world: Wor
         await save_dialogue(session, world.a, "session", "day", {"beneficiary_id": 3}, now=NOW)
         await save_dialogue(session, world.paul, "journal", "text", now=NOW)
     async with db.transaction() as session:
-        draft = await current_dialogue(session, world.a)
+        draft = await current_dialogue(session, world.a, now=NOW)
         assert draft is not None and draft.step == "day" and draft.data == {"beneficiary_id": 3}
-        assert await current_dialogue(session, world.b) is None
-        assert await current_dialogue(session, world.a, flows=["task"]) is None
+        assert await current_dialogue(session, world.b, now=NOW) is None
+        assert await current_dialogue(session, world.a, flows=["task"], now=NOW) is None
         fresh = NOW + timedelta(minutes=10)
         stale = NOW + timedelta(hours=2)
         assert await current_dialogue(session, world.paul, max_age=timedelta(hours=1), now=fresh)
@@ -565,9 +565,9 @@ async def test_dialogue_state_is_per_person_and_expires(db: Database, world: Wor
         )
         await save_dialogue(session, world.a, "task", "title", now=NOW)
     async with db.transaction() as session:
-        replaced = await current_dialogue(session, world.a)
+        replaced = await current_dialogue(session, world.a, now=NOW)
         assert replaced is not None and (replaced.flow, replaced.data) == ("task", {})
         assert not await end_dialogue(session, world.a, flows=["session"])
         assert await end_dialogue(session, world.a)
-        assert await current_dialogue(session, world.a) is None
-        assert await current_dialogue(session, world.paul) is not None
+        assert await current_dialogue(session, world.a, now=NOW) is None
+        assert await current_dialogue(session, world.paul, now=NOW) is not None
