@@ -34,6 +34,10 @@ from storage.models import Base, UTCDateTime, utcnow
 
 DROPPED_KEY = "conversation.dropped"
 """``session.info`` key: the waits this transaction ended by starting another (a list)."""
+HELD_KEY = "conversation.rows"
+"""``session.info`` key: the rows (or their absence) read in this transaction, by
+Telegram id. The identity map holds rows weakly; holding them here is what lets
+the caller's lookup and the handler after it share one SELECT."""
 
 MAX_FLOW = 24
 MAX_STEP = 40
@@ -83,8 +87,8 @@ def _wait(row: ConversationRow) -> Wait:
 
 
 async def _row(session: AsyncSession, actor: PersonActor) -> ConversationRow | None:
-    """The actor's row, from the identity map when the caller's lookup loaded it."""
-    row = await session.get(ConversationRow, actor.telegram_id)
+    """The actor's row, read once per transaction (the caller's lookup reads it first)."""
+    row = await _held(session, actor.telegram_id)
     if row is None:
         return None
     if (row.person_kind, row.person_id) != _who(actor):
@@ -92,6 +96,13 @@ async def _row(session: AsyncSession, actor: PersonActor) -> ConversationRow | N
         # deactivated, say): never read as this actor's.
         return None
     return row
+
+
+async def _held(session: AsyncSession, telegram_id: int) -> ConversationRow | None:
+    held: dict[int, ConversationRow | None] = session.info.setdefault(HELD_KEY, {})
+    if telegram_id not in held:
+        held[telegram_id] = await session.get(ConversationRow, telegram_id)
+    return held[telegram_id]
 
 
 async def current(
@@ -133,11 +144,12 @@ async def begin(
     if isinstance(actor, BeneficiaryActor):
         beneficiary_id = actor.beneficiary_id
     now = now or utcnow()
-    row = await session.get(ConversationRow, actor.telegram_id)
+    row = await _held(session, actor.telegram_id)
     dropped: Wait | None = None
     if row is None:
         row = ConversationRow(telegram_id=actor.telegram_id)
         session.add(row)
+        session.info[HELD_KEY][actor.telegram_id] = row
     elif (
         row.flow != flow
         and row.until > now
@@ -191,6 +203,7 @@ async def end(
         return None
     ended = _wait(row)
     await session.delete(row)
+    session.info[HELD_KEY][actor.telegram_id] = None
     await session.flush()
     return ended
 
@@ -207,6 +220,19 @@ async def end_about(session: AsyncSession, beneficiary_id: int, *, flows: Iterab
         )
         .execution_options(synchronize_session="fetch")
     )
+    session.info.pop(HELD_KEY, None)  # rows held may be gone
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def forget_lapsed(session: AsyncSession, now: datetime | None = None) -> int:
+    """Delete the waits past their ``until`` (the daily purge): a lapsed wait no
+    longer takes anything, and a typed draft in it must not outlive it."""
+    result = await session.execute(
+        delete(ConversationRow)
+        .where(ConversationRow.until <= (now or utcnow()))
+        .execution_options(synchronize_session="fetch")
+    )
+    session.info.pop(HELD_KEY, None)  # rows held may be gone
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -74,7 +74,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import indicators, outbox
+from storage import conversation, indicators, outbox
 from storage.actors import (
     AccessDenied,
     Actor,
@@ -82,6 +82,7 @@ from storage.actors import (
     SystemActor,
     load_beneficiary_for,
 )
+from storage.conversation import ConversationRow
 from storage.models import (
     AuditEvent,
     Base,
@@ -242,6 +243,32 @@ async def _current_job(session: AsyncSession, beneficiary_id: int) -> list[Recor
             },
         )
     ]
+
+
+@register_collector("waiting", tables=("conversations",))
+async def _waiting(session: AsyncSession, beneficiary_id: int) -> list[Record]:
+    """What the bot waits for from the person, with what they have typed so far.
+
+    Their counsellor's wait about them (a task being written for them, say) is
+    the counsellor's unfinished work, not the person's data: it is erased with
+    them but not exported to them.
+    """
+    row = await session.scalar(
+        select(ConversationRow).where(
+            ConversationRow.person_kind == "beneficiary",
+            ConversationRow.person_id == beneficiary_id,
+        )
+    )
+    if row is None:
+        return []
+    data = {
+        "flow": row.flow,
+        "step": row.step,
+        "since": _json(row.since),
+        "until": _json(row.until),
+        "details": dict(row.payload or {}),
+    }
+    return [Record(row.since, row.flow, data)]
 
 
 @register_collector("messages", tables=("outbox",))
@@ -1117,6 +1144,7 @@ async def apply_purge(session: AsyncSession, plan: PurgePlan) -> dict[PurgeKind,
         row.erasure_step, row.erasure_step_at = 0, None
         await session.flush()
     counts[PurgeKind.AUDIT_EVENTS] = audit_removed
+    await conversation.forget_lapsed(session, plan.now)
     return counts
 
 

@@ -309,8 +309,7 @@ async def test_typed_text_waits_in_the_database_and_lapses(
     # /annuler clears a fresh one.
     async with db.transaction() as session:
         await stored.start_wait(session, people.paul, "label", kind="savoir_faire")
-    async with db.transaction() as session:
-        await portfolio.cancel(session, people.paul)
+    await bot.send(PAUL, "/annuler")
     assert (await bot.send(PAUL, "Piloter une équipe")).text == ROUTER_FALLTHROUGH
     # The Cancel button too.
     kinds = await bot.press_button(PAUL, shown, "Ajouter une compétence")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from storage import conversation
 from storage import journal as store
 from storage.models import AuditEvent
 from storage.responses import latest_open_run, open_run, set_position
@@ -110,9 +111,12 @@ async def test_writing_a_note_takes_typed_text_from_the_questionnaire(live: Live
     await reply(live.paul, containing("Écrivez votre note"))
     async with live.db.transaction() as session:
         current = await latest_open_run(session, live.paul_actor)
-    assert current is not None and current.current_step is None
+        waiting = await conversation.current(session, live.paul_actor)
+    # The note is what the bot waits for; the dossier keeps its place for /reprendre.
+    assert waiting is not None and waiting.flow == "journal"
+    assert current is not None and current.current_step == "some_question"
     live.paul.send_command("annuler")
-    await reply(live.paul, containing("(stopped)"))
+    await reply(live.paul, containing("C'est arrêté"))
     live.paul.send_text("Ceci n'est pas une note.")
     assert (await reply(live.paul)).content == FALLTHROUGH
     async with live.db.transaction() as session:

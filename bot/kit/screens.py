@@ -2,9 +2,9 @@
 
 Every feature builds :class:`Screen` values (HTML text and buttons) and hands
 them to :func:`show` (a press edits the pressed message; a command or a typed
-text gets a new message) or :func:`send`. The parse mode is the application's
-default (HTML, :data:`bot.kit.application.DEFAULTS`): a person's text goes
-into a screen through :func:`e`, never raw.
+text gets a new message) or :func:`send`. A screen is always HTML, set here
+once for every feature: a person's text goes into it through :func:`e`, never
+raw.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 _NUMBER = re.compile(r"[1-9][0-9]{0,17}")
@@ -53,7 +54,9 @@ async def send(update: Update, screen: Screen) -> None:
     message = update.effective_message
     if message is None:
         return
-    await message.reply_text(screen.text, reply_markup=screen.markup)
+    await message.reply_text(
+        screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+    )
 
 
 async def edit(update: Update, screen: Screen) -> None:
@@ -63,7 +66,9 @@ async def edit(update: Update, screen: Screen) -> None:
         await send(update, screen)
         return
     try:
-        await query.edit_message_text(screen.text, reply_markup=screen.markup)
+        await query.edit_message_text(
+            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+        )
     except BadRequest as error:
         if "not modified" in str(error).lower():
             return

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
+from storage import conversation
 from storage.actors import AccessDenied, SystemActor
 from storage.db import Database
 from storage.models import AuditEvent, utcnow
@@ -219,9 +220,11 @@ async def test_input_waits_are_per_person_and_lapse(db: Database, world: World) 
         assert replaced is not None and replaced.field == "main"
         later = utcnow() + INPUT_WAIT + timedelta(seconds=1)
         assert await pending_input(session, world.paul, now=later) is None
-        assert await pending_input(session, world.paul) is None  # dropped for good
         assert await stop_input(session, world.a)
         assert await pending_input(session, world.a) is None
+        assert await pending_input(session, world.paul) is not None  # not lapsed yet
+        assert await conversation.forget_lapsed(session, now=later) == 1  # the daily purge
+        assert await pending_input(session, world.paul) is None  # dropped for good
 
 
 async def test_system_reads_for_the_outbox(db: Database, world: World) -> None:

@@ -270,16 +270,18 @@ async def test_the_portfolio_is_in_the_export_and_goes_with_an_erasure(
         "ref": "exp_poste#2",
         "text": "Comptable",
     }
-    assert "portfolio_skills" not in dossier.parts and "portfolio_waits" not in dossier.parts
+    assert "portfolio_skills" not in dossier.parts and "conversations" not in dossier.parts
+    (waiting,) = dossier.parts["waiting"]  # what the bot waits for, under its own heading
+    assert (waiting.data["flow"], waiting.data["step"]) == ("portfolio", "label")
     async with db.transaction() as session:
         counts = await rights.rows_about(session, world.paul.beneficiary_id)
-    assert counts["portfolio_skills"] == 1 and counts["portfolio_waits"] == 1
+    assert counts["portfolio_skills"] == 1 and counts["conversations"] == 1
     async with db.transaction() as session:
         await rights.request_erasure(session, world.paul)
         assert await rights.confirm_erasure(session, world.paul)
         await rights.erase_own_data(session, world.paul)
     async with db.engine.connect() as connection:
         left = (await connection.execute(text("SELECT id FROM portfolio_skills"))).all()
-        waits = (await connection.execute(text("SELECT count(*) FROM portfolio_waits"))).scalar()
+        waits = (await connection.execute(text("SELECT count(*) FROM conversations"))).scalar()
     assert [row[0] for row in left] == [lea_skill.id]  # Léa keeps hers
     assert waits == 0

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from storage import conversation
 from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, SystemActor
 from storage.db import Database
 from storage.people import accept_invitation, add_counsellor, create_invitation
@@ -18,6 +19,7 @@ from storage.responses import (
     runs_of,
     save_answer,
     submit_run,
+    wait_on,
 )
 from tests.storage.conftest import World
 
@@ -84,20 +86,25 @@ async def test_submitted_run_is_closed_and_a_new_one_starts(db: Database, world:
 
 
 async def test_an_accepted_answer_costs_three_statements(db: Database, world: World) -> None:
+    """The question is on screen (its wait stands) and the caller's lookup has read
+    that wait in the update's transaction, as the bot does: the answer writes no
+    conversation row."""
     async with db.transaction() as session:
         run = await open_run(session, world.paul, "dossier_auto_bilan", 1)
+        await wait_on(session, world.paul, run.id, "statut")
     statements: list[str] = []
 
     def count(*args: Any) -> None:
         statements.append(str(args[2]).split()[0])
 
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        async with db.transaction() as session:
+    async with db.transaction() as session:
+        assert await conversation.current(session, world.paul) is not None
+        event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+        try:
             await load_own_run(session, world.paul, run.id)
             await save_answer(session, world.paul, run.id, "statut", "salarie", "poste")
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     data_statements = [s for s in statements if s.upper() not in ("BEGIN", "COMMIT")]
     assert len(data_statements) == 3, statements
 
