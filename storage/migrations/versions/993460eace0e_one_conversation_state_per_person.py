@@ -73,7 +73,7 @@ def downgrade() -> None:
         sa.Column("wait_for", sa.VARCHAR(length=16), nullable=False),
         sa.Column("kind", sa.VARCHAR(length=16), nullable=True),
         sa.Column("skill_id", sa.INTEGER(), nullable=True),
-        sa.Column("since", sa.DATETIME(), nullable=False),
+        sa.Column("since", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["beneficiary_id"],
             ["beneficiaries.id"],
@@ -91,7 +91,7 @@ def downgrade() -> None:
     op.create_table(
         "job_title_waits",
         sa.Column("beneficiary_id", sa.INTEGER(), nullable=False),
-        sa.Column("awaiting_job_title_since", sa.DATETIME(), nullable=False),
+        sa.Column("awaiting_job_title_since", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["beneficiary_id"],
             ["beneficiaries.id"],
@@ -107,8 +107,8 @@ def downgrade() -> None:
         sa.Column("actor_id", sa.INTEGER(), nullable=False),
         sa.Column("beneficiary_id", sa.INTEGER(), nullable=False),
         sa.Column("field", sa.VARCHAR(length=16), nullable=False),
-        sa.Column("draft", sa.BLOB(), nullable=True),
-        sa.Column("since", sa.DATETIME(), nullable=False),
+        sa.Column("draft", sa.LargeBinary(), nullable=True),
+        sa.Column("since", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["beneficiary_id"],
             ["beneficiaries.id"],
@@ -129,8 +129,8 @@ def downgrade() -> None:
         sa.Column("counsellor_id", sa.INTEGER(), nullable=False),
         sa.Column("flow", sa.VARCHAR(length=16), nullable=False),
         sa.Column("step", sa.VARCHAR(length=16), nullable=False),
-        sa.Column("data", sa.BLOB(), nullable=False),
-        sa.Column("updated_at", sa.DATETIME(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["counsellor_id"],
             ["counsellors.id"],
@@ -144,8 +144,8 @@ def downgrade() -> None:
         sa.Column("beneficiary_id", sa.INTEGER(), nullable=False),
         sa.Column("flow", sa.VARCHAR(length=16), nullable=False),
         sa.Column("step", sa.VARCHAR(length=16), nullable=False),
-        sa.Column("data", sa.BLOB(), nullable=False),
-        sa.Column("updated_at", sa.DATETIME(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["beneficiary_id"],
             ["beneficiaries.id"],
@@ -161,7 +161,7 @@ def downgrade() -> None:
         sa.Column("beneficiary_id", sa.INTEGER(), nullable=False),
         sa.Column("purpose", sa.VARCHAR(length=8), nullable=False),
         sa.Column("version", sa.INTEGER(), nullable=False),
-        sa.Column("since", sa.DATETIME(), nullable=False),
+        sa.Column("since", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["beneficiary_id"],
             ["beneficiaries.id"],
