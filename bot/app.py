@@ -260,7 +260,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(journal.on_button, pattern=journal.CALLBACK_PATTERN)
     )
-    application.add_handler(CommandHandler(["mesdonnees", "mydata"], rights_handlers.data_command))
+    application.add_handler(
+        CommandHandler(rights_handlers.DATA_COMMANDS, rights_handlers.data_command)
+    )
     application.add_handler(
         CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
     )

@@ -76,6 +76,8 @@ from storage.rights import Dossier, Record, RetentionPolicy
 log = logging.getLogger(__name__)
 
 PREFIX = "rg:"
+DATA_COMMANDS = ("mesdonnees", "mydata")
+"""Open to a person who withdrew their consent too: the rights outlive it."""
 CALLBACK_PATTERN = r"^rg:"
 HOME = "rg:home"
 COMMANDS = [("mesdonnees", N_("See, export or erase your data"))]

@@ -4,9 +4,10 @@ A ``TypeHandler`` in group -1 (:data:`GROUP`) asks the database who the
 Telegram user is and what the bot waits for from them, in the update's unit
 of work, and keeps the answer on the context (``context.caller``). Every
 handler reads it from there (:func:`bot.runtime.identify`), none asks again.
-Strangers are answered here: only ``/start`` and the consent buttons go on to
-the handlers; anything else gets the consent question back if they have it
-open, else the polite sentence.
+Strangers are answered here: only ``/start``, the consent buttons and
+``/mesdonnees`` (whose rights outlive a withdrawn consent) go on to the
+handlers; anything else gets the consent question back if they have it open,
+else the polite sentence.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.handlers import rights
 from bot.handlers.onboarding import ask_consent_again, stranger_text
 from bot.i18n import gettext_for
 from bot.keyboards import CONSENT_PREFIX
@@ -44,13 +46,15 @@ def handler() -> TypeHandler[Update, Context, None]:
 
 
 def _for_strangers(update: Update) -> bool:
-    """``/start`` (an invitation link, or the consent question again) and consent presses."""
+    """``/start`` (an invitation link, or the consent question again), consent presses,
+    and the rights screens, which check for themselves who may use them."""
     message = update.message
     if message is not None and message.text is not None:
         command = message.text.split(maxsplit=1)[0].split("@", 1)[0]
-        return command == "/start"
+        return command == "/start" or command.lstrip("/") in rights.DATA_COMMANDS
     query = update.callback_query
-    return query is not None and (query.data or "").startswith(CONSENT_PREFIX)
+    data = query.data or "" if query is not None else ""
+    return data.startswith((CONSENT_PREFIX, rights.PREFIX))
 
 
 async def _answer_stranger(update: Update, context: Context, caller: Caller) -> None:
