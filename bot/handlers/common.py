@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import rights
+from bot.handlers import rights, synthesis
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
@@ -133,7 +133,11 @@ async def anything_else(update: Update, context: Context) -> None:
     if known is None or update.effective_message is None:
         return
     caller, actor = known
-    await update.effective_message.reply_text(
+    message = update.effective_message
+    if isinstance(actor, CounsellorActor) and message.document is not None:
+        await message.reply_text(synthesis.stray_file_text(caller._))
+        return
+    await message.reply_text(
         caller._("I did not expect a message here. Use the menu to choose what to do."),
         reply_markup=await menu_markup(context, actor, caller._),
     )

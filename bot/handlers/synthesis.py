@@ -724,6 +724,15 @@ async def _beneficiary_press(
     raise AccessDenied("unknown synthesis action")
 
 
+def stray_file_text(_: Translate) -> str:
+    """What a counsellor who sends a file nobody asked for is told: the one file
+    they send the bot is an edited synthesis, and this is the way to it."""
+    return _(
+        "To send an edited synthesis, open the person's card, then “📝 Synthesis” "
+        "and “📤 Send back an edited version”; then send the file."
+    )
+
+
 async def handle_message(update: Update, context: Context) -> bool:
     """A comment the person types, or an edited file the counsellor sends; True if taken."""
     message = update.effective_message
@@ -750,12 +759,7 @@ async def handle_message(update: Update, context: Context) -> bool:
             )
             return True
         if waiting is None or not uploading:
-            await message.reply_text(
-                caller._(
-                    "To send an edited synthesis, open the person's card, then “📝 Synthesis” "
-                    "and “📤 Send back an edited version”; then send the file."
-                )
-            )
+            await message.reply_text(stray_file_text(caller._))
             return True
         await _receive_upload(context, message, caller, actor, waiting.beneficiary_id)
         return True

@@ -43,7 +43,7 @@ def ids(message: BotMessage, prefix: str) -> list[int]:
 
 
 def move_phase(claire: FakeUser, card: BotMessage, label: str, shown: str) -> BotMessage:
-    confirm = tap(claire, card, label)
+    confirm = tap(claire, card, label, "Faire évoluer le bilan")
     claire.press(confirm.button("Confirmer").data or "", confirm.message_id)
     return claire.wait_for_reply(lambda m: shown in m.content)
 

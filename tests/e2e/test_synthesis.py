@@ -259,6 +259,7 @@ def _scenario(api: FakeBotApi, environment: BotEnvironment) -> None:
         "synthesis:upload",
         "synthesis:review",
         "synthesis:deliver",
+        "synthesis:retention",  # Sophie's own answer, dated; the counsellor's notice is keyed by it
     ]
 
     # Asking again shows what is left: the date, not the document.
