@@ -50,7 +50,8 @@ def _for_strangers(update: Update) -> bool:
     and the rights screens, which check for themselves who may use them."""
     message = update.message
     if message is not None and message.text is not None:
-        command = message.text.split(maxsplit=1)[0].split("@", 1)[0]
+        words = message.text.split(maxsplit=1) or [""]  # a text of blanks has no word
+        command = words[0].split("@", 1)[0]
         return command == "/start" or command.lstrip("/") in rights.DATA_COMMANDS
     query = update.callback_query
     data = query.data or "" if query is not None else ""
