@@ -91,7 +91,9 @@ def downgrade() -> None:
     op.create_table(
         "job_title_waits",
         sa.Column("beneficiary_id", sa.INTEGER(), nullable=False),
-        sa.Column("awaiting_job_title_since", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "awaiting_job_title_since", storage.models.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["beneficiary_id"],
             ["beneficiaries.id"],
