@@ -54,9 +54,7 @@ async def send(update: Update, screen: Screen) -> None:
     message = update.effective_message
     if message is None:
         return
-    await message.reply_text(
-        screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
-    )
+    await message.reply_text(screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup)
 
 
 async def edit(update: Update, screen: Screen) -> None:
