@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes
+from bot.features import enquetes, metiers
 from bot.handlers import (
     card,
     common,
@@ -28,7 +28,6 @@ from bot.handlers import (
     counsellor,
     followups,
     journal,
-    metiers,
     onboarding,
     plan,
     portfolio,
@@ -61,7 +60,7 @@ log = logging.getLogger(__name__)
 BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
     ("reprendre", N_("Continue your questionnaire")),
-    *metiers.COMMANDS,
+    *[(c.name, c.description) for c in for_role(metiers.FEATURE.commands, BENEFICIARY)],
     *portfolio.COMMANDS,
     *[(c.name, c.description) for c in for_role(enquetes.FEATURE.commands, BENEFICIARY)],
     *plan.COMMANDS,
@@ -179,7 +178,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 TEXT_FLOWS = (
     *synthesis.TEXT_FLOWS,
-    *metiers.TEXT_FLOWS,
     *portfolio.TEXT_FLOWS,
     *plan.TEXT_FLOWS,
     *followups.TEXT_FLOWS,
@@ -243,11 +241,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(pick.see_mine, pattern=f"^{pick.MINE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(flow.on_button, pattern=r"^q:\d+:"))
     application.add_handler(CallbackQueryHandler(reading.read_submitted, pattern=f"^{READ_PREFIX}"))
-    application.add_handler(CommandHandler("metiers", metiers.metiers_command))
-    application.add_handler(CommandHandler("competences_metier", metiers.competences_command))
-    application.add_handler(
-        CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN)
-    )
+    _add_feature(application, metiers.FEATURE)
     application.add_handler(CommandHandler(["seance", "session"], sessions.schedule_command))
     application.add_handler(CommandHandler(["seances", "sessions"], sessions.list_command))
     application.add_handler(
