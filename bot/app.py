@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes, metiers
+from bot.features import enquetes, metiers, portfolio
 from bot.handlers import (
     card,
     common,
@@ -30,7 +30,6 @@ from bot.handlers import (
     journal,
     onboarding,
     plan,
-    portfolio,
     sessions,
     synthesis,
     tasks,
@@ -61,7 +60,7 @@ BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
     ("reprendre", N_("Continue your questionnaire")),
     *[(c.name, c.description) for c in for_role(metiers.FEATURE.commands, BENEFICIARY)],
-    *portfolio.COMMANDS,
+    *[(c.name, c.description) for c in for_role(portfolio.FEATURE.commands, BENEFICIARY)],
     *[(c.name, c.description) for c in for_role(enquetes.FEATURE.commands, BENEFICIARY)],
     *plan.COMMANDS,
     *synthesis.COMMANDS,
@@ -178,7 +177,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 TEXT_FLOWS = (
     *synthesis.TEXT_FLOWS,
-    *portfolio.TEXT_FLOWS,
     *plan.TEXT_FLOWS,
     *followups.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
@@ -260,10 +258,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
     )
-    application.add_handler(CommandHandler("competences", portfolio.competences_command))
-    application.add_handler(
-        CallbackQueryHandler(portfolio.on_button, pattern=portfolio.CALLBACK_PATTERN)
-    )
+    _add_feature(application, portfolio.FEATURE)
     application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
     application.add_handler(
         CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)
