@@ -70,7 +70,6 @@ from storage.portfolio import (
 )
 
 PRESSES = Presses("pf", denied=STALE)
-MINE = PRESSES.data("me")
 READ_ONLY = N_("Only the beneficiary can change their portfolio; you can read it from their card.")
 
 
