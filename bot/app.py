@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes
+from bot.features import enquetes, metiers, portfolio
 from bot.handlers import (
     card,
     common,
@@ -28,10 +28,8 @@ from bot.handlers import (
     counsellor,
     followups,
     journal,
-    metiers,
     onboarding,
     plan,
-    portfolio,
     sessions,
     synthesis,
     tasks,
@@ -61,8 +59,8 @@ log = logging.getLogger(__name__)
 BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
     ("reprendre", N_("Continue your questionnaire")),
-    *metiers.COMMANDS,
-    *portfolio.COMMANDS,
+    *[(c.name, c.description) for c in for_role(metiers.FEATURE.commands, BENEFICIARY)],
+    *[(c.name, c.description) for c in for_role(portfolio.FEATURE.commands, BENEFICIARY)],
     *[(c.name, c.description) for c in for_role(enquetes.FEATURE.commands, BENEFICIARY)],
     *plan.COMMANDS,
     *synthesis.COMMANDS,
@@ -179,8 +177,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 TEXT_FLOWS = (
     *synthesis.TEXT_FLOWS,
-    *metiers.TEXT_FLOWS,
-    *portfolio.TEXT_FLOWS,
     *plan.TEXT_FLOWS,
     *followups.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
@@ -243,11 +239,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(pick.see_mine, pattern=f"^{pick.MINE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(flow.on_button, pattern=r"^q:\d+:"))
     application.add_handler(CallbackQueryHandler(reading.read_submitted, pattern=f"^{READ_PREFIX}"))
-    application.add_handler(CommandHandler("metiers", metiers.metiers_command))
-    application.add_handler(CommandHandler("competences_metier", metiers.competences_command))
-    application.add_handler(
-        CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN)
-    )
+    _add_feature(application, metiers.FEATURE)
     application.add_handler(CommandHandler(["seance", "session"], sessions.schedule_command))
     application.add_handler(CommandHandler(["seances", "sessions"], sessions.list_command))
     application.add_handler(
@@ -266,10 +258,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
     )
-    application.add_handler(CommandHandler("competences", portfolio.competences_command))
-    application.add_handler(
-        CallbackQueryHandler(portfolio.on_button, pattern=portfolio.CALLBACK_PATTERN)
-    )
+    _add_feature(application, portfolio.FEATURE)
     application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
     application.add_handler(
         CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)

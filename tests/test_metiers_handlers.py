@@ -29,9 +29,14 @@ from telegram.request import BaseRequest, RequestData
 
 import dialogues
 from bot.app import add_handlers
-from bot.handlers import metiers
+from bot.features.metiers.job import moves_screen, skills_screen
+from bot.features.metiers.layout import MOVES_PER_SCREEN, SKILLS_PER_SCREEN
+from bot.features.metiers.pistes import domains_screen, pistes_screen, ranked_domains, sheet_screen
+from bot.features.metiers.presses import BENEFICIARY_PREFIX, JOB, PISTES
+from bot.features.metiers.summary import counsellor_summary
 from bot.i18n import gettext_for
 from bot.kit.application import builder
+from bot.kit.screens import Screen
 from bot.runtime import DB_KEY, SETTINGS_KEY, Context
 from bot.settings import Settings
 from dialogues.rome import load_rome
@@ -587,10 +592,10 @@ async def test_the_menu_entries_open_in_place(db: Database, people: People) -> N
     await submit_riasec(db, people.paul, riasec_result(SEA))
     async with Harness(db) as bot:
         menu = await bot.send(PAUL, "/competences_metier")
-        pistes = await bot.press(PAUL, menu, metiers.PISTES)
+        pistes = await bot.press(PAUL, menu, PISTES)
         assert pistes.message_id == menu.message_id
         assert "Métiers à explorer pour SEA" in pistes.text
-        job = await bot.press(PAUL, pistes, metiers.JOB)
+        job = await bot.press(PAUL, pistes, JOB)
         assert "métier actuel ou dernier" in job.text
         assert job.message_id == menu.message_id
 
@@ -740,9 +745,7 @@ async def test_the_counsellor_sees_job_skills_and_pistes(db: Database, people: P
     rome = load_rome()
     first_skill = rome.skills("J1501")[0][0]
     async with db.transaction() as session:
-        summary = await metiers.counsellor_summary(
-            session, people.claire, people.paul.beneficiary_id, "fr"
-        )
+        summary = await counsellor_summary(session, people.claire, people.paul.beneficiary_id, "fr")
     text = telegram_html(summary)
     assert "Métier actuel ou dernier : Aide-soignant / Aide-soignante" in text
     assert f"• {first_skill.label}" in text
@@ -773,12 +776,12 @@ async def test_only_their_own_counsellor_reads_the_summary(db: Database, people:
     ):
         async with db.transaction() as session:
             with pytest.raises(AccessDenied):
-                await metiers.counsellor_summary(session, intruder, target, "fr")
+                await counsellor_summary(session, intruder, target, "fr")
 
 
 async def test_the_summary_button_rechecks_every_press(db: Database, people: People) -> None:
     await _paul_with_job_and_code(db, people)
-    data = f"{metiers.BENEFICIARY_PREFIX}{people.paul.beneficiary_id}"
+    data = f"{BENEFICIARY_PREFIX}{people.paul.beneficiary_id}"
     async with Harness(db) as bot:
         menu = await bot.send(CLAIRE, "/metiers")
         card = await bot.press(CLAIRE, menu, data)
@@ -795,9 +798,7 @@ async def test_the_summary_button_rechecks_every_press(db: Database, people: Peo
         assert "pas encore indiqué" in emma_card.text
         assert "pas encore passé" in emma_card.text
     async with db.transaction() as session:
-        english = await metiers.counsellor_summary(
-            session, people.claire, people.emma.beneficiary_id, "en"
-        )
+        english = await counsellor_summary(session, people.claire, people.emma.beneficiary_id, "en")
     assert "Current or last job: not given yet." in english
 
 
@@ -809,13 +810,13 @@ def test_every_sheet_renders_as_valid_telegram_html() -> None:
     for locale in ("fr", "en"):
         _ = gettext_for(locale)
         for sheet in rome.sheets():
-            screen = metiers.sheet_screen(_, sheet, "p:SEA:0")
+            screen = sheet_screen(_, sheet, "p:SEA:0")
             text = telegram_html(screen.text)
             assert utf16_length(text) <= 4096, sheet.code
             assert ATTRIBUTION in text
 
 
-def _within_limits(screen: metiers.Screen) -> None:
+def _within_limits(screen: Screen) -> None:
     assert utf16_length(telegram_html(screen.text)) <= 4096
     for row in screen.rows:
         for key in row:
@@ -826,12 +827,12 @@ def _within_limits(screen: metiers.Screen) -> None:
 @pytest.mark.parametrize("code", ["R", "I", "A", "S", "E", "C", "SEA", "RIC", "AIS", "CE"])
 def test_pistes_and_domain_screens_stay_within_limits(code: str) -> None:
     _ = gettext_for("fr")
-    domains = metiers.ranked_domains(code)
+    domains = ranked_domains(code)
     for index in range(len(domains)):
         for sheet_page in range(3):
-            _within_limits(metiers.pistes_screen(_, "fr", code, index, sheet_page))
+            _within_limits(pistes_screen(_, "fr", code, index, sheet_page))
     for list_page in range(len(domains) // 8 + 1):
-        _within_limits(metiers.domains_screen(_, "fr", code, list_page))
+        _within_limits(domains_screen(_, "fr", code, list_page))
 
 
 def test_skill_and_move_screens_of_every_sheet_stay_within_limits() -> None:
@@ -850,7 +851,7 @@ def test_skill_and_move_screens_of_every_sheet_stay_within_limits() -> None:
         ids = tuple(s.id for s in savoir_faire + savoir_etre)
         appellation = rome.appellations(sheet.code)[0]
         job = CurrentJob(1, appellation.id, sheet.code, utcnow(), ids, ids, utcnow())
-        for page in range(len(ids) // metiers.SKILLS_PER_SCREEN + 1):
-            _within_limits(metiers.skills_screen(_, job, page))
-        for page in range(len(rome.mobilities(sheet.code)) // metiers.MOVES_PER_SCREEN + 1):
-            _within_limits(metiers.moves_screen(_, job, page))
+        for page in range(len(ids) // SKILLS_PER_SCREEN + 1):
+            _within_limits(skills_screen(_, job, page))
+        for page in range(len(rome.mobilities(sheet.code)) // MOVES_PER_SCREEN + 1):
+            _within_limits(moves_screen(_, job, page))

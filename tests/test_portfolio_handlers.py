@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.export import build_pdf, dossier_json, portfolio_lines
-from bot.handlers import portfolio
+from bot.features.portfolio.layout import PAGE_SIZE
 from bot.i18n import gettext_for
 from dialogues.instruments import load_all
 from storage import portfolio as stored
@@ -350,10 +350,10 @@ async def test_a_large_portfolio_pages_within_telegram_limits(
     shown = await bot.send(PAUL, "/competences")
     pages = 1
     while "▶️" in shown.labels:
-        assert sum(1 for d in shown.data if d.startswith("pf:s:")) == portfolio.PAGE_SIZE
+        assert sum(1 for d in shown.data if d.startswith("pf:s:")) == PAGE_SIZE
         shown = await bot.press_button(PAUL, shown, "▶️")
         pages += 1
-    assert pages == -(-(40 + 1 + stored.MAX_OWN) // portfolio.PAGE_SIZE)
+    assert pages == -(-(40 + 1 + stored.MAX_OWN) // PAGE_SIZE)
     # Every screen passed the fake API's checks: HTML, 4096 characters, 64-byte data.
     kinds = await bot.press_button(PAUL, shown, "Ajouter une compétence")
     await bot.press_button(PAUL, kinds, "Savoir-faire")
