@@ -20,16 +20,14 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes, metiers, portfolio
+from bot.features import enquetes, followups, metiers, plan, portfolio
 from bot.handlers import (
     card,
     common,
     contacts,
     counsellor,
-    followups,
     journal,
     onboarding,
-    plan,
     sessions,
     synthesis,
     tasks,
@@ -40,7 +38,7 @@ from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
 from bot.kit import caller, door
 from bot.kit.application import builder
-from bot.kit.commands import BENEFICIARY, for_role
+from bot.kit.commands import BENEFICIARY, Command, for_role
 from bot.kit.feature import Feature
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
@@ -56,15 +54,21 @@ from storage.people import list_counsellors
 
 log = logging.getLogger(__name__)
 
+
+def _listed(commands: tuple[Command, ...], role: str = BENEFICIARY) -> list[tuple[str, str]]:
+    """A feature's commands for one role's list, as (name, description) pairs."""
+    return [(c.name, c.description) for c in for_role(commands, role)]
+
+
 BENEFICIARY_COMMANDS = [
     ("menu", N_("Your menu")),
-    ("reprendre", N_("Continue your questionnaire")),
-    *[(c.name, c.description) for c in for_role(metiers.FEATURE.commands, BENEFICIARY)],
-    *[(c.name, c.description) for c in for_role(portfolio.FEATURE.commands, BENEFICIARY)],
-    *[(c.name, c.description) for c in for_role(enquetes.FEATURE.commands, BENEFICIARY)],
-    *plan.COMMANDS,
+    *_listed((followups.RESUME,)),
+    *_listed(metiers.FEATURE.commands),
+    *_listed(portfolio.FEATURE.commands),
+    *_listed(enquetes.FEATURE.commands),
+    *_listed(plan.FEATURE.commands),
     *synthesis.COMMANDS,
-    *followups.COMMANDS,
+    *_listed((followups.FOLLOWUP,)),
     *sessions.BENEFICIARY_COMMANDS,
     *tasks.BENEFICIARY_COMMANDS,
     *journal.BENEFICIARY_COMMANDS,
@@ -177,8 +181,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 TEXT_FLOWS = (
     *synthesis.TEXT_FLOWS,
-    *plan.TEXT_FLOWS,
-    *followups.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
     *card.TEXT_FLOWS,
     *sessions.TEXT_FLOWS,
@@ -225,13 +227,8 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(common.lang_command, pattern="^lang$"))
     application.add_handler(CallbackQueryHandler(common.lang_chosen, pattern=f"^{LANG_PREFIX}"))
     application.add_handler(CommandHandler(["annuler", "cancel"], common.cancel_command))
-    application.add_handler(CommandHandler("reprendre", followups.resume_command))
-    application.add_handler(CommandHandler("plan", plan.plan_command))
-    application.add_handler(CommandHandler("suivi", followups.my_followups))
-    application.add_handler(CallbackQueryHandler(plan.on_button, pattern=plan.CALLBACK_PATTERN))
-    application.add_handler(
-        CallbackQueryHandler(followups.on_button, pattern=followups.CALLBACK_PATTERN)
-    )
+    _add_feature(application, plan.FEATURE)
+    _add_feature(application, followups.FEATURE)
     application.add_handler(
         CallbackQueryHandler(flow.open_instrument, pattern=f"^{flow.OPEN_PREFIX}")
     )

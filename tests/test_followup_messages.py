@@ -14,15 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.handlers.followups import (
-    CardAddition,
-    card_buttons,
-    card_lines,
-    plan_progress_lines,
-    render_invite,
-    render_talk,
-)
-from bot.handlers.plan import PROPOSED_KIND, render_proposed
+from bot.features.followups.answers import plan_progress_lines
+from bot.features.followups.card import CardAddition, card_buttons, card_lines
+from bot.features.followups.notices import render_invite, render_talk
+from bot.features.plan.notices import render_proposed
 from bot.i18n import gettext_for
 from bot.outbox_kinds import RenderContext
 from dialogues.followup import answer_id, make_answer
@@ -46,7 +41,7 @@ from storage.followups import (
 from storage.models import Phase
 from storage.outbox import ClaimedMessage, Recipient
 from storage.people import accept_invitation, add_counsellor, create_invitation
-from storage.plans import PlanSummary
+from storage.plans import PROPOSED_KIND, PlanSummary
 from storage.responses import open_run, save_answer, submit_run
 
 ADMIN = SystemActor("test")

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from unidecode import unidecode
 
-from bot.handlers import followups
+from bot.features.followups import card as followups
 from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.counsellor import counsellor_caller, phase_label, status_label
 from bot.handlers.sessions import DEFAULT_BUDGET_HOURS, duration_text, session_settings

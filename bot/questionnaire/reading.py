@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.documents import answers_pdf
-from bot.handlers.followups import plan_progress_lines
+from bot.features.followups.answers import plan_progress_lines
 from bot.i18n import format_day_and_time
 from bot.questionnaire.finish import READ_PREFIX, SCORED_KINDS, recap_messages, send_result
 from bot.replies import reply_lines

@@ -1,0 +1,83 @@
+"""What the person types during a check-in: the optional word on a plan step.
+
+The check-in is a questionnaire run, so its typed text comes through the
+questionnaire's flow of the door (``questionnaire``): :func:`questionnaire_text`
+gives it to a check-in's plan step first, else to the ordinary questionnaire
+(:func:`bot.questionnaire.flow.handle_text`).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.features.followups import steps as checkin
+from bot.kit.door import Flow
+from bot.kit.screens import Screen, send
+from bot.questionnaire import flow
+from bot.runtime import Context, identify, work
+from dialogues import followup as loop
+from storage.actors import BeneficiaryActor
+from storage.followups import INSTRUMENT_KEY
+from storage.responses import FLOW as QUESTIONNAIRE_FLOW
+from storage.responses import latest_open_run, save_answer
+
+
+async def handle_text(update: Update, context: Context) -> bool:
+    """The optional word on a plan step; False unless the check-in waits for one."""
+    message = update.effective_message
+    if message is None or update.edited_message is not None:
+        return False
+    caller = await identify(update, context)
+    if caller is None or not isinstance(caller.actor, BeneficiaryActor):
+        return False
+    actor = caller.actor
+    async with work(context) as session:
+        run = await latest_open_run(session, actor)
+        steps = await checkin.agreed_steps(session, actor) if run is not None else []
+    instrument = checkin.instrument()
+    if run is None or instrument is None or run.instrument_key != INSTRUMENT_KEY:
+        return False
+    where = loop.read_position(run.current_step)
+    step = next((s for s in steps if where is not None and s.id == where[0]), None)
+    if where is None or step is None:
+        return False
+    _ = caller._
+    if not where[1]:
+        await send(update, Screen(_("Please choose with the buttons of the question.")))
+        await checkin.continue_checkin(
+            update, context, caller, actor, instrument, run.id, edit=False
+        )
+        return True
+    note = (message.text or "").strip()
+    if not note:
+        await send(update, Screen(_("Please write your word as a message, or press “Go on”.")))
+        return True
+    if len(note) > loop.NOTE_MAX:
+        too_long = _("That is a little long: {max} characters at most, please.")
+        await send(update, Screen(too_long.format(max=loop.NOTE_MAX)))
+        return True
+    value = loop.with_note(run.answers.get(loop.answer_id(step.id)), note)
+    if value is None:
+        await checkin.continue_checkin(
+            update, context, caller, actor, instrument, run.id, edit=False
+        )
+        return True
+    async with work(context) as session:
+        await save_answer(session, actor, run.id, loop.answer_id(step.id), value, run.current_step)
+    run.answers[loop.answer_id(step.id)] = value
+    await checkin.advance(update, context, caller, actor, instrument, run, steps, edit=False)
+    return True
+
+
+async def questionnaire_text(update: Update, context: Context) -> bool:
+    """Typed text while a questionnaire's step is shown: a check-in's, else the dossier's."""
+    return await handle_text(update, context) or await flow.handle_text(update, context)
+
+
+TEXT_FLOWS = (
+    Flow(
+        (QUESTIONNAIRE_FLOW,),
+        questionnaire_text,
+        lambda _wait, _: _("your questionnaire (/reprendre picks it up where you left it)"),
+    ),
+)
