@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -38,7 +38,16 @@ from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
 from bot.kit import caller, door
 from bot.kit.application import builder
-from bot.kit.commands import BENEFICIARY, Command, for_role
+from bot.kit.commands import (
+    BENEFICIARY,
+    COUNSELLOR,
+    LISTS_KEY,
+    Command,
+    Lists,
+    bot_commands,
+    for_role,
+    pairs,
+)
 from bot.kit.feature import Feature
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
@@ -54,69 +63,94 @@ from storage.people import list_counsellors
 
 log = logging.getLogger(__name__)
 
-
-def _listed(commands: tuple[Command, ...], role: str = BENEFICIARY) -> list[tuple[str, str]]:
-    """A feature's commands for one role's list, as (name, description) pairs."""
-    return [(c.name, c.description) for c in for_role(commands, role)]
-
-
-BENEFICIARY_COMMANDS = [
-    ("menu", N_("Your menu")),
-    *_listed((followups.RESUME,)),
-    *_listed(metiers.FEATURE.commands),
-    *_listed(portfolio.FEATURE.commands),
-    *_listed(enquetes.FEATURE.commands),
-    *_listed(plan.FEATURE.commands),
-    *synthesis.COMMANDS,
-    *_listed((followups.FOLLOWUP,)),
-    *sessions.BENEFICIARY_COMMANDS,
-    *tasks.BENEFICIARY_COMMANDS,
-    *journal.BENEFICIARY_COMMANDS,
-    *rights_handlers.COMMANDS,
-    ("aide", N_("Help")),
-    ("lang", N_("Change the language")),
-    ("annuler", N_("Leave what you are doing")),
-]
 DIGEST_TASK_KEY = "digest_task"
 DESK_KEY = "desk"
 PURGE_KEY = "daily_purge"
-COUNSELLOR_COMMANDS = [
-    ("beneficiaires", N_("Your beneficiaries")),
-    ("point", N_("What changed since your last digest")),
-    ("reglages", N_("Digest and language settings")),
-    ("invite", N_("Invite a beneficiary: /invite First Last")),
-    *sessions.COUNSELLOR_COMMANDS,
-    *tasks.COUNSELLOR_COMMANDS,
-    *journal.COUNSELLOR_COMMANDS,
-    *desk_chat.COMMANDS,
-    *contacts.COMMANDS,
-    ("annuler", N_("Leave what you are doing")),
-    ("aide", N_("Help")),
-    ("lang", N_("Change the language")),
-]
 
 
-def _commands(pairs: list[tuple[str, str]], locale: str) -> list[BotCommand]:
-    _ = gettext_for(locale)
-    return [BotCommand(name, _(description)) for name, description in pairs]
+def command_lists() -> Lists:
+    """Each role's commands, in the order its menu (``setMyCommands``) and ``/aide`` show them.
+
+    Both are made from these lists, so a command cannot be in one and missing
+    from the other. A feature brings its own commands and roles
+    (``FEATURE.commands``, placed in both lists, each keeps its own); a handler
+    module not yet made into a feature gives its ``COMMANDS`` pairs with the
+    role they are for. The handlers themselves are added in :func:`add_handlers`.
+    """
+    everyday = [
+        Command(("lang",), N_("Change the language"), common.lang_command),
+        Command(("annuler", "cancel"), N_("Leave what you are doing"), common.cancel_command),
+        Command(("aide", "help"), N_("Help"), common.help_command),
+    ]
+    for_beneficiary = [
+        Command(("menu",), N_("Your menu"), common.menu_command),
+        followups.RESUME,
+        *pairs(BENEFICIARY, sessions.BENEFICIARY_COMMANDS, sessions.list_command),
+        *pairs(BENEFICIARY, tasks.BENEFICIARY_COMMANDS, tasks.list_command),
+        *pairs(BENEFICIARY, journal.BENEFICIARY_COMMANDS, journal.journal_command),
+        *metiers.FEATURE.commands,
+        *portfolio.FEATURE.commands,
+        *enquetes.FEATURE.commands,
+        *plan.FEATURE.commands,
+        *pairs(BENEFICIARY, synthesis.COMMANDS, synthesis.synthesis_command),
+        followups.FOLLOWUP,
+        *pairs(BENEFICIARY, rights_handlers.COMMANDS, rights_handlers.data_command),
+        *everyday,
+    ]
+    for_counsellor = [
+        Command(("beneficiaires",), N_("Your beneficiaries"), card.beneficiaries),
+        Command(("invite",), N_("Invite a beneficiary: /invite First Last"), counsellor.invite),
+        *pairs(
+            COUNSELLOR,
+            sessions.COUNSELLOR_COMMANDS,
+            sessions.schedule_command,
+            sessions.list_command,
+        ),
+        *pairs(COUNSELLOR, tasks.COUNSELLOR_COMMANDS, tasks.assign_command, tasks.list_command),
+        *pairs(COUNSELLOR, journal.COUNSELLOR_COMMANDS, journal.journal_command),
+        *enquetes.FEATURE.commands,
+        *pairs(COUNSELLOR, contacts.COMMANDS, contacts.contacts_command),
+        *pairs(COUNSELLOR, desk_chat.COMMANDS, desk_chat.desk_command),
+        Command(("point",), N_("What changed since your last digest"), digest.digest_now_command),
+        Command(
+            ("reglages", "settings"), N_("Digest and language settings"), digest.settings_command
+        ),
+        *everyday,
+    ]
+    return {
+        BENEFICIARY: for_role(for_beneficiary, BENEFICIARY),
+        COUNSELLOR: for_role(for_counsellor, COUNSELLOR),
+    }
 
 
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """``setMyCommands`` in both languages, and the counsellors' own list per chat."""
+    """``setMyCommands`` in both languages: the beneficiaries' for all, each counsellor's own."""
     bot = application.bot
+    lists: Lists = application.bot_data[LISTS_KEY]
     for locale in SUPPORTED_LOCALES:
-        await bot.set_my_commands(_commands(BENEFICIARY_COMMANDS, locale), language_code=locale)
-    await bot.set_my_commands(_commands(BENEFICIARY_COMMANDS, DEFAULT.code))
+        _ = gettext_for(locale)
+        await bot.set_my_commands(
+            bot_commands(lists[BENEFICIARY], BENEFICIARY, _), language_code=locale
+        )
+    default = gettext_for(DEFAULT.code)
+    await bot.set_my_commands(bot_commands(lists[BENEFICIARY], BENEFICIARY, default))
     db: Database = application.bot_data[DB_KEY]
     async with db.transaction() as session:
         counsellors = await list_counsellors(session, SystemActor("commands"))
     for person in counsellors:
         if not person.active:
             continue
+        scope = BotCommandScopeChat(person.telegram_id)
         try:
+            for locale in SUPPORTED_LOCALES:
+                _ = gettext_for(locale)
+                await bot.set_my_commands(
+                    bot_commands(lists[COUNSELLOR], COUNSELLOR, _),
+                    scope=scope,
+                    language_code=locale,
+                )
             await bot.set_my_commands(
-                _commands(COUNSELLOR_COMMANDS, DEFAULT.code),
-                scope=BotCommandScopeChat(person.telegram_id),
+                bot_commands(lists[COUNSELLOR], COUNSELLOR, default), scope=scope
             )
             await desk_chat.set_menu_button(
                 bot, application.bot_data[SETTINGS_KEY], person.telegram_id
@@ -199,6 +233,7 @@ def _add_feature(application: Application, feature: Feature) -> None:  # type: i
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    application.bot_data[LISTS_KEY] = command_lists()
     application.add_handler(caller.handler(), group=caller.GROUP)
     for text_flow in TEXT_FLOWS:
         door.register(text_flow)

@@ -10,6 +10,7 @@ from bot.handlers import rights, synthesis
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
+from bot.kit.commands import COUNSELLOR, Lists, help_lines, lists, role_of
 from bot.menu import menu_markup
 from bot.runtime import Caller, Context, work
 from bot.settings import SUPPORTED_LOCALES
@@ -20,33 +21,14 @@ from storage.people import set_locale
 log = logging.getLogger(__name__)
 
 
-def help_text(actor: PersonActor, _: Translate) -> str:
-    if isinstance(actor, CounsellorActor):
-        return _(
-            "What you can do as a counsellor:\n"
-            "/invite First Last — create a one-use invitation link\n"
-            "/beneficiaires — your beneficiaries and where they stand (card, plan, "
-            "synthesis)\n"
-            "/seance — schedule a session · /seances — your sessions\n"
-            "/tache — give a task · /journal — journal entries shared with you\n"
-            "/contacts — the resource-person file (share a contact from a card)\n"
-            "/point — what changed since your last digest\n"
-            "/reglages — when your digest comes\n"
-            "/lang — change the language\n"
-            "/aide — this help"
-        )
-    return _(
-        "What you can do:\n"
-        "/menu — your menu\n"
-        "/reprendre — continue your questionnaire where you left it\n"
-        "/seances — your sessions · /taches — your tasks · /journal — your journal\n"
-        "/plan — your action plan · /competences — your skills portfolio\n"
-        "/enquetes — your enquêtes métiers: meet people who do the job\n"
-        "/synthese — your synthesis document · /mesdonnees — your data and your rights\n"
-        "/lang — change the language\n"
-        "/annuler — leave what you are doing (nothing is lost)\n"
-        "/aide — this help\n\n"
-        "Only you and your counsellor can read your answers."
+def help_text(actor: PersonActor, _: Translate, by_role: Lists) -> str:
+    """Every command of the person's role, one a line: the same list as their menu."""
+    role = role_of(actor)
+    lines = help_lines(by_role[role], role, _)
+    if role == COUNSELLOR:
+        return _("What you can do as a counsellor:") + "\n" + lines
+    return "\n".join(
+        (_("What you can do:"), lines, "", _("Only you and your counsellor can read your answers."))
     )
 
 
@@ -66,7 +48,8 @@ async def help_command(update: Update, context: Context) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
     await update.effective_message.reply_text(
-        help_text(actor, caller._), reply_markup=await menu_markup(context, actor, caller._)
+        help_text(actor, caller._, lists(context)),
+        reply_markup=await menu_markup(context, actor, caller._),
     )
 
 

@@ -9,7 +9,7 @@ be in the menu and missing from the help, or the other way round.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,15 @@ from telegram.ext import CommandHandler
 
 from bot.i18n import Translate
 from bot.runtime import Context
+from storage.actors import CounsellorActor, PersonActor
 
 BENEFICIARY = "beneficiary"
 COUNSELLOR = "counsellor"
 ROLES = (BENEFICIARY, COUNSELLOR)
+LISTS_KEY = "command_lists"
+"""Where ``bot_data`` keeps each role's list (:data:`Lists`), for ``/aide`` to read."""
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Command:
 
     names: tuple[str, ...]
     description: str
-    callback: Callable[[Update, Context], Coroutine[Any, Any, None]]
+    callback: Callback
     roles: tuple[str, ...] = ROLES
     listed: bool = True
     """False for commands that work but are not offered (``/start``, aliases only)."""
@@ -71,3 +76,29 @@ def bot_commands(commands: Iterable[Command], role: str, _: Translate) -> list[B
 def help_lines(commands: Iterable[Command], role: str, _: Translate) -> str:
     """``/name — description``, one line per command of the role."""
     return "\n".join(f"/{c.name} — {_(c.description)}" for c in for_role(commands, role))
+
+
+Lists = Mapping[str, Sequence[Command]]
+"""Each role's commands, in the order its menu and its ``/aide`` show them."""
+
+
+def role_of(actor: PersonActor) -> str:
+    return COUNSELLOR if isinstance(actor, CounsellorActor) else BENEFICIARY
+
+
+def pairs(role: str, listed: Iterable[tuple[str, str]], *callbacks: Callback) -> list[Command]:
+    """A handler module's ``COMMANDS`` pairs ``(name, N_(description))`` as commands of a role.
+
+    For modules not yet made into a feature: the callbacks, one per pair and in
+    the same order, are those the application registers for these names.
+    """
+    return [
+        Command((name,), description, callback, roles=(role,))
+        for (name, description), callback in zip(listed, callbacks, strict=True)
+    ]
+
+
+def lists(context: Context) -> Lists:
+    """The lists the application made when it added its handlers (``bot.app``)."""
+    made: Lists = context.bot_data[LISTS_KEY]
+    return made
