@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes
+from bot.features import enquetes, sessions
 from bot.handlers import (
     card,
     common,
@@ -32,7 +32,6 @@ from bot.handlers import (
     onboarding,
     plan,
     portfolio,
-    sessions,
     synthesis,
     tasks,
 )
@@ -42,7 +41,7 @@ from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
 from bot.kit import caller, door
 from bot.kit.application import builder
-from bot.kit.commands import BENEFICIARY, for_role
+from bot.kit.commands import BENEFICIARY, COUNSELLOR, for_role
 from bot.kit.feature import Feature
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
@@ -67,7 +66,7 @@ BENEFICIARY_COMMANDS = [
     *plan.COMMANDS,
     *synthesis.COMMANDS,
     *followups.COMMANDS,
-    *sessions.BENEFICIARY_COMMANDS,
+    *[(c.name, c.description) for c in for_role(sessions.FEATURE.commands, BENEFICIARY)],
     *tasks.BENEFICIARY_COMMANDS,
     *journal.BENEFICIARY_COMMANDS,
     *rights_handlers.COMMANDS,
@@ -83,7 +82,7 @@ COUNSELLOR_COMMANDS = [
     ("point", N_("What changed since your last digest")),
     ("reglages", N_("Digest and language settings")),
     ("invite", N_("Invite a beneficiary: /invite First Last")),
-    *sessions.COUNSELLOR_COMMANDS,
+    *[(c.name, c.description) for c in for_role(sessions.FEATURE.commands, COUNSELLOR)],
     *tasks.COUNSELLOR_COMMANDS,
     *journal.COUNSELLOR_COMMANDS,
     *desk_chat.COMMANDS,
@@ -185,7 +184,6 @@ TEXT_FLOWS = (
     *followups.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
     *card.TEXT_FLOWS,
-    *sessions.TEXT_FLOWS,
     *tasks.TEXT_FLOWS,
     *journal.TEXT_FLOWS,
 )
@@ -248,11 +246,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN)
     )
-    application.add_handler(CommandHandler(["seance", "session"], sessions.schedule_command))
-    application.add_handler(CommandHandler(["seances", "sessions"], sessions.list_command))
-    application.add_handler(
-        CallbackQueryHandler(sessions.on_button, pattern=sessions.CALLBACK_PATTERN)
-    )
+    _add_feature(application, sessions.FEATURE)
     application.add_handler(CommandHandler(["tache", "task"], tasks.assign_command))
     application.add_handler(CommandHandler(["taches", "tasks"], tasks.list_command))
     application.add_handler(CallbackQueryHandler(tasks.on_button, pattern=tasks.CALLBACK_PATTERN))

@@ -27,25 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import MessageLimit
 
+from bot.caseload import active_beneficiaries, beneficiary_rows
+from bot.handler_screens import answer_stale, edit_screen, number, send_screen
 from bot.handlers.onboarding import known_caller
-from bot.handlers.sessions import (
-    BENEFICIARY_TEXT_WAIT,
-    Screen,
-    Stale,
-    active_beneficiaries,
-    answer_stale,
-    as_beneficiary,
-    as_counsellor,
-    beneficiary_rows,
-    e,
-    edit_screen,
-    number,
-    send_screen,
-    typed_text,
-)
 from bot.i18n import N_, Translate, format_datetime
 from bot.keyboards import button
 from bot.kit.door import Flow
+from bot.kit.roles import as_beneficiary, as_counsellor
+from bot.kit.screens import Screen, Stale, e
+from bot.kit.typed import BENEFICIARY_TEXT_WAIT, typed_text
 from bot.replies import chunk_lines, visible_length
 from bot.runtime import Caller, Context, work
 from dialogues.languages import language

@@ -37,31 +37,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.caseload import active_beneficiaries, beneficiary_rows
 from bot.datetime_input import local_today, parse_when
+from bot.handler_screens import answer_stale, edit_screen, number, send_screen
 from bot.handlers.onboarding import known_caller
-from bot.handlers.sessions import (
-    BENEFICIARY_TEXT_WAIT,
-    DRAFT_TEXT_WAIT,
-    Screen,
-    Stale,
-    active_beneficiaries,
-    answer_stale,
-    as_beneficiary,
-    as_counsellor,
-    beneficiary_rows,
-    day_text,
-    e,
-    edit_screen,
-    number,
-    send_screen,
-    setting,
-    typed_text,
-)
 from bot.i18n import N_, Translate
 from bot.keyboards import button
 from bot.kit.door import Flow
+from bot.kit.roles import as_beneficiary, as_counsellor
+from bot.kit.screens import Screen, Stale, e
+from bot.kit.typed import BENEFICIARY_TEXT_WAIT, DRAFT_TEXT_WAIT, typed_text
+from bot.moments import day_text
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.runtime import Caller, Context, wake_dispatcher, work
+from bot.runtime import Caller, Context, setting, wake_dispatcher, work
 from dialogues.typography import shorten
 from storage import sessions as dialogue
 from storage import tasks as store

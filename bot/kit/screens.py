@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -27,6 +27,8 @@ class Screen:
 
     text: str
     rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
+    preview: bool = True
+    """False for a screen whose links (an address, a video call) should not unfold."""
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
@@ -49,13 +51,20 @@ def number(text: str) -> int:
     return int(text)
 
 
+def _preview(screen: Screen) -> LinkPreviewOptions | None:
+    return None if screen.preview else LinkPreviewOptions(is_disabled=True)
+
+
 async def send(update: Update, screen: Screen) -> None:
     """A new message in the chat of the update."""
     message = update.effective_message
     if message is None:
         return
     await message.reply_text(
-        screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+        screen.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=screen.markup,
+        link_preview_options=_preview(screen),
     )
 
 
@@ -67,7 +76,10 @@ async def edit(update: Update, screen: Screen) -> None:
         return
     try:
         await query.edit_message_text(
-            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+            screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.markup,
+            link_preview_options=_preview(screen),
         )
     except BadRequest as error:
         if "not modified" in str(error).lower():
