@@ -20,20 +20,18 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes, sessions
+from bot.features import enquetes, journal, sessions, tasks
 from bot.handlers import (
     card,
     common,
     contacts,
     counsellor,
     followups,
-    journal,
     metiers,
     onboarding,
     plan,
     portfolio,
     synthesis,
-    tasks,
 )
 from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
@@ -67,8 +65,8 @@ BENEFICIARY_COMMANDS = [
     *synthesis.COMMANDS,
     *followups.COMMANDS,
     *[(c.name, c.description) for c in for_role(sessions.FEATURE.commands, BENEFICIARY)],
-    *tasks.BENEFICIARY_COMMANDS,
-    *journal.BENEFICIARY_COMMANDS,
+    *[(c.name, c.description) for c in for_role(tasks.FEATURE.commands, BENEFICIARY)],
+    *[(c.name, c.description) for c in for_role(journal.FEATURE.commands, BENEFICIARY)],
     *rights_handlers.COMMANDS,
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
@@ -83,8 +81,8 @@ COUNSELLOR_COMMANDS = [
     ("reglages", N_("Digest and language settings")),
     ("invite", N_("Invite a beneficiary: /invite First Last")),
     *[(c.name, c.description) for c in for_role(sessions.FEATURE.commands, COUNSELLOR)],
-    *tasks.COUNSELLOR_COMMANDS,
-    *journal.COUNSELLOR_COMMANDS,
+    *[(c.name, c.description) for c in for_role(tasks.FEATURE.commands, COUNSELLOR)],
+    *[(c.name, c.description) for c in for_role(journal.FEATURE.commands, COUNSELLOR)],
     *desk_chat.COMMANDS,
     *contacts.COMMANDS,
     ("annuler", N_("Leave what you are doing")),
@@ -184,8 +182,6 @@ TEXT_FLOWS = (
     *followups.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
     *card.TEXT_FLOWS,
-    *tasks.TEXT_FLOWS,
-    *journal.TEXT_FLOWS,
 )
 """Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
 
@@ -247,13 +243,8 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(metiers.on_button, pattern=metiers.CALLBACK_PATTERN)
     )
     _add_feature(application, sessions.FEATURE)
-    application.add_handler(CommandHandler(["tache", "task"], tasks.assign_command))
-    application.add_handler(CommandHandler(["taches", "tasks"], tasks.list_command))
-    application.add_handler(CallbackQueryHandler(tasks.on_button, pattern=tasks.CALLBACK_PATTERN))
-    application.add_handler(CommandHandler("journal", journal.journal_command))
-    application.add_handler(
-        CallbackQueryHandler(journal.on_button, pattern=journal.CALLBACK_PATTERN)
-    )
+    _add_feature(application, tasks.FEATURE)
+    _add_feature(application, journal.FEATURE)
     application.add_handler(
         CommandHandler(rights_handlers.DATA_COMMANDS, rights_handlers.data_command)
     )

@@ -1,29 +1,18 @@
 """Showing a screen from a handler that answers its presses itself (not a kit press table).
 
 The contacts handler still does: it edits or sends a :class:`~bot.kit.screens.Screen`
-with link previews off (its screens carry addresses and links), and reads its
-callback numbers with the lenient :func:`number` (``0`` included).
+with link previews off (its screens carry addresses and links).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from telegram import CallbackQuery, Update
 
 from bot.i18n import Translate
 from bot.kit.refusals import STALE
-from bot.kit.screens import Screen, Stale, edit, send
-
-_NUMBER = re.compile(r"\d{1,9}")
-
-
-def number(text: str) -> int:
-    """A number from callback data (an id, a page, a count), or :class:`Stale`."""
-    if not _NUMBER.fullmatch(text):
-        raise Stale("malformed number")
-    return int(text)
+from bot.kit.screens import Screen, edit, send
 
 
 async def send_screen(update: Update, screen: Screen) -> None:

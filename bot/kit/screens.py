@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 _NUMBER = re.compile(r"[1-9][0-9]{0,17}")
+_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,16 @@ def number(text: str) -> int:
 
 def _preview(screen: Screen) -> LinkPreviewOptions | None:
     return None if screen.preview else LinkPreviewOptions(is_disabled=True)
+
+
+def count(text: str) -> int:
+    """A number from callback data that may be ``0`` (a page, minutes, a version), or Stale.
+
+    Nine digits at most, so that it fits the database's integers.
+    """
+    if not _COUNT.fullmatch(text):
+        raise Stale("malformed number")
+    return int(text)
 
 
 async def send(update: Update, screen: Screen) -> None:

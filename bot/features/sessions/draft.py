@@ -6,7 +6,6 @@ memory: each press and each typed text reads it again and checks its step.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 from typing import Any
 
@@ -25,15 +24,6 @@ DAYS_PER_PAGE = 12
 DAY_PAGES = 8
 COMMON_HOURS = (time(9), time(10), time(11), time(14), time(15), time(16), time(17), time(18))
 DURATIONS = (60, 90, 120, 180)
-
-_COUNT = re.compile(r"\d{1,9}")
-
-
-def count(text: str) -> int:
-    """A page, a number of minutes or a session's sequence (``0`` included), or :class:`Stale`."""
-    if not _COUNT.fullmatch(text):
-        raise Stale("malformed number")
-    return int(text)
 
 
 def data_time(data: dict[str, Any], key: str) -> datetime | None:

@@ -24,8 +24,8 @@ reads "This button is no longer active.", as do storage's refusals.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile
@@ -39,7 +39,6 @@ from bot.features.sessions.draft import (
     DURATIONS,
     MOVE_REASON_FLOW,
     SESSION_FLOWS,
-    count,
     current_draft,
     data_int,
     draft_name,
@@ -58,9 +57,10 @@ from bot.features.sessions.texts import (
     session_lines,
 )
 from bot.keyboards import button
-from bot.kit.presses import Press, Presses, PressFunction, Reply, Shown
+from bot.kit.presses import Press, Presses, Reply
 from bot.kit.refusals import STALE
-from bot.kit.screens import Screen, Stale, e
+from bot.kit.screens import Screen, Stale, count, e
+from bot.kit.strict import EITHER, strictly
 from bot.moments import duration_text, when_text
 from bot.runtime import wake_dispatcher, work
 from storage import sessions as store
@@ -70,28 +70,10 @@ from storage.people import get_beneficiary
 from storage.sessions import SessionMode, SessionRefused, SessionStatus
 
 PRESSES = Presses("s", denied=STALE)
-Role = type[BeneficiaryActor] | type[CounsellorActor]
-EITHER: tuple[Role, ...] = (BeneficiaryActor, CounsellorActor)
 
 
-def _on(
-    verb: str, who: Role | tuple[Role, ...], *arities: int
-) -> Callable[[PressFunction], PressFunction]:
-    """``s:verb`` with one of these numbers of arguments; data that does not parse is stale."""
-
-    def register(function: PressFunction) -> PressFunction:
-        async def checked(press: Press) -> Shown:
-            if len(press.args) not in arities:
-                raise Stale("arguments")
-            try:
-                return await function(press)
-            except (IndexError, ValueError) as error:
-                raise Stale("malformed data") from error
-
-        PRESSES.on(verb, who=who)(checked)
-        return function
-
-    return register
+_on = partial(strictly, PRESSES)
+"""``@_on(verb, who, *arities)``: a press of this table, its data checked to the letter."""
 
 
 def _new(screen: Screen, toast: str | None = None) -> Reply:
