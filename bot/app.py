@@ -20,17 +20,14 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes, followups, metiers, plan, portfolio
+from bot.features import enquetes, followups, journal, metiers, plan, portfolio, sessions, tasks
 from bot.handlers import (
     card,
     common,
     contacts,
     counsellor,
-    journal,
     onboarding,
-    sessions,
     synthesis,
-    tasks,
 )
 from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
@@ -85,9 +82,9 @@ def command_lists() -> Lists:
     for_beneficiary = [
         Command(("menu",), N_("Your menu"), common.menu_command),
         followups.RESUME,
-        *pairs(BENEFICIARY, sessions.BENEFICIARY_COMMANDS, sessions.list_command),
-        *pairs(BENEFICIARY, tasks.BENEFICIARY_COMMANDS, tasks.list_command),
-        *pairs(BENEFICIARY, journal.BENEFICIARY_COMMANDS, journal.journal_command),
+        *sessions.FEATURE.commands,
+        *tasks.FEATURE.commands,
+        *journal.FEATURE.commands,
         *metiers.FEATURE.commands,
         *portfolio.FEATURE.commands,
         *enquetes.FEATURE.commands,
@@ -100,14 +97,9 @@ def command_lists() -> Lists:
     for_counsellor = [
         Command(("beneficiaires",), N_("Your beneficiaries"), card.beneficiaries),
         Command(("invite",), N_("Invite a beneficiary: /invite First Last"), counsellor.invite),
-        *pairs(
-            COUNSELLOR,
-            sessions.COUNSELLOR_COMMANDS,
-            sessions.schedule_command,
-            sessions.list_command,
-        ),
-        *pairs(COUNSELLOR, tasks.COUNSELLOR_COMMANDS, tasks.assign_command, tasks.list_command),
-        *pairs(COUNSELLOR, journal.COUNSELLOR_COMMANDS, journal.journal_command),
+        *sessions.FEATURE.commands,
+        *tasks.FEATURE.commands,
+        *journal.FEATURE.commands,
         *enquetes.FEATURE.commands,
         *pairs(COUNSELLOR, contacts.COMMANDS, contacts.contacts_command),
         *pairs(COUNSELLOR, desk_chat.COMMANDS, desk_chat.desk_command),
@@ -217,9 +209,6 @@ TEXT_FLOWS = (
     *synthesis.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
     *card.TEXT_FLOWS,
-    *sessions.TEXT_FLOWS,
-    *tasks.TEXT_FLOWS,
-    *journal.TEXT_FLOWS,
 )
 """Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
 
@@ -272,18 +261,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(flow.on_button, pattern=r"^q:\d+:"))
     application.add_handler(CallbackQueryHandler(reading.read_submitted, pattern=f"^{READ_PREFIX}"))
     _add_feature(application, metiers.FEATURE)
-    application.add_handler(CommandHandler(["seance", "session"], sessions.schedule_command))
-    application.add_handler(CommandHandler(["seances", "sessions"], sessions.list_command))
-    application.add_handler(
-        CallbackQueryHandler(sessions.on_button, pattern=sessions.CALLBACK_PATTERN)
-    )
-    application.add_handler(CommandHandler(["tache", "task"], tasks.assign_command))
-    application.add_handler(CommandHandler(["taches", "tasks"], tasks.list_command))
-    application.add_handler(CallbackQueryHandler(tasks.on_button, pattern=tasks.CALLBACK_PATTERN))
-    application.add_handler(CommandHandler("journal", journal.journal_command))
-    application.add_handler(
-        CallbackQueryHandler(journal.on_button, pattern=journal.CALLBACK_PATTERN)
-    )
+    _add_feature(application, sessions.FEATURE)
+    _add_feature(application, tasks.FEATURE)
+    _add_feature(application, journal.FEATURE)
     application.add_handler(
         CommandHandler(rights_handlers.DATA_COMMANDS, rights_handlers.data_command)
     )

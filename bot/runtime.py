@@ -64,6 +64,12 @@ def settings(context: Context) -> Settings:
     return value
 
 
+def setting(context: Context, name: str) -> str | None:
+    """An organisation setting (``bot.settings.Settings``) by its lower-case name."""
+    value = getattr(settings(context), name, None)
+    return None if value is None or str(value).strip() == "" else str(value)
+
+
 @asynccontextmanager
 async def work(context: Context) -> AsyncIterator[AsyncSession]:
     """The update's one transaction (see :mod:`bot.kit.unit`)."""

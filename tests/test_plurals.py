@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.features.sessions.texts import budget_text
 from bot.handlers.rights import _instrument_line, recorded_summary
-from bot.handlers.sessions import budget_text
 from bot.i18n import gettext_for
 from storage.rights import Record
 from storage.sessions import BudgetUse

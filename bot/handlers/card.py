@@ -17,9 +17,9 @@ from telegram.constants import ParseMode
 from unidecode import unidecode
 
 from bot.features.followups import card as followups
+from bot.features.sessions.settings import DEFAULT_BUDGET_HOURS, session_settings
 from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.counsellor import counsellor_caller, phase_label, status_label
-from bot.handlers.sessions import DEFAULT_BUDGET_HOURS, duration_text, session_settings
 from bot.i18n import (
     N_,
     Translate,
@@ -31,6 +31,7 @@ from bot.i18n import (
 )
 from bot.keyboards import button, distinct
 from bot.kit.door import Flow
+from bot.moments import duration_text
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import Context, identify, wake_dispatcher, work

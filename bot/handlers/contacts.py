@@ -33,21 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
 
 from bot.features.enquetes import views
+from bot.handler_screens import answer_stale, edit_screen, send_screen
 from bot.handlers.counsellor import counsellor_caller
-from bot.handlers.sessions import (
-    DRAFT_TEXT_WAIT,
-    Screen,
-    Stale,
-    answer_stale,
-    e,
-    edit_screen,
-    number,
-    send_screen,
-    typed_text,
-)
 from bot.i18n import N_, Translate, ngettext_for
 from bot.keyboards import button
 from bot.kit.door import Flow
+from bot.kit.screens import Screen, Stale, e
+from bot.kit.screens import count as number
+from bot.kit.typed import DRAFT_TEXT_WAIT, typed_text
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.runtime import Caller, Context, wake_dispatcher, work
 from dialogues.rome import load_rome

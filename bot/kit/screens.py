@@ -14,11 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 _NUMBER = re.compile(r"[1-9][0-9]{0,17}")
+_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Screen:
 
     text: str
     rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
+    preview: bool = True
+    """False for a screen whose links (an address, a video call) should not unfold."""
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
@@ -49,12 +52,31 @@ def number(text: str) -> int:
     return int(text)
 
 
+def _preview(screen: Screen) -> LinkPreviewOptions | None:
+    return None if screen.preview else LinkPreviewOptions(is_disabled=True)
+
+
+def count(text: str) -> int:
+    """A number from callback data that may be ``0`` (a page, minutes, a version), or Stale.
+
+    Nine digits at most, so that it fits the database's integers.
+    """
+    if not _COUNT.fullmatch(text):
+        raise Stale("malformed number")
+    return int(text)
+
+
 async def send(update: Update, screen: Screen) -> None:
     """A new message in the chat of the update."""
     message = update.effective_message
     if message is None:
         return
-    await message.reply_text(screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup)
+    await message.reply_text(
+        screen.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=screen.markup,
+        link_preview_options=_preview(screen),
+    )
 
 
 async def edit(update: Update, screen: Screen) -> None:
@@ -65,7 +87,10 @@ async def edit(update: Update, screen: Screen) -> None:
         return
     try:
         await query.edit_message_text(
-            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+            screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.markup,
+            link_preview_options=_preview(screen),
         )
     except BadRequest as error:
         if "not modified" in str(error).lower():

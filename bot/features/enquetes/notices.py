@@ -15,10 +15,10 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
 from bot.features.enquetes import views
-from bot.handlers.sessions import when_text
 from bot.i18n import gettext_for
 from bot.keyboards import button
 from bot.kit.screens import e
+from bot.moments import when_text
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from storage import enquetes as store
 from storage.actors import AccessDenied

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.enquetes.screens import guide_screens
-from bot.handlers.sessions import BENEFICIARY_TEXT_WAIT
 from bot.kit.screens import Screen, Stale
+from bot.kit.typed import BENEFICIARY_TEXT_WAIT
 from bot.runtime import Caller, Context, wake_dispatcher
 from storage import enquetes as store
 from storage import sessions as dialogue

@@ -16,10 +16,10 @@ from telegram import Update
 from bot.datetime_input import local_today, parse_when, to_utc
 from bot.features.enquetes import steps
 from bot.features.enquetes.screens import confirms_screen, guide_screens, prompt, refused_text
-from bot.handlers.sessions import typed_text
 from bot.keyboards import button
 from bot.kit.door import Flow
 from bot.kit.screens import Screen, Stale, send
+from bot.kit.typed import typed_text
 from bot.runtime import Caller, Context, work
 from dialogues.rome import load_rome
 from dialogues.typography import shorten

@@ -16,10 +16,10 @@ from babel.dates import format_date
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from bot.handlers.sessions import when_text
 from bot.i18n import Translate, gettext_for, ngettext_for
 from bot.keyboards import button
 from bot.kit.screens import e
+from bot.moments import when_text
 from bot.outbox_kinds import OutgoingMessage
 from bot.replies import chunk_lines
 from dialogues.enquete import Guide

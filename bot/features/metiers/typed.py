@@ -10,9 +10,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.features.metiers.job import title_matches_screen
-from bot.handlers.sessions import typed_text
 from bot.kit.door import Flow
 from bot.kit.screens import send
+from bot.kit.typed import typed_text
 from bot.runtime import Context, work
 from storage.actors import BeneficiaryActor
 from storage.skills import FLOW as JOB_TITLE_FLOW

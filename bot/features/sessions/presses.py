@@ -1,0 +1,429 @@
+"""Every ``s:`` press, as one table: the list, a card, the beneficiary's answers,
+the counsellor's closing of a session and each step of their draft.
+
+Callback grammar (all under ``s:``)::
+
+    s:list                     coming sessions (either role)
+    s:new  s:b:<beneficiary>   (counsellor) schedule: choose who / for this one
+    s:d:<yyyymmdd>  s:dp:<n>   day chosen / another page of days
+    s:h:<hhmm>  s:du:<min>     hour chosen / duration chosen
+    s:mo:<mode>  s:pl          mode chosen / same place as last time
+    s:ok  s:ok:over  s:x       confirm / confirm beyond the budget / abandon
+    s:v:<session>              a session's card
+    s:mv:<session>             (counsellor) move it
+    s:cx:<session>  s:cxn      (counsellor) cancel it / cancel without a reason
+    s:dn:<session>             (counsellor) mark done: choose the real duration
+    s:dd:<session>:<min>       (counsellor) done, with this duration
+    s:y:<session>:<seq>        (beneficiary) I confirm
+    s:n:<session>:<seq>  s:nr  (beneficiary) I have to move it / no reason to give
+    s:ics:<session>            the calendar file again
+
+A press with the wrong number of arguments, or one whose data does not parse,
+reads "This button is no longer active.", as do storage's refusals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InputFile
+
+from bot.datetime_input import local_today, to_utc
+from bot.features.sessions import draft_screens
+from bot.features.sessions.confirm import after_time_chosen, confirm_screen, schedule_from_draft
+from bot.features.sessions.draft import (
+    DAY_PAGES,
+    DAYS_PER_PAGE,
+    DURATIONS,
+    MOVE_REASON_FLOW,
+    SESSION_FLOWS,
+    current_draft,
+    data_int,
+    draft_name,
+    time_problem,
+)
+from bot.features.sessions.ics import ics_for, ics_name
+from bot.features.sessions.lists import card_screen, coming_screen, done_screen
+from bot.features.sessions.settings import session_settings
+from bot.features.sessions.texts import (
+    LIST,
+    answer_row,
+    budget_text,
+    heading_of,
+    page,
+    refusal_text,
+    session_lines,
+)
+from bot.keyboards import button
+from bot.kit.presses import Press, Presses, Reply
+from bot.kit.refusals import STALE
+from bot.kit.screens import Screen, Stale, count, e
+from bot.kit.strict import EITHER, strictly
+from bot.moments import duration_text, when_text
+from bot.runtime import wake_dispatcher, work
+from storage import sessions as store
+from storage.actors import BeneficiaryActor, CounsellorActor
+from storage.models import BeneficiaryStatus, utcnow
+from storage.people import get_beneficiary
+from storage.sessions import SessionMode, SessionRefused, SessionStatus
+
+PRESSES = Presses("s", denied=STALE)
+
+
+_on = partial(strictly, PRESSES)
+"""``@_on(verb, who, *arities)``: a press of this table, its data checked to the letter."""
+
+
+def _new(screen: Screen, toast: str | None = None) -> Reply:
+    """Say it in a new message, under the one pressed."""
+    return Reply([screen], in_place=False, toast=toast)
+
+
+def _counsellor(press: Press) -> CounsellorActor:
+    assert isinstance(press.actor, CounsellorActor)  # the table checked who pressed
+    return press.actor
+
+
+def _beneficiary(press: Press) -> BeneficiaryActor:
+    assert isinstance(press.actor, BeneficiaryActor)  # the table checked who pressed
+    return press.actor
+
+
+# --- either role ---------------------------------------------------------------
+
+
+@_on("list", EITHER, 0)
+async def coming(press: Press) -> Reply:
+    budget = session_settings(press.context).budget_hours
+    async with work(press.context) as session:
+        return _new(await coming_screen(session, press.caller, press.actor, budget))
+
+
+@_on("v", EITHER, 1)
+async def card(press: Press) -> Reply:
+    budget = session_settings(press.context).budget_hours
+    async with work(press.context) as session:
+        return _new(await card_screen(session, press.caller, count(press.arg(0)), budget))
+
+
+# --- the beneficiary -----------------------------------------------------------
+
+
+@_on("ics", BeneficiaryActor, 1)
+async def calendar_file(press: Press) -> None:
+    me = _beneficiary(press)
+    async with work(press.context) as session:
+        info = await store.session_for(session, me, count(press.arg(0)))
+    cancelled = info.status == SessionStatus.CANCELLED
+    data = ics_for(info, press.caller.locale, me.timezone, cancelled=cancelled)
+    await press.answer()
+    message = press.update.effective_message
+    if message is not None:
+        await message.reply_document(
+            InputFile(data, filename=ics_name(press._)),
+            caption=press._("Open this file to add the session to your calendar."),
+        )
+
+
+@_on("y", BeneficiaryActor, 2)
+async def confirm_attendance(press: Press) -> Reply:
+    return await _answer(press, moving=False)
+
+
+@_on("n", BeneficiaryActor, 2)
+async def ask_to_move(press: Press) -> Reply:
+    return await _answer(press, moving=True)
+
+
+async def _answer(press: Press, *, moving: bool) -> Reply:
+    """ "I confirm" or "I have to move it", for the version of the session they were shown."""
+    _ = press._
+    me = _beneficiary(press)
+    session_id, sequence = count(press.arg(0)), count(press.arg(1))
+    async with work(press.context) as session:
+        try:
+            if not moving:
+                await store.confirm_attendance(session, me, session_id, sequence)
+                thanks = _("✅ Thank you! Your counsellor will see that you are coming.")
+                return _new(page(thanks), toast=_("Confirmed"))
+            info = await store.request_move(session, me, session_id, sequence)
+        except SessionRefused as refused:
+            if refused.reason == "changed":
+                info = await store.session_for(session, me, session_id)
+                lines = [_("This session has changed since that message. Here it is now:"), ""]
+                lines += session_lines(info, press.caller, me.timezone)
+                return _new(page("\n".join(lines), [answer_row(_, info)]))
+            return _new(page(_("This session is over or was cancelled.")))
+        await store.save_dialogue(session, me, MOVE_REASON_FLOW, "reason", {"session_id": info.id})
+    wake_dispatcher(press.context)
+    text = _(
+        "🔁 I have told your counsellor, who will suggest another time.\n\n"
+        "If you like, type the reason now (only your counsellor will read it), or:"
+    )
+    return _new(page(text, [[button(_("No reason to give"), "s:nr")]]))
+
+
+@_on("nr", BeneficiaryActor, 0)
+async def no_reason(press: Press) -> Reply:
+    async with work(press.context) as session:
+        await store.end_dialogue(session, _beneficiary(press), flows=[MOVE_REASON_FLOW])
+    return _new(
+        page(press._("All right. Your counsellor will come back to you with another time."))
+    )
+
+
+# --- the counsellor: a session's life ------------------------------------------
+
+
+@_on("new", CounsellorActor, 0)
+async def new(press: Press) -> Reply:
+    async with work(press.context) as session:
+        return _new(await draft_screens.picker_screen(session, press.caller, _counsellor(press)))
+
+
+@_on("x", CounsellorActor, 0)
+async def abandon(press: Press) -> Screen:
+    async with work(press.context) as session:
+        await store.end_dialogue(session, _counsellor(press), flows=SESSION_FLOWS)
+    return page(press._("Abandoned: nothing was changed."))
+
+
+@_on("b", CounsellorActor, 1)
+async def for_beneficiary(press: Press) -> Screen:
+    _ = press._
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        person = await get_beneficiary(session, actor, count(press.arg(0)))
+        if person.status != BeneficiaryStatus.ACTIVE:
+            return page(_("This person has not accepted their invitation yet."))
+        await store.save_dialogue(session, actor, "session", "day", {"beneficiary_id": person.id})
+    return draft_screens.day_screen(
+        press.caller, actor, heading_of(press.caller, person.name, "session")
+    )
+
+
+@_on("mv", CounsellorActor, 1)
+async def move(press: Press) -> Reply:
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        info = await store.session_for(session, actor, count(press.arg(0)))
+        if info.status != SessionStatus.PLANNED:
+            return _new(page(press._("This session is over or was cancelled.")))
+        await store.save_dialogue(session, actor, "move", "day", {"session_id": info.id})
+    heading = heading_of(press.caller, info.beneficiary_name, "move")
+    return _new(draft_screens.day_screen(press.caller, actor, heading))
+
+
+@_on("cx", CounsellorActor, 1)
+async def cancel(press: Press) -> Reply:
+    _ = press._
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        info = await store.session_for(session, actor, count(press.arg(0)))
+        if info.status != SessionStatus.PLANNED:
+            return _new(page(_("This session is over or was cancelled.")))
+        await store.save_dialogue(session, actor, "cancel", "reason", {"session_id": info.id})
+    text = _(
+        "Cancel the session with {name} of {when}?\n\n"
+        "You may type a reason for {name} (they will read it), or:"
+    ).format(
+        name=e(info.beneficiary_name),
+        when=when_text(info.starts_at, press.caller.locale, actor.timezone),
+    )
+    rows = [
+        [button(_("✖ Cancel it without a reason"), "s:cxn")],
+        [button(_("◀ Keep it"), "s:x")],
+    ]
+    return _new(page(text, rows))
+
+
+@_on("cxn", CounsellorActor, 0)
+async def cancel_without_reason(press: Press) -> Screen:
+    async with work(press.context) as session:
+        draft = await current_draft(session, _counsellor(press), "reason", "confirm")
+        return await _cancel_from_draft(session, press, draft, with_reason=False)
+
+
+async def _cancel_from_draft(
+    session: AsyncSession, press: Press, draft: store.Dialogue, *, with_reason: bool
+) -> Screen:
+    _ = press._
+    actor = _counsellor(press)
+    if draft.flow != "cancel":
+        raise Stale("not cancelling")
+    reason = draft.data.get("reason") if with_reason else None
+    info = await store.cancel_session(
+        session,
+        actor,
+        data_int(draft.data, "session_id"),
+        reason if isinstance(reason, str) else None,
+    )
+    await store.end_dialogue(session, actor)
+    wake_dispatcher(press.context)
+    text = _("❌ Session with {name} of {when} cancelled. They are told.").format(
+        name=e(info.beneficiary_name),
+        when=when_text(info.starts_at, press.caller.locale, actor.timezone),
+    )
+    return page(text, [[button(_("📅 Coming sessions"), LIST)]])
+
+
+@_on("dn", CounsellorActor, 1)
+async def ask_done(press: Press) -> Reply:
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        info = await store.session_for(session, actor, count(press.arg(0)))
+    if info.status != SessionStatus.PLANNED:
+        return _new(page(press._("This session is already closed or cancelled.")))
+    return _new(done_screen(press.caller, info, actor))
+
+
+@_on("dd", CounsellorActor, 2)
+async def done(press: Press) -> Screen:
+    _ = press._
+    actor = _counsellor(press)
+    budget = session_settings(press.context).budget_hours
+    async with work(press.context) as session:
+        try:
+            info = await store.mark_done(session, actor, count(press.arg(0)), count(press.arg(1)))
+        except SessionRefused as refused:
+            if refused.reason == "not_started":
+                return page(_("This session has not begun yet."))
+            return page(_("This session is already closed or cancelled."))
+        use = await store.budget_use(session, actor, info.beneficiary_id)
+    text = "\n".join(
+        [
+            _("✔ Session with {name} marked done ({duration}).").format(
+                name=e(info.beneficiary_name),
+                duration=duration_text(info.actual_minutes or 0, _),
+            ),
+            budget_text(use, budget, _),
+        ]
+    )
+    return page(text, [[button(_("📅 Coming sessions"), LIST)]])
+
+
+# --- the counsellor's draft: each button checked against the draft's step ------
+
+
+@_on("dp", CounsellorActor, 1)
+async def more_days(press: Press) -> Screen:
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "day", "hour")
+        shown = count(press.arg(0))
+        if shown >= DAY_PAGES:
+            raise Stale("page")
+        name = await draft_name(session, actor, draft)
+        await store.save_dialogue(session, actor, draft.flow, "day", draft.data)
+    heading = heading_of(press.caller, name, draft.flow)
+    return draft_screens.day_screen(press.caller, actor, heading, shown)
+
+
+@_on("d", CounsellorActor, 1)
+async def day_chosen(press: Press) -> Screen:
+    actor = _counsellor(press)
+    today = local_today(utcnow(), actor.timezone)
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "day", "hour")
+        day = datetime.strptime(press.arg(0), "%Y%m%d").date()
+        if not today <= day <= today + timedelta(days=DAYS_PER_PAGE * DAY_PAGES):
+            raise Stale("day out of range")
+        await store.save_dialogue(
+            session, actor, draft.flow, "hour", {**draft.data, "day": day.isoformat()}
+        )
+        name = await draft_name(session, actor, draft)
+    heading = heading_of(press.caller, name, draft.flow)
+    return draft_screens.hour_screen(press.caller, actor, heading, day)
+
+
+@_on("h", CounsellorActor, 1)
+async def hour_chosen(press: Press) -> Screen:
+    actor = _counsellor(press)
+    budget = session_settings(press.context).budget_hours
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "hour")
+        at = datetime.strptime(press.arg(0), "%H%M").time()
+        day = date.fromisoformat(str(draft.data.get("day")))
+        starts_at = to_utc(day, at, actor.timezone)
+        problem = time_problem(press.caller, starts_at)
+        if problem is None:
+            return await after_time_chosen(session, press.caller, actor, draft, starts_at, budget)
+        name = await draft_name(session, actor, draft)
+    heading = heading_of(press.caller, name, draft.flow)
+    screen = draft_screens.day_screen(press.caller, actor, heading)
+    return page(f"{problem}\n\n{screen.text}", screen.rows)
+
+
+@_on("du", CounsellorActor, 1)
+async def duration_chosen(press: Press) -> Screen:
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "dur")
+        minutes = count(press.arg(0))
+        if minutes not in DURATIONS:
+            raise Stale("duration")
+        await store.save_dialogue(
+            session, actor, "session", "mode", {**draft.data, "minutes": minutes}
+        )
+        name = await draft_name(session, actor, draft)
+    return draft_screens.mode_screen(press.caller, heading_of(press.caller, name, "session"))
+
+
+@_on("mo", CounsellorActor, 1)
+async def mode_chosen(press: Press) -> Screen:
+    actor = _counsellor(press)
+    budget = session_settings(press.context).budget_hours
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "mode")
+        mode = SessionMode(press.arg(0))
+        data = {**draft.data, "mode": mode.value}
+        if mode == SessionMode.PHONE:
+            data.pop("place", None)
+            await store.save_dialogue(session, actor, "session", "confirm", data)
+            return await confirm_screen(session, press.caller, actor, "session", data, budget)
+        await store.save_dialogue(session, actor, "session", "place", data)
+        beneficiary_id = data_int(data, "beneficiary_id")
+        previous = await store.recent_place(session, actor, beneficiary_id, mode)
+        name = await draft_name(session, actor, draft)
+    heading = heading_of(press.caller, name, "session")
+    return draft_screens.place_screen(press.caller, heading, mode, previous)
+
+
+@_on("pl", CounsellorActor, 0)
+async def same_place(press: Press) -> Screen:
+    actor = _counsellor(press)
+    budget = session_settings(press.context).budget_hours
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "place")
+        mode = SessionMode(str(draft.data.get("mode")))
+        beneficiary_id = data_int(draft.data, "beneficiary_id")
+        previous = await store.recent_place(session, actor, beneficiary_id, mode)
+        if not previous:
+            raise Stale("no previous place")
+        data = {**draft.data, "place": previous}
+        await store.save_dialogue(session, actor, "session", "confirm", data)
+        return await confirm_screen(session, press.caller, actor, "session", data, budget)
+
+
+@_on("ok", CounsellorActor, 0, 1)
+async def confirm(press: Press) -> Screen:
+    over = press.args == ("over",)
+    if press.args and not over:
+        raise Stale("unknown press")
+    actor = _counsellor(press)
+    config = session_settings(press.context)
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "confirm")
+        if draft.flow == "cancel":
+            return await _cancel_from_draft(session, press, draft, with_reason=True)
+        try:
+            screen, queued = await schedule_from_draft(
+                session, press.caller, actor, draft, over, config
+            )
+        except SessionRefused as refused:
+            return page(refusal_text(refused, press._))
+    if queued:
+        wake_dispatcher(press.context)
+    return screen

@@ -1,0 +1,248 @@
+"""Every ``t:`` press, as one table: the list, a card, the beneficiary's "done" and
+"remind me later", the counsellor's draft and withdrawal.
+
+Callback grammar (all under ``t:``)::
+
+    t:list                    tasks (either role)
+    t:new  t:b:<beneficiary>  (counsellor) give a task: choose who / for this one
+    t:nod                     (counsellor) no details
+    t:due:<yyyymmdd>          (counsellor) due date chosen
+    t:ok  t:x                 (counsellor) confirm / abandon
+    t:v:<task>                a task's card
+    t:w:<task>                (counsellor) withdraw it
+    t:d:<task>  t:nn          (beneficiary) done / no note to add
+    t:z:<task>:<days>         (beneficiary) remind me in 1 or 3 days
+
+A press with the wrong number of arguments, or one whose data does not parse,
+reads "This button is no longer active.", as do storage's refusals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+
+from bot.datetime_input import local_today
+from bot.features.tasks.draft import (
+    beneficiary_id,
+    confirm_screen,
+    current_draft,
+    due_screen,
+    heading_of,
+    picker_screen,
+)
+from bot.features.tasks.lists import card_screen, coming_screen
+from bot.features.tasks.texts import (
+    LIST,
+    NOTE_FLOW,
+    TASK_FLOW,
+    page,
+    reminder_hour,
+)
+from bot.keyboards import button
+from bot.kit.presses import Press, Presses, Reply
+from bot.kit.refusals import STALE
+from bot.kit.screens import Screen, Stale, count, e
+from bot.kit.strict import EITHER, strictly
+from bot.moments import day_text
+from bot.runtime import wake_dispatcher, work
+from storage import sessions as dialogue
+from storage import tasks as store
+from storage.actors import BeneficiaryActor, CounsellorActor
+from storage.models import BeneficiaryStatus
+from storage.people import get_beneficiary
+from storage.tasks import TaskRefused
+
+PRESSES = Presses("t", denied=STALE)
+
+_on = partial(strictly, PRESSES)
+"""``@_on(verb, who, *arities)``: a press of this table, its data checked to the letter."""
+
+
+def _new(screen: Screen) -> Reply:
+    """Say it in a new message, under the one pressed."""
+    return Reply([screen], in_place=False)
+
+
+def _counsellor(press: Press) -> CounsellorActor:
+    assert isinstance(press.actor, CounsellorActor)  # the table checked who pressed
+    return press.actor
+
+
+def _beneficiary(press: Press) -> BeneficiaryActor:
+    assert isinstance(press.actor, BeneficiaryActor)  # the table checked who pressed
+    return press.actor
+
+
+def _gone(press: Press) -> Reply:
+    return _new(page(press._("This task is already done or was withdrawn.")))
+
+
+# --- either role ---------------------------------------------------------------
+
+
+@_on("list", EITHER, 0)
+async def tasks(press: Press) -> Reply:
+    async with work(press.context) as session:
+        return _new(await coming_screen(session, press.caller, press.actor))
+
+
+@_on("v", EITHER, 1)
+async def card(press: Press) -> Reply:
+    async with work(press.context) as session:
+        return _new(await card_screen(session, press.caller, count(press.arg(0))))
+
+
+# --- the beneficiary -----------------------------------------------------------
+
+
+@_on("d", BeneficiaryActor, 1)
+async def done(press: Press) -> Reply:
+    _ = press._
+    me = _beneficiary(press)
+    async with work(press.context) as session:
+        try:
+            task = await store.complete_task(session, me, count(press.arg(0)))
+        except TaskRefused:
+            return _gone(press)
+        await dialogue.save_dialogue(session, me, NOTE_FLOW, "note", {"task_id": task.id})
+    wake_dispatcher(press.context)
+    text = _("✅ Well done! Add a note for your counsellor if you like (type it), or:")
+    return _new(page(text, [[button(_("No note"), "t:nn")]]))
+
+
+@_on("nn", BeneficiaryActor, 0)
+async def no_note(press: Press) -> Screen:
+    async with work(press.context) as session:
+        await dialogue.end_dialogue(session, _beneficiary(press), flows=[NOTE_FLOW])
+    return page(press._("All right."))
+
+
+@_on("z", BeneficiaryActor, 2)
+async def remind_later(press: Press) -> Reply:
+    _ = press._
+    days = count(press.arg(1))
+    if days not in store.SNOOZE_DAYS:
+        raise Stale("snooze")
+    hour = reminder_hour(press.context)
+    async with work(press.context) as session:
+        try:
+            task = await store.snooze_task(
+                session, _beneficiary(press), count(press.arg(0)), days, reminder_hour=hour
+            )
+        except TaskRefused:
+            return _gone(press)
+    wake_dispatcher(press.context)
+    assert task.remind_at is not None
+    text = _("⏰ I will remind you on {day} at {hour}:00.").format(
+        day=day_text(local_today(task.remind_at, task.beneficiary_timezone), press.caller.locale),
+        hour=hour,
+    )
+    return _new(page(text))
+
+
+# --- the counsellor ------------------------------------------------------------
+
+
+@_on("new", CounsellorActor, 0)
+async def new(press: Press) -> Reply:
+    async with work(press.context) as session:
+        return _new(await picker_screen(session, press.caller, _counsellor(press)))
+
+
+@_on("b", CounsellorActor, 1)
+async def for_beneficiary(press: Press) -> Screen:
+    _ = press._
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        person = await get_beneficiary(session, actor, count(press.arg(0)))
+        if person.status != BeneficiaryStatus.ACTIVE:
+            return page(_("This person has not accepted their invitation yet."))
+        data: dict[str, Any] = {"beneficiary_id": person.id}
+        await dialogue.save_dialogue(session, actor, TASK_FLOW, "title", data)
+    text = "\n".join(
+        [
+            _("<b>New task for {name}.</b>").format(name=e(person.name)),
+            "",
+            _("Type the task, for example « Enquête métier : rencontrer deux professionnels »."),
+        ]
+    )
+    return page(text, [[button(_("✖ Cancel"), "t:x")]])
+
+
+@_on("x", CounsellorActor, 0)
+async def abandon(press: Press) -> Screen:
+    async with work(press.context) as session:
+        await dialogue.end_dialogue(session, _counsellor(press), flows=[TASK_FLOW])
+    return page(press._("Abandoned: nothing was changed."))
+
+
+@_on("nod", CounsellorActor, 0)
+async def no_details(press: Press) -> Screen:
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "details")
+        await dialogue.save_dialogue(
+            session, actor, TASK_FLOW, "due", {**draft.data, "details": None}
+        )
+        heading = await heading_of(session, press.caller, actor, draft.data)
+    return due_screen(press.caller, actor, heading)
+
+
+@_on("due", CounsellorActor, 1)
+async def due_chosen(press: Press) -> Screen:
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "due")
+        due = datetime.strptime(press.arg(0), "%Y%m%d").date()
+        data = {**draft.data, "due_on": due.isoformat()}
+        await dialogue.save_dialogue(session, actor, TASK_FLOW, "confirm", data)
+        return await confirm_screen(
+            session, press.caller, actor, data, reminder_hour(press.context)
+        )
+
+
+@_on("ok", CounsellorActor, 0)
+async def give(press: Press) -> Screen:
+    _ = press._
+    actor = _counsellor(press)
+    async with work(press.context) as session:
+        draft = await current_draft(session, actor, "confirm")
+        details = draft.data.get("details")
+        try:
+            task = await store.assign_task(
+                session,
+                actor,
+                beneficiary_id(draft.data),
+                str(draft.data.get("title", "")),
+                details if isinstance(details, str) else None,
+                date.fromisoformat(str(draft.data.get("due_on"))),
+                reminder_hour=reminder_hour(press.context),
+            )
+        except TaskRefused as refused:
+            texts = {
+                "past": _("⚠️ That date has passed meanwhile: nothing was given."),
+                "not_active": _(
+                    "This person has not accepted their invitation, or withdrew their consent."
+                ),
+            }
+            return page(
+                texts.get(refused.reason, _("⚠️ That could not be done: nothing was changed."))
+            )
+        await dialogue.end_dialogue(session, actor)
+    wake_dispatcher(press.context)
+    text = _("✅ Task given to {name}, due {day}. They are told now.").format(
+        name=e(task.beneficiary_name), day=day_text(task.due_on, press.caller.locale)
+    )
+    return page(text, [[button(_("📌 Tasks"), LIST)]])
+
+
+@_on("w", CounsellorActor, 1)
+async def withdraw(press: Press) -> Screen | Reply:
+    async with work(press.context) as session:
+        try:
+            task = await store.withdraw_task(session, _counsellor(press), count(press.arg(0)))
+        except TaskRefused:
+            return _gone(press)
+    return page(press._("Task withdrawn: {title}").format(title=e(task.title)))
