@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes
+from bot.features import enquetes, synthesis
 from bot.handlers import (
     card,
     common,
@@ -33,7 +33,6 @@ from bot.handlers import (
     plan,
     portfolio,
     sessions,
-    synthesis,
     tasks,
 )
 from bot.handlers import rights as rights_handlers
@@ -65,7 +64,7 @@ BENEFICIARY_COMMANDS = [
     *portfolio.COMMANDS,
     *[(c.name, c.description) for c in for_role(enquetes.FEATURE.commands, BENEFICIARY)],
     *plan.COMMANDS,
-    *synthesis.COMMANDS,
+    *[(c.name, c.description) for c in for_role(synthesis.FEATURE.commands, BENEFICIARY)],
     *followups.COMMANDS,
     *sessions.BENEFICIARY_COMMANDS,
     *tasks.BENEFICIARY_COMMANDS,
@@ -178,7 +177,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 
 TEXT_FLOWS = (
-    *synthesis.TEXT_FLOWS,
     *metiers.TEXT_FLOWS,
     *portfolio.TEXT_FLOWS,
     *plan.TEXT_FLOWS,
@@ -270,10 +268,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(portfolio.on_button, pattern=portfolio.CALLBACK_PATTERN)
     )
-    application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
-    application.add_handler(
-        CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)
-    )
+    _add_feature(application, synthesis.FEATURE)
     # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).
     application.add_handler(CommandHandler("contacts", contacts.contacts_command))
     application.add_handler(

@@ -16,8 +16,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from unidecode import unidecode
 
+from bot.features.synthesis.screens import card_line as synthesis_card_line
 from bot.handlers import followups
-from bot.handlers import synthesis as synthesis_handlers
 from bot.handlers.counsellor import counsellor_caller, phase_label, status_label
 from bot.handlers.sessions import DEFAULT_BUDGET_HOURS, duration_text, session_settings
 from bot.i18n import (
@@ -442,7 +442,7 @@ def card_screen(
     if addition is not None:
         lines += followups.card_lines(addition, locale, zone, _)
     if written is not None:
-        lines += ["", synthesis_handlers.card_line(written, _, locale, zone)]
+        lines += ["", synthesis_card_line(written, _, locale, zone)]
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
     rows.append([button(_("🎒 Skills portfolio"), f"pf:c:{person.id}")])
     if person.status == BeneficiaryStatus.ACTIVE:
