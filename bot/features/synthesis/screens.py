@@ -193,7 +193,8 @@ def confirm_rows(label: str, bid: int, action: str, _: Translate) -> Rows:
 
 def review_question(person: BeneficiarySummary, info: VersionInfo, _: Translate) -> Screen:
     """Show a version with passages still "to write"? (``sy:<b>:r``)."""
-    text = ngettext_of(_)(
+    ngettext = ngettext_of(_)
+    text = ngettext(
         "Version {number} still has {count} passage marked “to write”. Show it to {name} as it is?",
         "Version {number} still has {count} passages marked “to write”. "
         "Show it to {name} as it is?",
