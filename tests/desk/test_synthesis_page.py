@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from bot import synthesis_files
+from bot.features.synthesis import files as synthesis_files
 from bot.features.synthesis.building import to_write
 from bot.features.synthesis.notices import REVIEW_KIND
 from storage import synthesis

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage.schema  # noqa: F401
 from bot.features.synthesis.building import build_draft_files
-from bot.synthesis_material import gather
+from bot.features.synthesis.material import gather
 from dialogues.synthesis import assemble
 from storage import followups, plans, rights, sessions, synthesis
 from storage.actors import SystemActor

@@ -10,7 +10,7 @@ from datetime import date
 
 from unidecode import unidecode
 
-from bot import synthesis_files
+from bot.features.synthesis import files as synthesis_files
 from bot.i18n import Translate
 from dialogues.synthesis import final_version
 from dialogues.synthesis_model import SynthesisDraft

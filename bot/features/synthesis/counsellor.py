@@ -27,6 +27,8 @@ from telegram.constants import ChatAction
 
 from bot.features.synthesis.building import build_draft_files, file_stem, to_write
 from bot.features.synthesis.delivery import prepare_final
+from bot.features.synthesis.files import MAX_UPLOAD_BYTES
+from bot.features.synthesis.material import gather
 from bot.features.synthesis.presses import PRESSES
 from bot.features.synthesis.screens import (
     comments_screen,
@@ -39,8 +41,6 @@ from bot.kit.presses import Press, Reply, Shown
 from bot.kit.refusals import say
 from bot.kit.screens import Screen, Stale, number
 from bot.runtime import Context, database, wake_dispatcher, work
-from bot.synthesis_files import MAX_UPLOAD_BYTES
-from bot.synthesis_material import gather
 from dialogues.synthesis import assemble
 from storage import synthesis
 from storage.actors import CounsellorActor

@@ -20,11 +20,11 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
 
 from bot.features.synthesis.building import build_final_pdf
+from bot.features.synthesis.record import RecordFacts, record_pdf
 from bot.i18n import N_, Translate, format_date_long
 from bot.keyboards import button
 from bot.kit.unit import current_unit
 from bot.runtime import Context, wake_dispatcher, work
-from bot.synthesis_record import RecordFacts, record_pdf
 from storage import synthesis
 from storage.actors import BeneficiaryActor, CounsellorActor
 from storage.db import Database

@@ -16,7 +16,7 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot import synthesis_files
+from bot.features.synthesis import files as synthesis_files
 from bot.features.synthesis.building import build_edited_pdf, file_stem
 from bot.features.synthesis.review import review_keyboard
 from bot.features.synthesis.screens import synthesis_screen
