@@ -13,7 +13,11 @@ counsellor's presses), ``screens`` (what the counsellor reads), ``review``
 edited file the flow waits for), ``building`` (the files, built in a
 thread), ``delivery`` (the final document and the answer on keeping it),
 ``notices`` (what the outbox sends), ``words`` (why storage says no),
-``commands`` (``/synthese``).
+``commands`` (``/synthese``). The files themselves: ``material`` (what a
+draft is made of, read as the counsellor), ``word_file`` and ``pdf_file``
+(the draft written), ``edited_file`` (an edited DOCX/ODT read back),
+``files`` (the four in one place), ``record`` (the PDF of the person's
+answer on keeping a copy).
 
 Every id in callback data is re-checked by ``storage.synthesis``; every
 message that is not a direct reply goes through the outbox, rendered from the
