@@ -20,14 +20,23 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes, followups, journal, metiers, plan, portfolio, sessions, tasks
+from bot.features import (
+    enquetes,
+    followups,
+    journal,
+    metiers,
+    plan,
+    portfolio,
+    sessions,
+    synthesis,
+    tasks,
+)
 from bot.handlers import (
     card,
     common,
     contacts,
     counsellor,
     onboarding,
-    synthesis,
 )
 from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
@@ -89,7 +98,7 @@ def command_lists() -> Lists:
         *portfolio.FEATURE.commands,
         *enquetes.FEATURE.commands,
         *plan.FEATURE.commands,
-        *pairs(BENEFICIARY, synthesis.COMMANDS, synthesis.synthesis_command),
+        *synthesis.FEATURE.commands,
         followups.FOLLOWUP,
         *pairs(BENEFICIARY, rights_handlers.COMMANDS, rights_handlers.data_command),
         *everyday,
@@ -206,7 +215,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 
 TEXT_FLOWS = (
-    *synthesis.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
     *card.TEXT_FLOWS,
 )
@@ -271,10 +279,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
     )
     _add_feature(application, portfolio.FEATURE)
-    application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
-    application.add_handler(
-        CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)
-    )
+    _add_feature(application, synthesis.FEATURE)
     # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).
     application.add_handler(CommandHandler("contacts", contacts.contacts_command))
     application.add_handler(

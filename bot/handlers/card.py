@@ -18,7 +18,7 @@ from unidecode import unidecode
 
 from bot.features.followups import card as followups
 from bot.features.sessions.settings import DEFAULT_BUDGET_HOURS, session_settings
-from bot.handlers import synthesis as synthesis_handlers
+from bot.features.synthesis.screens import card_line as synthesis_card_line
 from bot.handlers.counsellor import counsellor_caller, phase_label, status_label
 from bot.i18n import (
     N_,
@@ -443,7 +443,7 @@ def card_screen(
     if addition is not None:
         lines += followups.card_lines(addition, locale, zone, _)
     if written is not None:
-        lines += ["", synthesis_handlers.card_line(written, _, locale, zone)]
+        lines += ["", synthesis_card_line(written, _, locale, zone)]
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
     rows.append([button(_("🎒 Skills portfolio"), f"pf:c:{person.id}")])
     if person.status == BeneficiaryStatus.ACTIVE:

@@ -1,7 +1,7 @@
 """``/mesdonnees``: the beneficiary sees, exports or erases their data, or withdraws consent.
 
 Also the answer on keeping the synthesis (asked after its delivery by
-:mod:`bot.handlers.synthesis`, and again here at any time), the counsellor's
+:mod:`bot.features.synthesis`, and again here at any time), the counsellor's
 notices of an erasure or a withdrawal, the organisation's retention settings
 and the daily purge the bot runs.
 
@@ -22,7 +22,8 @@ press cannot skip one)::
     rg:wd  rg:wd1  withdraw consent: ask, then do it
     rg:keep        after withdrawing, keep the data for now
     rg:syn         the question on keeping the synthesis, again
-    rg:syn:y|n     the answer to it (:func:`bot.handlers.synthesis.record_retention_answer`)
+    rg:syn:y|n     the answer to it
+                   (:func:`bot.features.synthesis.delivery.record_retention_answer`)
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from bot.export import (
     part_title,
     retention_text,
 )
-from bot.handlers import synthesis as synthesis_handlers
+from bot.features.synthesis import delivery as synthesis_delivery
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_, Translate, format_date_long, gettext_for, ngettext_of
 from bot.keyboards import button
@@ -632,10 +633,10 @@ async def on_button(update: Update, context: Context) -> None:
             await _show(update, _("This question is no longer open."), None, edit=True)
             return
         await _show(
-            update, *await synthesis_handlers.retention_screen(context, actor, _), edit=True
+            update, *await synthesis_delivery.retention_screen(context, actor, _), edit=True
         )
     elif data in ("rg:syn:y", "rg:syn:n"):
-        await synthesis_handlers.record_retention_answer(
+        await synthesis_delivery.record_retention_answer(
             update, context, actor, _, data.endswith(":y")
         )
     else:

@@ -137,18 +137,24 @@ class Presses:
     def handler(self) -> CallbackQueryHandler[Context, None]:
         return CallbackQueryHandler(self, pattern=self.pattern)
 
+    def split(self, data: str) -> tuple[str, tuple[str, ...]]:
+        """The verb and the arguments of ``prefix:verb:arg…``; a table whose older buttons
+        put an argument first (``sy:<id>:<verb>``) reads them here."""
+        verb, *args = data.split(":")[1:] or [""]
+        return verb, tuple(args)
+
     async def __call__(self, update: Update, context: Context) -> None:
         query = update.callback_query
         caller = await identify(update, context)
         if query is None or query.data is None or caller is None:
             return
-        verb, *args = query.data.split(":")[1:] or [""]
+        verb, args = self.split(query.data)
         route = self._routes.get(verb)
         actor = caller.actor
         if route is None or actor is None or not isinstance(actor, route.who):
             await query.answer(say(Stale(), caller._))
             return
-        press = Press(update, context, query, caller, actor, tuple(args))
+        press = Press(update, context, query, caller, actor, args)
         try:
             shown = await route.function(press)
         except Exception as error:
