@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes
+from bot.features import enquetes, rights
 from bot.handlers import (
     card,
     common,
@@ -36,7 +36,6 @@ from bot.handlers import (
     synthesis,
     tasks,
 )
-from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -70,7 +69,7 @@ BENEFICIARY_COMMANDS = [
     *sessions.BENEFICIARY_COMMANDS,
     *tasks.BENEFICIARY_COMMANDS,
     *journal.BENEFICIARY_COMMANDS,
-    *rights_handlers.COMMANDS,
+    *[(c.name, c.description) for c in for_role(rights.FEATURE.commands, BENEFICIARY)],
     ("aide", N_("Help")),
     ("lang", N_("Change the language")),
     ("annuler", N_("Leave what you are doing")),
@@ -136,9 +135,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     dispatcher = Dispatcher(application.bot, db, config=config)
     application.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()
-    purge = rights_handlers.DailyPurge(
-        db, rights_handlers.retention_policy(settings.followup_month_list)
-    )
+    purge = rights.DailyPurge(db, rights.retention_policy(settings.followup_month_list))
     application.bot_data[PURGE_KEY] = purge
     purge.start()
     application.bot_data[DIGEST_TASK_KEY] = asyncio.create_task(
@@ -159,7 +156,7 @@ async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
     desk = application.bot_data.get(DESK_KEY)
     if desk is not None:
         await desk.stop()
-    purge: rights_handlers.DailyPurge | None = application.bot_data.get(PURGE_KEY)
+    purge: rights.DailyPurge | None = application.bot_data.get(PURGE_KEY)
     if purge is not None:
         await purge.stop()
     task: asyncio.Task[None] | None = application.bot_data.get(DIGEST_TASK_KEY)
@@ -260,12 +257,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(journal.on_button, pattern=journal.CALLBACK_PATTERN)
     )
-    application.add_handler(
-        CommandHandler(rights_handlers.DATA_COMMANDS, rights_handlers.data_command)
-    )
-    application.add_handler(
-        CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
-    )
+    _add_feature(application, rights.FEATURE)
     application.add_handler(CommandHandler("competences", portfolio.competences_command))
     application.add_handler(
         CallbackQueryHandler(portfolio.on_button, pattern=portfolio.CALLBACK_PATTERN)

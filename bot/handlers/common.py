@@ -6,7 +6,8 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import rights, synthesis
+from bot.features import rights
+from bot.handlers import synthesis
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
