@@ -22,7 +22,9 @@ async def test_the_entry_screen_and_what_is_kept(people: People, app_bot: AppHar
     assert back.message_id == kept.message_id and "Vos données" in back.text
 
 
-async def test_erasing_asks_twice_and_cancel_forgets_it(people: People, app_bot: AppHarness) -> None:
+async def test_erasing_asks_twice_and_cancel_forgets_it(
+    people: People, app_bot: AppHarness
+) -> None:
     home = await app_bot.send(PAUL, "/mesdonnees")
     first = await app_bot.press(PAUL, home, "rg:del")
     assert first.message_id == home.message_id
@@ -37,7 +39,9 @@ async def test_erasing_asks_twice_and_cancel_forgets_it(people: People, app_bot:
     assert (await app_bot.send(PAUL, "/mesdonnees")).data[0] == "rg:see"
 
 
-async def test_a_person_who_withdrew_keeps_their_rights(people: People, app_bot: AppHarness) -> None:
+async def test_a_person_who_withdrew_keeps_their_rights(
+    people: People, app_bot: AppHarness
+) -> None:
     home = await app_bot.send(PAUL, "/mesdonnees")
     question = await app_bot.press(PAUL, home, "rg:wd")
     assert question.data[0] == "rg:wd1"
