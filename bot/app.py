@@ -27,6 +27,7 @@ from bot.features import (
     metiers,
     plan,
     portfolio,
+    rights,
     sessions,
     synthesis,
     tasks,
@@ -38,7 +39,6 @@ from bot.handlers import (
     counsellor,
     onboarding,
 )
-from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -100,7 +100,7 @@ def command_lists() -> Lists:
         *plan.FEATURE.commands,
         *synthesis.FEATURE.commands,
         followups.FOLLOWUP,
-        *pairs(BENEFICIARY, rights_handlers.COMMANDS, rights_handlers.data_command),
+        *rights.FEATURE.commands,
         *everyday,
     ]
     for_counsellor = [
@@ -173,9 +173,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     dispatcher = Dispatcher(application.bot, db, config=config)
     application.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()
-    purge = rights_handlers.DailyPurge(
-        db, rights_handlers.retention_policy(settings.followup_month_list)
-    )
+    purge = rights.DailyPurge(db, rights.retention_policy(settings.followup_month_list))
     application.bot_data[PURGE_KEY] = purge
     purge.start()
     application.bot_data[DIGEST_TASK_KEY] = asyncio.create_task(
@@ -196,7 +194,7 @@ async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
     desk = application.bot_data.get(DESK_KEY)
     if desk is not None:
         await desk.stop()
-    purge: rights_handlers.DailyPurge | None = application.bot_data.get(PURGE_KEY)
+    purge: rights.DailyPurge | None = application.bot_data.get(PURGE_KEY)
     if purge is not None:
         await purge.stop()
     task: asyncio.Task[None] | None = application.bot_data.get(DIGEST_TASK_KEY)
@@ -272,12 +270,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     _add_feature(application, sessions.FEATURE)
     _add_feature(application, tasks.FEATURE)
     _add_feature(application, journal.FEATURE)
-    application.add_handler(
-        CommandHandler(rights_handlers.DATA_COMMANDS, rights_handlers.data_command)
-    )
-    application.add_handler(
-        CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
-    )
+    _add_feature(application, rights.FEATURE)
     _add_feature(application, portfolio.FEATURE)
     _add_feature(application, synthesis.FEATURE)
     # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).

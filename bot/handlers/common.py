@@ -6,8 +6,8 @@ import logging
 
 from telegram import Update
 
+from bot.features import rights
 from bot.features.synthesis.typed import stray_file_text
-from bot.handlers import rights
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard

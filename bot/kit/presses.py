@@ -83,6 +83,10 @@ class Press:
 
 
 PressFunction = Callable[[Press], Awaitable[Shown]]
+WhoPressed = Callable[[Update, Context, Caller], Awaitable[tuple[Caller, PersonActor] | None]]
+"""Who may press, for a table open beyond the caller's actor (the rights of a person who
+withdrew consent): the caller and actor the presses run as, or ``None`` once it has
+answered the press itself."""
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,14 @@ class _Route:
 class Presses:
     """The presses of one feature, all under ``prefix:``."""
 
-    def __init__(self, prefix: str, *, denied: str = DENIED) -> None:
+    def __init__(
+        self, prefix: str, *, denied: str = DENIED, who_pressed: WhoPressed | None = None
+    ) -> None:
         if ":" in prefix:
             raise ValueError("the prefix is given without its colon")
         self.prefix = prefix
         self.denied = denied
+        self.who_pressed = who_pressed
         self._routes: dict[str, _Route] = {}
 
     @property
@@ -148,9 +155,14 @@ class Presses:
         caller = await identify(update, context)
         if query is None or query.data is None or caller is None:
             return
+        actor = caller.actor
+        if self.who_pressed is not None:
+            found = await self.who_pressed(update, context, caller)
+            if found is None:
+                return
+            caller, actor = found
         verb, args = self.split(query.data)
         route = self._routes.get(verb)
-        actor = caller.actor
         if route is None or actor is None or not isinstance(actor, route.who):
             await query.answer(say(Stale(), caller._))
             return
