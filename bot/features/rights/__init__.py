@@ -1,7 +1,7 @@
 """``/mesdonnees``: the beneficiary sees, exports or erases their data, or withdraws consent.
 
 Also the answer on keeping the synthesis (asked after its delivery by
-:mod:`bot.handlers.synthesis`, and again here at any time), the counsellor's
+:mod:`bot.features.synthesis`, and again here at any time), the counsellor's
 notices of an erasure or a withdrawal, the organisation's retention settings
 and the daily purge the bot runs.
 
@@ -22,7 +22,8 @@ press cannot skip one)::
     rg:wd  rg:wd1  withdraw consent: ask, then do it
     rg:keep        after withdrawing, keep the data for now
     rg:syn         the question on keeping the synthesis, again
-    rg:syn:y|n     the answer to it (:func:`bot.handlers.synthesis.record_retention_answer`)
+    rg:syn:y|n     the answer to it
+                   (:func:`bot.features.synthesis.delivery.record_retention_answer`)
 
 ``commands`` (``/mesdonnees``), ``presses`` (the ``rg:`` buttons), ``holder``
 (who may use them), ``screens`` (what they read), ``notices`` (what the

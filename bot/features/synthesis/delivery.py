@@ -4,7 +4,7 @@ The final PDF is built outside any transaction (:func:`prepare_final`, also
 used by the desk). After delivery the person is asked, on its own, whether
 the organisation may keep a copy for a year; the question comes through the
 outbox (:mod:`.notices`) and again from ``/mesdonnees``, its answers are the
-data-rights buttons ``rg:syn:y|n`` (:mod:`bot.handlers.rights`), recorded by
+data-rights buttons ``rg:syn:y|n`` (:mod:`bot.features.rights`), recorded by
 :func:`record_retention_answer` with a PDF of the answer for the person.
 """
 
