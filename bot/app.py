@@ -21,6 +21,7 @@ from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.features import (
+    contacts,
     enquetes,
     followups,
     journal,
@@ -35,7 +36,6 @@ from bot.features import (
 from bot.handlers import (
     card,
     common,
-    contacts,
     counsellor,
     onboarding,
 )
@@ -110,7 +110,7 @@ def command_lists() -> Lists:
         *tasks.FEATURE.commands,
         *journal.FEATURE.commands,
         *enquetes.FEATURE.commands,
-        *pairs(COUNSELLOR, contacts.COMMANDS, contacts.contacts_command),
+        *contacts.FEATURE.commands,
         *pairs(COUNSELLOR, desk_chat.COMMANDS, desk_chat.desk_command),
         Command(("point",), N_("What changed since your last digest"), digest.digest_now_command),
         Command(
@@ -213,7 +213,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 
 TEXT_FLOWS = (
-    *contacts.TEXT_FLOWS,
     *card.TEXT_FLOWS,
 )
 """Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
@@ -274,10 +273,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     _add_feature(application, portfolio.FEATURE)
     _add_feature(application, synthesis.FEATURE)
     # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).
-    application.add_handler(CommandHandler("contacts", contacts.contacts_command))
-    application.add_handler(
-        CallbackQueryHandler(contacts.on_button, pattern=contacts.CALLBACK_PATTERN)
-    )
+    _add_feature(application, contacts.FEATURE)
     _add_feature(application, enquetes.FEATURE)
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.ALL, door.Door(common.anything_else)))

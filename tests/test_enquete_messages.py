@@ -14,7 +14,7 @@ from typing import cast
 from telegram import Bot
 
 from bot.features import enquetes as enquete_feature  # noqa: F401  (registers its kinds)
-from bot.handlers import contacts as contact_handlers
+from bot.features.contacts import notices as contact_handlers
 from bot.outbox_kinds import REGISTRY, OutgoingMessage, RenderContext
 from storage import outbox
 from storage.actors import SystemActor

@@ -1,6 +1,6 @@
 """How contacts, guides and inquiry reports read, for the counsellor and the beneficiary.
 
-Shared by :mod:`bot.handlers.contacts` (the counsellor's side) and
+Shared by :mod:`bot.features.contacts` (the counsellor's side) and
 :mod:`bot.features.enquetes` (the beneficiary's), so that a contact's card,
 a report and the guide read the same wherever they are shown. Each reader in
 their own voice: the counsellor reads "Paul a rencontré…", the beneficiary
