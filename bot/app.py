@@ -212,9 +212,7 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     await db.dispose()
 
 
-TEXT_FLOWS = (
-    *card.TEXT_FLOWS,
-)
+TEXT_FLOWS = (*card.TEXT_FLOWS,)
 """Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
 
 

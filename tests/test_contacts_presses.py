@@ -4,8 +4,8 @@ On both databases. A counsellor adds a contact step by step (a title picked
 among the ROME titles, codes typed together, a refusal that keeps the step),
 retypes a field, erases a contact; a contact opens in place of the pressed
 message and every other step comes in a new one, links folded. A press that
-no longer fits, another counsellor's person or a beneficiary's press reads
-"This button is no longer active.".
+no longer fits or another counsellor's person reads "This button is no
+longer active."; a beneficiary reads that the file is for counsellors.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ async def test_presses_that_no_longer_fit_read_no_longer_active(
     own = await app_bot.send(BRUNO, "/contacts")  # the organisation's file: his too
     await app_bot.press(BRUNO, own, f"ct:b:{people.paul.beneficiary_id}")  # Claire's person
     assert app_bot.last_answer_text() == STALE
-    await app_bot.press(LEA, await app_bot.send(LEA, "/enquetes"), "ct:l")
-    assert app_bot.last_answer_text() == STALE
+    for_counsellors = _("This command is for counsellors. /aide shows what you can do.")
+    pressed = await app_bot.press(LEA, await app_bot.send(LEA, "/enquetes"), "ct:l")
+    assert pressed.text == for_counsellors and app_bot.last_answer_text() == ""
     refused = await app_bot.send(LEA, "/contacts")
-    assert refused.text == _("This command is for counsellors. /aide shows what you can do.")
+    assert refused.text == for_counsellors

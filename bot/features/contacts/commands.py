@@ -13,27 +13,35 @@ from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_
 from bot.kit.commands import COUNSELLOR, Command
 from bot.kit.screens import send
-from bot.runtime import Context, identify, work
+from bot.runtime import Caller, Context, identify, work
 from storage import contacts as store
 from storage.actors import CounsellorActor
+
+
+async def only_counsellors(update: Update, caller: Caller) -> CounsellorActor | None:
+    """The counsellor who typed or pressed; anyone else is told the file is not theirs."""
+    if isinstance(caller.actor, CounsellorActor):
+        return caller.actor
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            stranger_text(caller._, caller.retired)
+            if caller.actor is None
+            else caller._("This command is for counsellors. /aide shows what you can do.")
+        )
+    return None
 
 
 async def contacts_command(update: Update, context: Context) -> None:
     """``/contacts``: the file."""
     caller = await identify(update, context)
-    message = update.effective_message
-    if caller is None or message is None:
+    if caller is None:
         return
-    if caller.actor is None:
-        await message.reply_text(stranger_text(caller._, caller.retired))
-        return
-    if not isinstance(caller.actor, CounsellorActor):
-        await message.reply_text(
-            caller._("This command is for counsellors. /aide shows what you can do.")
-        )
+    me = await only_counsellors(update, caller)
+    if me is None:
         return
     async with work(context) as session:
-        contacts = await store.list_contacts(session, caller.actor)
+        contacts = await store.list_contacts(session, me)
     await send(update, file_screen(contacts, caller))
 
 

@@ -10,7 +10,8 @@ Callback grammar (all under ``ct:``)::
     ct:b:<ben>                  a beneficiary's inquiries and matching contacts
     ct:s:<ben>:<id>[:<code>]    share a contact with them
 
-Counsellors only. Opening a contact replaces the pressed message; every other
+Counsellors only (anyone else reads, under the button, that the file is for
+counsellors). Opening a contact replaces the pressed message; every other
 press answers in a new message under it. A press with the wrong number of
 arguments, data that does not parse, a contact gone or another counsellor's
 person reads "This button is no longer active.".
@@ -22,8 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
 
 from bot.features.contacts import screens
+from bot.features.contacts.commands import only_counsellors
 from bot.features.contacts.draft import FLOW, as_data, save
 from bot.features.contacts.screens import ask, page
 from bot.kit.presses import Press, Presses, PressFunction, Reply, Shown
@@ -32,15 +35,28 @@ from bot.kit.screens import Screen, Stale
 from bot.kit.screens import count as number
 from bot.kit.strict import strictly
 from bot.kit.typed import DRAFT_TEXT_WAIT
-from bot.runtime import wake_dispatcher, work
+from bot.runtime import Caller, Context, wake_dispatcher, work
 from dialogues.rome import load_rome
 from storage import contacts as store
 from storage import sessions as dialogue
-from storage.actors import CounsellorActor
+from storage.actors import CounsellorActor, PersonActor
 from storage.contacts import ContactKind, ContactRefused
 from storage.people import get_beneficiary
 
-PRESSES = Presses("ct", denied=STALE)
+
+async def _counsellor_pressed(
+    update: Update, _context: Context, caller: Caller
+) -> tuple[Caller, PersonActor] | None:
+    """Only a counsellor presses in the file; anyone else reads why, under the button."""
+    me = await only_counsellors(update, caller)
+    if me is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return None
+    return caller, me
+
+
+PRESSES = Presses("ct", denied=STALE, who_pressed=_counsellor_pressed)
 
 
 def _on(verb: str, *arities: int) -> Callable[[PressFunction], PressFunction]:
