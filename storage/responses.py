@@ -14,9 +14,18 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, and_, bindparam, select, update
+from sqlalchemy import (
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,8 +144,9 @@ def _own(actor: Actor) -> BeneficiaryActor:
 # with its values as parameters, so SQLAlchemy neither rebuilds them nor recomputes
 # their cache keys. They read and write the tables' columns (no ORM entity), so
 # rows come back without the identity map's bookkeeping.
-_runs = InstrumentRun.__table__
-_answers = Answer.__table__
+_runs = cast(Table, InstrumentRun.__table__)
+_answers = cast(Table, Answer.__table__)
+_beneficiaries = cast(Table, Beneficiary.__table__)
 _open = _runs.c.status == RunStatus.IN_PROGRESS
 _with_answers = _runs.outerjoin(_answers, _answers.c.run_id == _runs.c.id)
 _latest = _runs.alias("latest")
@@ -165,13 +175,13 @@ _LATEST_OPEN = (
 )
 """The run in progress the beneficiary touched last, with its answers."""
 _STANDING = (
-    select(Beneficiary.__table__.c.phase, *_runs.c, _answers.c.answer_id, _answers.c.value)
+    select(_beneficiaries.c.phase, *_runs.c, _answers.c.answer_id, _answers.c.value)
     .select_from(
-        Beneficiary.__table__.outerjoin(
-            _runs, _runs.c.beneficiary_id == Beneficiary.__table__.c.id
-        ).outerjoin(_answers, and_(_answers.c.run_id == _runs.c.id, _open))
+        _beneficiaries.outerjoin(_runs, _runs.c.beneficiary_id == _beneficiaries.c.id).outerjoin(
+            _answers, and_(_answers.c.run_id == _runs.c.id, _open)
+        )
     )
-    .where(Beneficiary.__table__.c.id == bindparam("owner"))
+    .where(_beneficiaries.c.id == bindparam("owner"))
     .order_by(_runs.c.id.desc())
 )
 """A beneficiary's phase, each of their runs, and the answers of those in progress:
