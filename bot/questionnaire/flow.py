@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -65,8 +66,8 @@ log = logging.getLogger(__name__)
 OPEN_PREFIX = "q:open:"
 
 
-def instruments() -> dict[str, Instrument]:
-    return dict(load_all())
+def instruments() -> Mapping[str, Instrument]:
+    return load_all()
 
 
 @dataclass
@@ -85,7 +86,9 @@ def question_screen(
     _: Translate,
     notice: str | None = None,
 ) -> Screen:
-    has_previous = previous_step(instrument, run.answers, step.id) is not None
+    # ``step`` comes from the visible steps of these answers (or of the same answers
+    # but a draft, which shows and hides nothing): its index says if one comes before.
+    has_previous = step.index > 0
     return Screen(
         render.question_text(instrument, step, run.answers, locale, _, notice),
         render.question_keyboard(instrument, run.id, step, run.answers, locale, has_previous),
