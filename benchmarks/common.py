@@ -107,8 +107,9 @@ class Tally:
         """Statements other than transaction control, comparable across databases.
 
         On SQLite the bot begins each transaction with its own ``BEGIN
-        IMMEDIATE`` statement (``storage.db``); asyncpg begins without one
-        SQLAlchemy sees. Both are in :attr:`transactions` instead.
+        IMMEDIATE``, sent to the driver directly (``storage.db``), and asyncpg
+        begins without a statement: neither reaches the cursor events, both
+        are in :attr:`transactions`.
         """
         return sum(1 for text in self.statements if not is_transaction_control(text))
 

@@ -14,8 +14,7 @@ from dialogues.engine import progress
 from dialogues.instruments import load_all
 from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
 from storage.models import Phase
-from storage.people import get_beneficiary
-from storage.responses import RunState, RunStatus, own_runs_with_answers
+from storage.responses import RunState, RunStatus, standing
 
 PICK_PREFIX = "q:pick:"
 
@@ -130,8 +129,8 @@ async def menu_keyboard(
         rows.append([button(_("📌 Tasks"), "t:list"), button(_("➕ Give a task"), "t:new")])
         rows.append([button(_("📓 Shared journals"), "j:list")])
     elif isinstance(actor, BeneficiaryActor):
-        runs = await own_runs_with_answers(session, actor)
-        me = await get_beneficiary(session, actor, actor.beneficiary_id)
+        me = await standing(session, actor)
+        runs = me.runs
         entries = {entry.key: [family_button(entry, runs, _)] for entry in FAMILIES}
         entries["pistes"] = [button(_("🔭 Jobs to explore"), "m:pistes")]
         entries["job"] = [button(_("🧰 My job and my skills"), "m:job")]

@@ -290,7 +290,16 @@ def load_instrument(path: str | Path) -> Instrument:
 
 def load_all(directory: str | Path | None = None) -> Mapping[str, Instrument]:
     """Every ``*.toml`` instrument of ``directory`` by key, loaded once and cached."""
-    return _load_directory(Path(directory or DEFAULT_DIRECTORY).resolve())
+    if not directory:
+        return _shipped()
+    return _load_directory(Path(directory).resolve())
+
+
+@functools.cache
+def _shipped() -> Mapping[str, Instrument]:
+    """The shipped instruments: the bot asks for them several times per update, and
+    resolving their folder's path each time asks the file system."""
+    return _load_directory(DEFAULT_DIRECTORY.resolve())
 
 
 @functools.cache

@@ -105,6 +105,12 @@ async def _held(session: AsyncSession, telegram_id: int) -> ConversationRow | No
     return held[telegram_id]
 
 
+def hold(session: AsyncSession, telegram_id: int, row: ConversationRow | None) -> None:
+    """This user's row (or its absence), just read in this session by another query:
+    the caller's lookup joins it, so reading the wait costs no SELECT of its own."""
+    session.info.setdefault(HELD_KEY, {})[telegram_id] = row
+
+
 async def current(
     session: AsyncSession,
     actor: PersonActor,

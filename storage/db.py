@@ -10,6 +10,7 @@ the write lock up front rather than failing at its first write.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -82,10 +84,39 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        adapted = connection.connection.dbapi_connection
+        if not hasattr(adapted, "run_async"):  # a synchronous driver
+            connection.exec_driver_sql(BEGIN)
+            return
+        # Every transaction begins here: one trip to aiosqlite's thread, where a
+        # statement through SQLAlchemy costs three (cursor, execute, close).
+        try:
+            adapted.run_async(lambda raw: raw.execute_fetchall(BEGIN))
+        except sqlite3.Error as error:  # raised as SQLAlchemy raises any statement's
+            raise DBAPIError.instance(BEGIN, None, error, sqlite3.Error) from error
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+        # A connection goes back to the pool with no transaction open, as with
+        # SQLAlchemy's own reset, but without a ROLLBACK after every COMMIT.
+        if state.asyncio_safe and not state.terminate_only and _in_transaction(dbapi_connection):
+            dbapi_connection.rollback()
+
+
+BEGIN = "BEGIN IMMEDIATE"
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether SQLite has a transaction open on this connection (True when unsure)."""
+    try:
+        return bool(dbapi_connection.driver_connection.in_transaction)
+    except (AttributeError, ValueError):  # no driver connection, or already closed
+        return True
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    if is_sqlite(url):
+        kwargs.setdefault("pool_reset_on_return", None)  # see _tune_sqlite's on_reset
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _tune_sqlite(engine)

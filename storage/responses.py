@@ -11,15 +11,26 @@ text, or the recap), so that typed text goes to the right question.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select, update
+from sqlalchemy import (
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import audit, conversation, outbox
 from storage.actors import (
@@ -30,7 +41,15 @@ from storage.actors import (
     load_beneficiary_for,
 )
 from storage.crypto import EncryptedJSON
-from storage.models import NEVER_REUSED, Base, UTCDateTime, string_enum, utcnow
+from storage.models import (
+    NEVER_REUSED,
+    Base,
+    Beneficiary,
+    Phase,
+    UTCDateTime,
+    string_enum,
+    utcnow,
+)
 from storage.outbox import Recipient
 
 SUBMITTED_KIND = "instrument_submitted"
@@ -97,7 +116,8 @@ class RunState:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
-def _state(run: InstrumentRun, answers: dict[str, Any] | None = None) -> RunState:
+def _state(run: Any, answers: dict[str, Any] | None = None) -> RunState:
+    """A run's state from its entity or from a row of its table's columns."""
     return RunState(
         run.id,
         run.beneficiary_id,
@@ -120,19 +140,110 @@ def _own(actor: Actor) -> BeneficiaryActor:
     return actor
 
 
-async def _load(session: AsyncSession, run_id: int, beneficiary_id: int) -> RunState:
-    """One query: the run and all its answers (outer join, so an empty run loads too)."""
-    rows = (
-        await session.execute(
-            select(InstrumentRun, Answer.answer_id, Answer.value)
-            .outerjoin(Answer, Answer.run_id == InstrumentRun.id)
-            .where(InstrumentRun.id == run_id, InstrumentRun.beneficiary_id == beneficiary_id)
+# The statements of every answer, built once: a typed answer or a press runs them
+# with its values as parameters, so SQLAlchemy neither rebuilds them nor recomputes
+# their cache keys. They read and write the tables' columns (no ORM entity), so
+# rows come back without the identity map's bookkeeping.
+_runs = cast(Table, InstrumentRun.__table__)
+_answers = cast(Table, Answer.__table__)
+_beneficiaries = cast(Table, Beneficiary.__table__)
+_open = _runs.c.status == RunStatus.IN_PROGRESS
+_with_answers = _runs.outerjoin(_answers, _answers.c.run_id == _runs.c.id)
+_latest = _runs.alias("latest")
+
+_RUN = (
+    select(*_runs.c, _answers.c.answer_id, _answers.c.value)
+    .select_from(_with_answers)
+    .where(_runs.c.id == bindparam("run"), _runs.c.beneficiary_id == bindparam("owner"))
+)
+"""One run of one beneficiary and all its answers (outer join: an empty run loads too)."""
+_LATEST_OPEN = (
+    select(*_runs.c, _answers.c.answer_id, _answers.c.value)
+    .select_from(_with_answers)
+    .where(
+        _runs.c.beneficiary_id == bindparam("owner"),
+        _runs.c.id
+        == select(_latest.c.id)
+        .where(
+            _latest.c.beneficiary_id == bindparam("owner"),
+            _latest.c.status == RunStatus.IN_PROGRESS,
         )
-    ).all()
+        .order_by(_latest.c.updated_at.desc(), _latest.c.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+    )
+)
+"""The run in progress the beneficiary touched last, with its answers."""
+_STANDING = (
+    select(_beneficiaries.c.phase, *_runs.c, _answers.c.answer_id, _answers.c.value)
+    .select_from(
+        _beneficiaries.outerjoin(_runs, _runs.c.beneficiary_id == _beneficiaries.c.id).outerjoin(
+            _answers, and_(_answers.c.run_id == _runs.c.id, _open)
+        )
+    )
+    .where(_beneficiaries.c.id == bindparam("owner"))
+    .order_by(_runs.c.id.desc())
+)
+"""A beneficiary's phase, each of their runs, and the answers of those in progress:
+one row per answer of a run in progress, one per other run, one with no run at
+all for a beneficiary who started none; newest run first."""
+_MOVE = (
+    update(_runs)
+    .where(_runs.c.id == bindparam("run"), _runs.c.beneficiary_id == bindparam("owner"), _open)
+    .values(current_step=bindparam("step"), updated_at=bindparam("now"))
+)
+"""Where the person goes next, in a run of theirs still in progress."""
+_POSITION = (
+    update(_runs)
+    .where(_runs.c.id == bindparam("run"), _runs.c.beneficiary_id == bindparam("owner"))
+    .values(current_step=bindparam("step"), updated_at=bindparam("now"))
+)
+
+
+def _upsert(insert: Any) -> Any:
+    statement = insert(_answers)
+    return statement.on_conflict_do_update(
+        index_elements=[_answers.c.run_id, _answers.c.answer_id],
+        set_={"value": statement.excluded.value, "answered_at": statement.excluded.answered_at},
+    )
+
+
+_UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+"""One answer stored, or the earlier answer to the same question replaced."""
+
+LATEST_KEY = "responses.latest_open"
+"""``session.info`` key: :func:`latest_open_run`'s answer in this transaction, by
+beneficiary, until a write here changes the runs. Typed text reaches the
+check-in's handler, then the questionnaire's: both ask, one SELECT serves."""
+
+
+def _rows_state(rows: Sequence[Any]) -> RunState:
+    """The state of the one run these rows (one per answer) hold."""
+    answers = {row.answer_id: row.value for row in rows if row.answer_id is not None}
+    return _state(rows[0], answers)
+
+
+def _copy(state: RunState) -> RunState:
+    return replace(state, answers=dict(state.answers))
+
+
+def _changed(session: AsyncSession, run_id: int, step: str | None, now: datetime) -> None:
+    """After a write to a run: forget the remembered latest run, and bring the run's
+    entity, if this session holds one, up to date as an ORM UPDATE would."""
+    session.info.pop(LATEST_KEY, None)
+    sync = session.sync_session
+    held = sync.identity_map.get(sync.identity_key(InstrumentRun, run_id))
+    if held is not None:
+        set_committed_value(held, "current_step", step)
+        set_committed_value(held, "updated_at", now)
+
+
+async def _load(session: AsyncSession, run_id: int, beneficiary_id: int) -> RunState:
+    """One query: the run and all its answers."""
+    rows = (await session.execute(_RUN, {"run": run_id, "owner": beneficiary_id})).all()
     if not rows:
         raise AccessDenied(f"run {run_id} is not reachable")
-    answers = {answer_id: value for _run, answer_id, value in rows if answer_id is not None}
-    return _state(rows[0][0], answers)
+    return _rows_state(rows)
 
 
 async def open_run(
@@ -169,43 +280,52 @@ async def open_run(
     )
     session.add(run)
     await session.flush()
+    session.info.pop(LATEST_KEY, None)
     return _state(run)
 
 
 async def latest_open_run(session: AsyncSession, actor: Actor) -> RunState | None:
-    """The run in progress the beneficiary touched last: where typed answers go."""
+    """The run in progress the beneficiary touched last: where typed answers go (one query,
+    asked once per transaction until a write here)."""
     me = _own(actor)
-    run_id = await session.scalar(
-        select(InstrumentRun.id)
-        .where(
-            InstrumentRun.beneficiary_id == me.beneficiary_id,
-            InstrumentRun.status == RunStatus.IN_PROGRESS,
-        )
-        .order_by(InstrumentRun.updated_at.desc(), InstrumentRun.id.desc())
-        .limit(1)
-    )
-    return None if run_id is None else await _load(session, run_id, me.beneficiary_id)
+    known: dict[int, RunState | None] = session.info.setdefault(LATEST_KEY, {})
+    if me.beneficiary_id not in known:
+        rows = (await session.execute(_LATEST_OPEN, {"owner": me.beneficiary_id})).all()
+        known[me.beneficiary_id] = _rows_state(rows) if rows else None
+    found = known[me.beneficiary_id]
+    return None if found is None else _copy(found)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a beneficiary stands, for the menu: their phase and their runs."""
+
+    phase: Phase
+    runs: list[RunState]
+
+
+async def standing(session: AsyncSession, actor: Actor) -> Standing:
+    """The beneficiary's own phase and runs (answers of those in progress included),
+    in one query: the menu shows them on every message nothing else waits for."""
+    me = _own(actor)
+    rows = (await session.execute(_STANDING, {"owner": me.beneficiary_id})).all()
+    if not rows:
+        raise AccessDenied(f"beneficiary {me.beneficiary_id} is not reachable")
+    states: dict[int, RunState] = {}
+    for row in rows:
+        if row.id is None:
+            continue
+        state = states.get(row.id)
+        if state is None:
+            state = states[row.id] = _state(row)
+        if row.answer_id is not None:
+            state.answers[row.answer_id] = row.value
+    return Standing(rows[0].phase, list(states.values()))
 
 
 async def own_runs_with_answers(session: AsyncSession, actor: Actor) -> list[RunState]:
-    """All the beneficiary's runs, answers included, in two queries (for the menu)."""
-    me = _own(actor)
-    runs = list(
-        await session.scalars(
-            select(InstrumentRun)
-            .where(InstrumentRun.beneficiary_id == me.beneficiary_id)
-            .order_by(InstrumentRun.id.desc())
-        )
-    )
-    states = {run.id: _state(run) for run in runs}
-    open_ids = [run.id for run in runs if run.status == RunStatus.IN_PROGRESS]
-    if open_ids:
-        rows = await session.execute(
-            select(Answer.run_id, Answer.answer_id, Answer.value).where(Answer.run_id.in_(open_ids))
-        )
-        for run_id, answer_id, value in rows:
-            states[run_id].answers[answer_id] = value
-    return list(states.values())
+    """All the beneficiary's runs, newest first, with the answers of those in progress."""
+    return (await standing(session, actor)).runs
 
 
 async def load_own_run(session: AsyncSession, actor: Actor, run_id: int) -> RunState:
@@ -231,26 +351,16 @@ async def save_answer(
     me = _own(actor)
     now = now or utcnow()
     moved = await session.execute(
-        update(InstrumentRun)
-        .where(
-            InstrumentRun.id == run_id,
-            InstrumentRun.beneficiary_id == me.beneficiary_id,
-            InstrumentRun.status == RunStatus.IN_PROGRESS,
-        )
-        .values(current_step=next_step, updated_at=now)
+        _MOVE, {"run": run_id, "owner": me.beneficiary_id, "step": next_step, "now": now}
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise AccessDenied(f"run {run_id} is not open to this actor")
+    _changed(session, run_id, next_step, now)
     await _wait_on(session, me, run_id, next_step)
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {"run_id": run_id, "answer_id": answer_id, "value": value, "answered_at": now}
-    statement = insert(Answer).values(**values)
     await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Answer.run_id, Answer.answer_id],
-            set_={"value": statement.excluded.value, "answered_at": now},
-        )
+        _UPSERT[dialect],
+        {"run_id": run_id, "answer_id": answer_id, "value": value, "answered_at": now},
     )
 
 
@@ -262,11 +372,11 @@ async def set_position(
 ) -> None:
     """Remember which step the person is shown (going back, resuming, the recap)."""
     me = _own(actor)
+    now = utcnow()
     await session.execute(
-        update(InstrumentRun)
-        .where(InstrumentRun.id == run_id, InstrumentRun.beneficiary_id == me.beneficiary_id)
-        .values(current_step=step, updated_at=utcnow())
+        _POSITION, {"run": run_id, "owner": me.beneficiary_id, "step": step, "now": now}
     )
+    _changed(session, run_id, step, now)
     await _wait_on(session, me, run_id, step)
 
 
@@ -319,6 +429,7 @@ async def submit_run(
     )
     if instrument_key is None:
         raise AccessDenied(f"run {run_id} is not open to this actor")
+    session.info.pop(LATEST_KEY, None)
     await _wait_on(session, me, run_id, None)
     beneficiary = await load_beneficiary_for(session, me, me.beneficiary_id)
     await outbox.enqueue(

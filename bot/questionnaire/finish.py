@@ -28,7 +28,7 @@ from storage.responses import (
     SUBMITTED_KIND,
     RunState,
     RunStatus,
-    own_runs_with_answers,
+    standing,
     submit_run,
 )
 
@@ -117,9 +117,8 @@ async def next_step_markup(
     if not families:
         return InlineKeyboardMarkup(rows) if rows else None
     async with work(context) as session:
-        runs = await own_runs_with_answers(session, actor)
-        me = await get_beneficiary(session, actor, actor.beneficiary_id)
-    sent = {r.instrument_key for r in runs if r.status == RunStatus.SUBMITTED} | {done_key}
+        me = await standing(session, actor)
+    sent = {r.instrument_key for r in me.runs if r.status == RunStatus.SUBMITTED} | {done_key}
     instruments = load_all()
     order = menu_order(me.phase)
     for entry in sorted(FAMILIES, key=lambda f: order.index(f.key) if f.key in order else 99):

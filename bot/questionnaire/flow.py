@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -65,8 +66,8 @@ log = logging.getLogger(__name__)
 OPEN_PREFIX = "q:open:"
 
 
-def instruments() -> dict[str, Instrument]:
-    return dict(load_all())
+def instruments() -> Mapping[str, Instrument]:
+    return load_all()
 
 
 @dataclass
@@ -85,7 +86,9 @@ def question_screen(
     _: Translate,
     notice: str | None = None,
 ) -> Screen:
-    has_previous = previous_step(instrument, run.answers, step.id) is not None
+    # ``step`` comes from the visible steps of these answers (or of the same answers
+    # but a draft, which shows and hides nothing): its index says if one comes before.
+    has_previous = step.index > 0
     return Screen(
         render.question_text(instrument, step, run.answers, locale, _, notice),
         render.question_keyboard(instrument, run.id, step, run.answers, locale, has_previous),
@@ -231,8 +234,14 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(_("That question is behind you; here is where you are now."))
         await present(update, context, caller, actor, instrument, edit=False)
         return
-    await query.answer()
     message = update.effective_message
+    answering = current != render.RECAP and not current.startswith(render.OTHER_PREFIX)
+    step = step_by_id(instrument, run.answers, current) if answering else None
+    if step is not None and await _answer_press(
+        update, context, caller, actor, instrument, run, step, action, arg
+    ):
+        return
+    await query.answer()
     if current == render.RECAP:
         await _recap_action(update, context, caller, actor, instrument, run, action, arg)
         return
@@ -251,35 +260,11 @@ async def on_button(update: Update, context: Context) -> None:
             edit=True,
         )
         return
-    step = step_by_id(instrument, run.answers, current)
     if step is None:
         await present(update, context, caller, actor, instrument, edit=True)
         return
     if action == "b":
         await _go_back(update, context, caller, actor, instrument, run, step)
-    elif action == "a":
-        result = parse_button(step, arg)
-        await _apply(update, context, caller, actor, instrument, run, step, result, edit=True)
-    elif action == "t" and step.question is not None:
-        draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
-        toggled = toggle_multi(step.question, draft, arg)
-        if isinstance(toggled, Accepted):
-            async with work(context) as session:
-                await save_answer(
-                    session, actor, run.id, render.draft_id(step.id), toggled.value, step.id
-                )
-            run.answers[render.draft_id(step.id)] = toggled.value
-            await _show(
-                message,
-                actor.telegram_id,
-                context,
-                question_screen(instrument, run, step, locale, _),
-                edit=True,
-            )
-    elif action == "v" and step.question is not None:
-        draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
-        result = finish_multi(step.question, draft)
-        await _apply(update, context, caller, actor, instrument, run, step, result, edit=True)
     elif action == "o" and step.question is not None and step.question.other:
         async with work(context) as session:
             await set_position(session, actor, run.id, render.OTHER_PREFIX + step.id)
@@ -290,6 +275,47 @@ async def on_button(update: Update, context: Context) -> None:
             other_prompt_screen(run, step, locale, _),
             edit=True,
         )
+
+
+async def _answer_press(
+    update: Update,
+    context: Context,
+    caller: Caller,
+    actor: BeneficiaryActor,
+    instrument: Instrument,
+    run: RunState,
+    step: Step,
+    action: str,
+    arg: str,
+) -> bool:
+    """A press that answers the question shown (a choice, a tick, "validate"); False for
+    any other press. The press is answered once the answer is stored: the update's
+    one transaction then holds both the lookup and the write."""
+    query = update.callback_query
+    assert query is not None
+    if action == "a":
+        result = parse_button(step, arg)
+        await _apply(update, context, caller, actor, instrument, run, step, result, True, query)
+        return True
+    if step.question is None or action not in ("t", "v"):
+        return False
+    draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
+    if action == "v":
+        result = finish_multi(step.question, draft)
+        await _apply(update, context, caller, actor, instrument, run, step, result, True, query)
+        return True
+    toggled = toggle_multi(step.question, draft, arg)
+    if isinstance(toggled, Accepted):
+        async with work(context) as session:
+            await save_answer(
+                session, actor, run.id, render.draft_id(step.id), toggled.value, step.id
+            )
+        run.answers[render.draft_id(step.id)] = toggled.value
+    await query.answer()
+    if isinstance(toggled, Accepted):
+        screen = question_screen(instrument, run, step, caller.locale, caller._)
+        await _show(update.effective_message, actor.telegram_id, context, screen, edit=True)
+    return True
 
 
 async def _go_back(
@@ -321,10 +347,15 @@ async def _apply(
     step: Step,
     result: Accepted | Rejected,
     edit: bool,
+    press: CallbackQuery | None = None,
 ) -> None:
-    """Store an accepted answer and show what comes next; or explain and ask again."""
+    """Store an accepted answer and show what comes next; or explain and ask again.
+
+    ``press``: the button that gave the answer, answered once it is stored."""
     locale = caller.locale
     if isinstance(result, Rejected):
+        if press is not None:
+            await press.answer()
         screen = question_screen(
             instrument, run, step, locale, caller._, notice=error_message(result, locale)
         )
@@ -335,6 +366,8 @@ async def _apply(
     position = following.id if following else render.RECAP
     async with work(context) as session:
         await save_answer(session, actor, run.id, step.id, result.value, position)
+    if press is not None:
+        await press.answer()
     log.debug("run %s saved", run.id)
     run.current_step = position
     if following is None:

@@ -183,7 +183,10 @@ def following_step(instrument: Instrument, answers: Answers, current_id: str) ->
 
 
 def progress(instrument: Instrument, answers: Answers) -> Progress:
-    steps = visible_steps(instrument, answers)
+    return _progress(visible_steps(instrument, answers), answers)
+
+
+def _progress(steps: list[Step], answers: Answers) -> Progress:
     answered = sum(is_answered(s, answers) for s in steps)
     total = len(steps)
     percent = answered * 100 // total if total else 100
@@ -207,7 +210,7 @@ def header(instrument: Instrument, step: Step, answers: Answers, locale: str | N
         occurrence=step.occurrence,
         question_number=number,
         question_count=None if _can_change(step.section) else len(siblings),
-        percent=progress(instrument, answers).percent,
+        percent=_progress(steps, answers).percent,
         part_number=keys.index(step.section.key) + 1,
         part_count=len(keys),
     )

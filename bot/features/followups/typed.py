@@ -33,9 +33,10 @@ async def handle_text(update: Update, context: Context) -> bool:
     actor = caller.actor
     async with work(context) as session:
         run = await latest_open_run(session, actor)
-        steps = await checkin.agreed_steps(session, actor) if run is not None else []
+        is_checkin = run is not None and run.instrument_key == INSTRUMENT_KEY
+        steps = await checkin.agreed_steps(session, actor) if is_checkin else []
     instrument = checkin.instrument()
-    if run is None or instrument is None or run.instrument_key != INSTRUMENT_KEY:
+    if run is None or instrument is None or not is_checkin:
         return False
     where = loop.read_position(run.current_step)
     step = next((s for s in steps if where is not None and s.id == where[0]), None)
