@@ -725,7 +725,9 @@ async def test_overall_pace_stays_under_telegrams_limit(
     sends = api.calls("sendMessage")
     assert len(sends) == 75
     assert [c for c in sends if c.fault] == []  # not one 429
-    assert 2.0 < elapsed < 4.5
+    # Paced, not bursted: 75 messages at 29 a second take at least 2.5 s. How much
+    # longer is the machine's business (a loaded one is slower), not the pacing's.
+    assert elapsed > 75 / 30
 
 
 # ---------------------------------------------------------------------------
