@@ -20,12 +20,20 @@ from telegram.ext import (
 from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
-from bot.features import enquetes, followups, journal, metiers, plan, portfolio, sessions, tasks
-from bot.handlers import (
+from bot.features import (
     card,
+    enquetes,
+    followups,
+    journal,
+    metiers,
+    plan,
+    portfolio,
+    sessions,
+    tasks,
+)
+from bot.handlers import (
     common,
     contacts,
-    counsellor,
     onboarding,
     synthesis,
 )
@@ -95,8 +103,7 @@ def command_lists() -> Lists:
         *everyday,
     ]
     for_counsellor = [
-        Command(("beneficiaires",), N_("Your beneficiaries"), card.beneficiaries),
-        Command(("invite",), N_("Invite a beneficiary: /invite First Last"), counsellor.invite),
+        *card.FEATURE.commands,
         *sessions.FEATURE.commands,
         *tasks.FEATURE.commands,
         *journal.FEATURE.commands,
@@ -208,7 +215,6 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 TEXT_FLOWS = (
     *synthesis.TEXT_FLOWS,
     *contacts.TEXT_FLOWS,
-    *card.TEXT_FLOWS,
 )
 """Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
 
@@ -230,15 +236,8 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(onboarding.consent_button, pattern=f"^{CONSENT_PREFIX}")
     )
-    application.add_handler(CommandHandler("invite", counsellor.invite))
+    _add_feature(application, card.FEATURE)
     application.add_handler(CommandHandler(["bureau", "desk"], desk_chat.desk_command))
-    application.add_handler(CommandHandler("beneficiaires", card.beneficiaries))
-    application.add_handler(CallbackQueryHandler(card.beneficiaries, pattern=r"^ben:list(:\d+)?$"))
-    application.add_handler(CallbackQueryHandler(card.ask_search, pattern=r"^ben:find$"))
-    application.add_handler(CallbackQueryHandler(card.show_card, pattern=f"^{card.CARD_PREFIX}"))
-    application.add_handler(
-        CallbackQueryHandler(card.change_phase, pattern=f"^{card.PHASE_PREFIX}")
-    )
     application.add_handler(CommandHandler(["aide", "help"], common.help_command))
     application.add_handler(CallbackQueryHandler(common.help_command, pattern=f"^{HELP}$"))
     application.add_handler(CommandHandler("menu", common.menu_command))

@@ -32,9 +32,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
 
+from bot.features.card.gate import counsellor_caller
 from bot.features.enquetes import views
 from bot.handler_screens import answer_stale, edit_screen, send_screen
-from bot.handlers.counsellor import counsellor_caller
 from bot.i18n import N_, Translate, ngettext_for
 from bot.keyboards import button
 from bot.kit.door import Flow

@@ -94,11 +94,14 @@ class _Route:
 class Presses:
     """The presses of one feature, all under ``prefix:``."""
 
-    def __init__(self, prefix: str, *, denied: str = DENIED) -> None:
+    def __init__(self, prefix: str, *, denied: str = DENIED, verbless: bool = False) -> None:
         if ":" in prefix:
             raise ValueError("the prefix is given without its colon")
         self.prefix = prefix
         self.denied = denied
+        self.verbless = verbless
+        """Data with no verb (``c:<id>``, kept from before the kit): the table's one press,
+        registered as ``on("")``, reads every part after the prefix as its arguments."""
         self._routes: dict[str, _Route] = {}
 
     @property
@@ -107,7 +110,8 @@ class Presses:
 
     def data(self, verb: str, *args: object) -> str:
         """The callback data of a press; raises if it would not fit in Telegram's 64 bytes."""
-        data = ":".join((self.prefix, verb, *(str(a) for a in args)))
+        head = (self.prefix,) if self.verbless else (self.prefix, verb)
+        data = ":".join((*head, *(str(a) for a in args)))
         if len(data.encode()) > MAX_DATA:
             raise ValueError("callback data over 64 bytes")
         return data
@@ -127,12 +131,22 @@ class Presses:
         roles = who if isinstance(who, tuple) else (who,)
 
         def register(function: PressFunction) -> PressFunction:
+            if self.verbless and verb:
+                raise ValueError(f"press table {self.prefix} has no verbs")
             if verb in self._routes:
                 raise ValueError(f"press {self.prefix}:{verb} is registered twice")
             self._routes[verb] = _Route(function, roles)
             return function
 
         return register
+
+    def _split(self, data: str) -> tuple[str, list[str]]:
+        """The verb and the arguments of the data (the prefix dropped)."""
+        parts = data.split(":")[1:]
+        if self.verbless:
+            return "", parts
+        verb, *args = parts or [""]
+        return verb, args
 
     def handler(self) -> CallbackQueryHandler[Context, None]:
         return CallbackQueryHandler(self, pattern=self.pattern)
@@ -142,7 +156,7 @@ class Presses:
         caller = await identify(update, context)
         if query is None or query.data is None or caller is None:
             return
-        verb, *args = query.data.split(":")[1:] or [""]
+        verb, args = self._split(query.data)
         route = self._routes.get(verb)
         actor = caller.actor
         if route is None or actor is None or not isinstance(actor, route.who):
