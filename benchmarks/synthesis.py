@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import storage.schema  # noqa: F401
 from benchmarks.common import figures_line, print_table
-from bot.handlers.synthesis import build_draft_files, to_write
-from bot.synthesis_material import gather
+from bot.features.synthesis.building import build_draft_files, to_write
+from bot.features.synthesis.material import gather
 from dialogues.synthesis import assemble
 from dialogues.synthesis_model import BlockKind, SynthesisDraft
 from storage import crypto

@@ -28,16 +28,16 @@ from bot.features import (
     metiers,
     plan,
     portfolio,
+    rights,
     sessions,
+    synthesis,
     tasks,
 )
 from bot.handlers import (
     common,
     contacts,
     onboarding,
-    synthesis,
 )
-from bot.handlers import rights as rights_handlers
 from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
 from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
@@ -97,9 +97,9 @@ def command_lists() -> Lists:
         *portfolio.FEATURE.commands,
         *enquetes.FEATURE.commands,
         *plan.FEATURE.commands,
-        *pairs(BENEFICIARY, synthesis.COMMANDS, synthesis.synthesis_command),
+        *synthesis.FEATURE.commands,
         followups.FOLLOWUP,
-        *pairs(BENEFICIARY, rights_handlers.COMMANDS, rights_handlers.data_command),
+        *rights.FEATURE.commands,
         *everyday,
     ]
     for_counsellor = [
@@ -171,9 +171,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     dispatcher = Dispatcher(application.bot, db, config=config)
     application.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()
-    purge = rights_handlers.DailyPurge(
-        db, rights_handlers.retention_policy(settings.followup_month_list)
-    )
+    purge = rights.DailyPurge(db, rights.retention_policy(settings.followup_month_list))
     application.bot_data[PURGE_KEY] = purge
     purge.start()
     application.bot_data[DIGEST_TASK_KEY] = asyncio.create_task(
@@ -194,7 +192,7 @@ async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
     desk = application.bot_data.get(DESK_KEY)
     if desk is not None:
         await desk.stop()
-    purge: rights_handlers.DailyPurge | None = application.bot_data.get(PURGE_KEY)
+    purge: rights.DailyPurge | None = application.bot_data.get(PURGE_KEY)
     if purge is not None:
         await purge.stop()
     task: asyncio.Task[None] | None = application.bot_data.get(DIGEST_TASK_KEY)
@@ -212,10 +210,7 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     await db.dispose()
 
 
-TEXT_FLOWS = (
-    *synthesis.TEXT_FLOWS,
-    *contacts.TEXT_FLOWS,
-)
+TEXT_FLOWS = (*contacts.TEXT_FLOWS,)
 """Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
 
 
@@ -263,17 +258,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     _add_feature(application, sessions.FEATURE)
     _add_feature(application, tasks.FEATURE)
     _add_feature(application, journal.FEATURE)
-    application.add_handler(
-        CommandHandler(rights_handlers.DATA_COMMANDS, rights_handlers.data_command)
-    )
-    application.add_handler(
-        CallbackQueryHandler(rights_handlers.on_button, pattern=rights_handlers.CALLBACK_PATTERN)
-    )
+    _add_feature(application, rights.FEATURE)
     _add_feature(application, portfolio.FEATURE)
-    application.add_handler(CommandHandler(["synthese", "synthesis"], synthesis.synthesis_command))
-    application.add_handler(
-        CallbackQueryHandler(synthesis.on_button, pattern=synthesis.CALLBACK_PATTERN)
-    )
+    _add_feature(application, synthesis.FEATURE)
     # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).
     application.add_handler(CommandHandler("contacts", contacts.contacts_command))
     application.add_handler(

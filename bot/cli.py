@@ -282,7 +282,7 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.handlers.rights import retention_policy
+    from bot.features.rights import retention_policy
 
     policy = retention_policy(settings.followup_month_list)
 

@@ -197,7 +197,7 @@ def test_an_access_reads_as_a_sentence_with_the_local_time() -> None:
 
 
 async def test_the_summary_says_what_where_until_when_and_who(db: Database, world: World) -> None:
-    from bot.handlers.rights import see_lines
+    from bot.features.rights.screens import see_lines
     from bot.i18n import gettext_for
 
     await complete_dossier(db, world.paul, world.a)

@@ -169,26 +169,26 @@ def picker_gaps(wanted: tuple[str, ...]) -> list[str]:
 
 
 def code_table_gaps(wanted: tuple[str, ...]) -> list[str]:
-    from bot.synthesis_docx import (
+    from bot.features.synthesis.edited_file import _DEFAULT_TITLE
+    from bot.features.synthesis.record import ANSWER_QUOTES
+    from bot.features.synthesis.word_file import (
         NOTE_STYLE,
         QUOTE_STYLE,
         SOURCE_STYLE,
         TO_WRITE_STYLE,
         WORKING_STYLE,
     )
-    from bot.synthesis_record import ANSWER_QUOTES
-    from bot.synthesis_upload import _DEFAULT_TITLE
     from dialogues.formats import _AROUND
     from dialogues.synthesis import _HOURS
 
     tables: dict[str, Mapping[str, object]] = {
-        "bot.synthesis_record.ANSWER_QUOTES": ANSWER_QUOTES,
-        "bot.synthesis_upload._DEFAULT_TITLE": _DEFAULT_TITLE,
+        "bot.features.synthesis.record.ANSWER_QUOTES": ANSWER_QUOTES,
+        "bot.features.synthesis.edited_file._DEFAULT_TITLE": _DEFAULT_TITLE,
         "dialogues.formats._AROUND": _AROUND,
         "dialogues.synthesis._HOURS": _HOURS,
     }
     for style in (QUOTE_STYLE, SOURCE_STYLE, TO_WRITE_STYLE, NOTE_STYLE, WORKING_STYLE):
-        tables[f"bot.synthesis_docx style {style.style_id}"] = style.names
+        tables[f"bot.features.synthesis.word_file style {style.style_id}"] = style.names
     return [
         f"{name} has no {code!r}"
         for name, table in tables.items()

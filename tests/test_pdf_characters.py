@@ -19,9 +19,9 @@ import pytest
 
 from bot.documents import answers_pdf
 from bot.export import build_pdf
+from bot.features.synthesis.pdf_file import draft_pdf
+from bot.features.synthesis.record import RecordFacts, record_pdf
 from bot.i18n import gettext_for
-from bot.synthesis_pdf import draft_pdf
-from bot.synthesis_record import RecordFacts, record_pdf
 from dialogues.engine import RecapItem, RecapSection
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
 from storage import journal, rights

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.features.rights.screens import instrument_line, recorded_summary
 from bot.features.sessions.texts import budget_text
-from bot.handlers.rights import _instrument_line, recorded_summary
 from bot.i18n import gettext_for
 from storage.rights import Record
 from storage.sessions import BudgetUse
@@ -32,7 +32,7 @@ def run_record(answers: int) -> Record:
     ],
 )
 def test_answers_in_progress_agree_with_their_count(locale: str, count: int, expected: str) -> None:
-    line = _instrument_line(run_record(count), gettext_for(locale), locale, "Europe/Paris")
+    line = instrument_line(run_record(count), gettext_for(locale), locale, "Europe/Paris")
     assert line.endswith(expected)
 
 

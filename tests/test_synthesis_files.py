@@ -17,7 +17,7 @@ from docx.shared import Mm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.synthesis_files import (
+from bot.features.synthesis.files import (
     MAX_UPLOAD_BYTES,
     EditedFileRefused,
     UploadRefusal,

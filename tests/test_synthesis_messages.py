@@ -16,7 +16,7 @@ from sqlalchemy import update
 from telegram import Bot
 
 from bot.export import build_pdf, synthesis_lines
-from bot.handlers import synthesis as handlers
+from bot.features.synthesis import notices as handlers
 from bot.i18n import gettext_for
 from bot.outbox_kinds import REGISTRY, OutgoingMessage, RenderContext
 from storage import outbox, rights, synthesis

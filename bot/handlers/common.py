@@ -6,7 +6,8 @@ import logging
 
 from telegram import Update
 
-from bot.handlers import rights, synthesis
+from bot.features import rights
+from bot.features.synthesis.typed import stray_file_text
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
@@ -118,7 +119,7 @@ async def anything_else(update: Update, context: Context) -> None:
     caller, actor = known
     message = update.effective_message
     if isinstance(actor, CounsellorActor) and message.document is not None:
-        await message.reply_text(synthesis.stray_file_text(caller._))
+        await message.reply_text(stray_file_text(caller._))
         return
     await message.reply_text(
         caller._("I did not expect a message here. Use the menu to choose what to do."),

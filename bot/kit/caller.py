@@ -15,7 +15,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.handlers import rights
+from bot.features import rights
 from bot.handlers.onboarding import ask_consent_again, stranger_text
 from bot.i18n import gettext_for
 from bot.keyboards import CONSENT_PREFIX

@@ -83,6 +83,10 @@ class Press:
 
 
 PressFunction = Callable[[Press], Awaitable[Shown]]
+WhoPressed = Callable[[Update, Context, Caller], Awaitable[tuple[Caller, PersonActor] | None]]
+"""Who may press, for a table open beyond the caller's actor (the rights of a person who
+withdrew consent): the caller and actor the presses run as, or ``None`` once it has
+answered the press itself."""
 
 
 @dataclass(frozen=True)
@@ -94,14 +98,14 @@ class _Route:
 class Presses:
     """The presses of one feature, all under ``prefix:``."""
 
-    def __init__(self, prefix: str, *, denied: str = DENIED, verbless: bool = False) -> None:
+    def __init__(
+        self, prefix: str, *, denied: str = DENIED, who_pressed: WhoPressed | None = None
+    ) -> None:
         if ":" in prefix:
             raise ValueError("the prefix is given without its colon")
         self.prefix = prefix
         self.denied = denied
-        self.verbless = verbless
-        """Data with no verb (``c:<id>``, kept from before the kit): the table's one press,
-        registered as ``on("")``, reads every part after the prefix as its arguments."""
+        self.who_pressed = who_pressed
         self._routes: dict[str, _Route] = {}
 
     @property
@@ -110,8 +114,7 @@ class Presses:
 
     def data(self, verb: str, *args: object) -> str:
         """The callback data of a press; raises if it would not fit in Telegram's 64 bytes."""
-        head = (self.prefix,) if self.verbless else (self.prefix, verb)
-        data = ":".join((*head, *(str(a) for a in args)))
+        data = ":".join((self.prefix, verb, *(str(a) for a in args)))
         if len(data.encode()) > MAX_DATA:
             raise ValueError("callback data over 64 bytes")
         return data
@@ -131,8 +134,6 @@ class Presses:
         roles = who if isinstance(who, tuple) else (who,)
 
         def register(function: PressFunction) -> PressFunction:
-            if self.verbless and verb:
-                raise ValueError(f"press table {self.prefix} has no verbs")
             if verb in self._routes:
                 raise ValueError(f"press {self.prefix}:{verb} is registered twice")
             self._routes[verb] = _Route(function, roles)
@@ -140,29 +141,32 @@ class Presses:
 
         return register
 
-    def _split(self, data: str) -> tuple[str, list[str]]:
-        """The verb and the arguments of the data (the prefix dropped)."""
-        parts = data.split(":")[1:]
-        if self.verbless:
-            return "", parts
-        verb, *args = parts or [""]
-        return verb, args
-
     def handler(self) -> CallbackQueryHandler[Context, None]:
         return CallbackQueryHandler(self, pattern=self.pattern)
+
+    def split(self, data: str) -> tuple[str, tuple[str, ...]]:
+        """The verb and the arguments of ``prefix:verb:arg…``; a table whose older buttons
+        put an argument first (``sy:<id>:<verb>``) reads them here."""
+        verb, *args = data.split(":")[1:] or [""]
+        return verb, tuple(args)
 
     async def __call__(self, update: Update, context: Context) -> None:
         query = update.callback_query
         caller = await identify(update, context)
         if query is None or query.data is None or caller is None:
             return
-        verb, args = self._split(query.data)
-        route = self._routes.get(verb)
         actor = caller.actor
+        if self.who_pressed is not None:
+            found = await self.who_pressed(update, context, caller)
+            if found is None:
+                return
+            caller, actor = found
+        verb, args = self.split(query.data)
+        route = self._routes.get(verb)
         if route is None or actor is None or not isinstance(actor, route.who):
             await query.answer(say(Stale(), caller._))
             return
-        press = Press(update, context, query, caller, actor, tuple(args))
+        press = Press(update, context, query, caller, actor, args)
         try:
             shown = await route.function(press)
         except Exception as error:

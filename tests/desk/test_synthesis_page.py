@@ -6,8 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from bot import synthesis_files
-from bot.handlers.synthesis import REVIEW_KIND, to_write
+from bot.features.synthesis import files as synthesis_files
+from bot.features.synthesis.building import to_write
+from bot.features.synthesis.notices import REVIEW_KIND
 from storage import synthesis
 from storage.cards import set_phase
 from storage.models import Phase
@@ -86,7 +87,7 @@ async def test_another_counsellor_cannot_open_or_write_it(desk: Desk) -> None:
 
 
 async def test_the_agreed_version_is_delivered_from_the_page_as_in_the_chat(desk: Desk) -> None:
-    from bot.handlers.synthesis import FINAL_KIND, RETENTION_KIND
+    from bot.features.synthesis.notices import FINAL_KIND, RETENTION_KIND
 
     await _first_version(desk)
     bid = desk.world.paul.beneficiary_id

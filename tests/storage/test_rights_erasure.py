@@ -17,8 +17,8 @@ from sqlalchemy import Table, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage.schema  # noqa: F401
-from bot.handlers.synthesis import build_draft_files
-from bot.synthesis_material import gather
+from bot.features.synthesis.building import build_draft_files
+from bot.features.synthesis.material import gather
 from dialogues.synthesis import assemble
 from storage import followups, plans, rights, sessions, synthesis
 from storage.actors import SystemActor

@@ -20,10 +20,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot import synthesis_files
 from bot.desk.web import Visit, config, database, form_of, signed_in
-from bot.handlers.synthesis import REFUSALS, prepare_final, to_write
-from bot.synthesis_docx import PROMPT_MARK
+from bot.features.synthesis import files as synthesis_files
+from bot.features.synthesis.building import to_write
+from bot.features.synthesis.delivery import prepare_final
+from bot.features.synthesis.word_file import PROMPT_MARK
+from bot.features.synthesis.words import REFUSALS
 from dialogues.synthesis_model import Block, BlockKind, Section, SynthesisDraft
 from storage import synthesis
 from storage.actors import AccessDenied

@@ -8,7 +8,7 @@ Callback grammar::
     ph:<beneficiary>:<phase>     move the phase? (in place)
     ph:<beneficiary>:<phase>:ok  yes: move it, and the card again
 
-``c:`` and ``ph:`` carry no verb (verbless tables, :class:`bot.kit.presses.Presses`).
+``c:`` and ``ph:`` carry no verb (:class:`VerblessPresses`).
 Every id is re-checked by :mod:`storage.cards` against the counsellor who
 pressed. A card or a move refused (another counsellor's person, a phase that
 does not follow) is said in a new message under the pressed one, which stays
@@ -46,9 +46,18 @@ log = logging.getLogger(__name__)
 CARD_DENIED = N_("This card is not available to you.")
 PHASE_DENIED = N_("This change is not possible.")
 
+
+class VerblessPresses(Presses):
+    """A table whose data, older than the kit, has no verb (``c:<id>``): its one press,
+    registered as ``on("")``, reads every part after the prefix as its arguments."""
+
+    def split(self, data: str) -> tuple[str, tuple[str, ...]]:
+        return "", tuple(data.split(":")[1:])
+
+
 LIST = Presses("ben", denied=STALE)
-CARD = Presses("c", denied=CARD_DENIED, verbless=True)
-PHASE = Presses("ph", denied=PHASE_DENIED, verbless=True)
+CARD = VerblessPresses("c", denied=CARD_DENIED)
+PHASE = VerblessPresses("ph", denied=PHASE_DENIED)
 PRESSES = (LIST, CARD, PHASE)
 
 

@@ -17,7 +17,7 @@ from bot.features.card.labels import phase_label, phase_move_label, status_label
 from bot.features.card.lists import CARD_PREFIX, LIST, waiting_reasons
 from bot.features.followups import card as followups
 from bot.features.sessions.settings import DEFAULT_BUDGET_HOURS
-from bot.handlers import synthesis as synthesis_handlers
+from bot.features.synthesis.screens import card_line as synthesis_card_line
 from bot.i18n import (
     Translate,
     format_date_long,
@@ -186,7 +186,7 @@ def card_screen(
     if addition is not None:
         lines += followups.card_lines(addition, locale, actor.timezone, _)
     if written is not None:
-        lines += ["", synthesis_handlers.card_line(written, _, locale, actor.timezone)]
+        lines += ["", synthesis_card_line(written, _, locale, actor.timezone)]
     rows.append([button(_("🧰 Job, skills and pistes"), f"m:ben:{person.id}")])
     rows.append([button(_("🎒 Skills portfolio"), f"pf:c:{person.id}")])
     if person.status == BeneficiaryStatus.ACTIVE:

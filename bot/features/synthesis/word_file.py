@@ -4,7 +4,7 @@ Headings are Word's own ``Title`` / ``Heading 1`` / ``Heading 2`` so the
 navigation pane and a table of contents work. The beneficiary's words and the
 prompts left for the counsellor get paragraph styles of their own: a reader
 sees them at a glance, and when the file comes back the styles say which
-paragraph is which (see ``bot.synthesis_upload``). The style *names* are in
+paragraph is which (see ``bot.features.synthesis.edited_file``). The style *names* are in
 the draft's language, because the counsellor sees them in the style gallery;
 both languages are recognised on the way back.
 """

@@ -8,15 +8,15 @@ DOCX or ODT into the same ``SynthesisDraft``, or refuses it with a reason.
 from __future__ import annotations
 
 from bot.export import page_count
-from bot.synthesis_docx import draft_docx
-from bot.synthesis_pdf import draft_pdf
-from bot.synthesis_upload import (
+from bot.features.synthesis.edited_file import (
     MAX_UPLOAD_BYTES,
     EditedFileRefused,
     UploadRefusal,
     editable_kind,
     read_edited,
 )
+from bot.features.synthesis.pdf_file import draft_pdf
+from bot.features.synthesis.word_file import draft_docx
 
 __all__ = [
     "MAX_UPLOAD_BYTES",

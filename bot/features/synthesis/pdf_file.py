@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.documents import new_pdf
-from bot.synthesis_docx import prompt_text, quoted, source_after, source_text
+from bot.features.synthesis.word_file import prompt_text, quoted, source_after, source_text
 from dialogues.languages import language
 from dialogues.synthesis_model import Block, BlockKind, SynthesisDraft
 

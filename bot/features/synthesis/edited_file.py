@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.synthesis_docx import (
+from bot.features.synthesis.word_file import (
     NOTE_STYLE,
     PROMPT_MARK,
     QUOTE_STYLE,
