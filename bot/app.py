@@ -21,6 +21,7 @@ from bot import digest
 from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.features import (
+    card,
     contacts,
     enquetes,
     followups,
@@ -34,9 +35,7 @@ from bot.features import (
     tasks,
 )
 from bot.handlers import (
-    card,
     common,
-    counsellor,
     onboarding,
 )
 from bot.handlers.errors import on_error
@@ -104,8 +103,7 @@ def command_lists() -> Lists:
         *everyday,
     ]
     for_counsellor = [
-        Command(("beneficiaires",), N_("Your beneficiaries"), card.beneficiaries),
-        Command(("invite",), N_("Invite a beneficiary: /invite First Last"), counsellor.invite),
+        *card.FEATURE.commands,
         *sessions.FEATURE.commands,
         *tasks.FEATURE.commands,
         *journal.FEATURE.commands,
@@ -212,12 +210,10 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     await db.dispose()
 
 
-TEXT_FLOWS = (*card.TEXT_FLOWS,)
-"""Every flow that waits for typed text; the door (bot/kit/door.py) finds one by its name."""
-
-
 def _add_feature(application: Application, feature: Feature) -> None:  # type: ignore[type-arg]
-    """One feature folder's handlers (commands, presses, others) and its text flows."""
+    """One feature folder's handlers (commands, presses, others) and its text flows,
+    which the door (bot/kit/door.py) finds by name: every flow that waits for typed
+    text belongs to a feature."""
     for handler in feature.all_handlers():
         application.add_handler(handler)
     for text_flow in feature.flows:
@@ -227,21 +223,12 @@ def _add_feature(application: Application, feature: Feature) -> None:  # type: i
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data[LISTS_KEY] = command_lists()
     application.add_handler(caller.handler(), group=caller.GROUP)
-    for text_flow in TEXT_FLOWS:
-        door.register(text_flow)
     application.add_handler(CommandHandler("start", onboarding.start))
     application.add_handler(
         CallbackQueryHandler(onboarding.consent_button, pattern=f"^{CONSENT_PREFIX}")
     )
-    application.add_handler(CommandHandler("invite", counsellor.invite))
+    _add_feature(application, card.FEATURE)
     application.add_handler(CommandHandler(["bureau", "desk"], desk_chat.desk_command))
-    application.add_handler(CommandHandler("beneficiaires", card.beneficiaries))
-    application.add_handler(CallbackQueryHandler(card.beneficiaries, pattern=r"^ben:list(:\d+)?$"))
-    application.add_handler(CallbackQueryHandler(card.ask_search, pattern=r"^ben:find$"))
-    application.add_handler(CallbackQueryHandler(card.show_card, pattern=f"^{card.CARD_PREFIX}"))
-    application.add_handler(
-        CallbackQueryHandler(card.change_phase, pattern=f"^{card.PHASE_PREFIX}")
-    )
     application.add_handler(CommandHandler(["aide", "help"], common.help_command))
     application.add_handler(CallbackQueryHandler(common.help_command, pattern=f"^{HELP}$"))
     application.add_handler(CommandHandler("menu", common.menu_command))

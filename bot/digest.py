@@ -20,8 +20,8 @@ from babel.dates import format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.features.card.gate import counsellor_caller
 from bot.handlers.common import lang_command
-from bot.handlers.counsellor import counsellor_caller
 from bot.i18n import (
     Translate,
     format_day_and_time,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.handlers.card import phase_move_label
+from bot.features.card.labels import phase_move_label
 from bot.i18n import format_day_and_time, format_recent, gettext_for
 from storage.cards import PHASE_ORDER, next_phases
 

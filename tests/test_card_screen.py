@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from bot.handlers.card import card_screen
+from bot.features.card.screens import card_screen
 from bot.i18n import gettext_for
 from storage.cards import open_card
 from storage.db import Database
@@ -64,10 +64,8 @@ async def test_the_card_says_where_the_person_stands_and_what_waits(
     async with db.transaction() as session:
         card = await open_card(session, world.a, paul.beneficiary_id)
         waiting = (await waiting_on(session, world.a)).get(paul.beneficiary_id)
-    text, keyboard = card_screen(
-        card, world.a, "fr", gettext_for("fr"), budget_hours=24, waiting=waiting
-    )
-    shown = _read(text)
+    screen = card_screen(card, world.a, "fr", gettext_for("fr"), budget_hours=24, waiting=waiting)
+    shown = _read(screen.text)
     assert "⏱ Heures : 1 h 30 faites, 1 h prévues, sur 24 h · reste 21 h 30" in shown
     assert "📅 Prochaine séance : le " in shown and "— pas encore confirmée" in shown
     assert "📌 2 démarches en cours, 1 en retard" in shown
@@ -77,12 +75,11 @@ async def test_the_card_says_where_the_person_stands_and_what_waits(
     assert "première valeur : Autonomie" in shown
     assert "Dernière activité : aujourd'hui à " in shown
     assert "🔔 Attend quelque chose de vous : 💡 propose une étape du plan" in shown
-    labels = [b.text for row in keyboard.inline_keyboard for b in row if b.text.startswith("📖")]
+    labels = [b.text for row in screen.rows for b in row if b.text.startswith("📖")]
     assert len(labels) == 3 and len(set(labels)) == 3  # two results of one day read apart
     assert all(len(label) <= 60 and " h " in label for label in labels)
     assert any("SEA ·" in label for label in labels) and any("SAE ·" in label for label in labels)
-    english, _keyboard = card_screen(card, world.a, "en", gettext_for("en"), budget_hours=24)
-    english = _read(english)
+    english = _read(card_screen(card, world.a, "en", gettext_for("en"), budget_hours=24).text)
     assert "⏱ Hours: 1 h 30 done, 1 h planned, of 24 h · 21 h 30 left" in english
     assert "📌 2 tasks open, 1 overdue" in english
     assert "Self-assessment dossier — in progress: 12 answers of " in english

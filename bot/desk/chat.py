@@ -19,7 +19,7 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from bot.handlers.counsellor import counsellor_caller
+from bot.features.card.gate import counsellor_caller
 from bot.i18n import N_, Translate, gettext_for
 from bot.runtime import Context, settings, work
 from bot.settings import Settings

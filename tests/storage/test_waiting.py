@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from bot.handlers.card import list_screen, matching
+from bot.features.card.lists import list_screen, matching
 from bot.i18n import gettext_for
 from storage.db import Database
 from storage.models import utcnow
@@ -68,14 +68,14 @@ async def test_people_waiting_come_first_with_their_reason(db: Database, world: 
         eloise.beneficiary_id: [Waiting.STEP],
         world.paul.beneficiary_id: [Waiting.CLOSE],
     }
-    text, keyboard = list_screen(listed, 0, "fr", gettext_for("fr"), waiting)
-    labels = [b.text for row in keyboard.inline_keyboard for b in row]
+    screen = list_screen(listed, 0, "fr", gettext_for("fr"), waiting)
+    labels = [b.text for row in screen.rows for b in row]
     assert labels[:3] == [
         "💡 Éloïse Martin — phase préliminaire",
         "⏳ Paul Durand — phase préliminaire",
         "🔁 Zoé Abadie — phase préliminaire",
     ]
-    shown = html.unescape(text)
+    shown = html.unescape(screen.text)
     assert "3 personnes attendent quelque chose de vous" in shown
     assert "🔁 demande à décaler une séance · 💡 propose une étape du plan · ⏳" in shown
     assert "💬" not in shown and "📝" not in shown  # only the marks on the page explained

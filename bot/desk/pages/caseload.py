@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from bot.desk.labels import instrument_label
 from bot.desk.web import Visit, database, signed_in
-from bot.handlers.counsellor import phase_label, status_label
+from bot.features.card.labels import phase_label, status_label
 from storage.cards import PHASE_ORDER
 from storage.caseload import CaseloadRow, caseload
 from storage.models import BeneficiaryStatus, Phase, utcnow

@@ -1,6 +1,6 @@
 """What a beneficiary's card shows of the plan and the follow-up, for their counsellor.
 
-:mod:`bot.handlers.card` loads a :class:`CardAddition` in the card's own
+:mod:`bot.features.card.screens` loads a :class:`CardAddition` in the card's own
 transaction and adds its lines and buttons: counts, states and dates only,
 no personal text decrypted.
 """

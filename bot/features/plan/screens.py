@@ -26,7 +26,7 @@ from storage.people import get_beneficiary
 from storage.plans import PROJECT_FIELDS, Plan, Step, read_plan
 
 COUNSELLOR_PREFIX = "pl:c:"
-# bot.handlers.card.CARD_PREFIX, written out: the card imports the follow-up's card
+# bot.features.card.lists.CARD_PREFIX, written out: the card imports the follow-up's card
 # lines, which import this module.
 CARD_PREFIX = "c:"
 

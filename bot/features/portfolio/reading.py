@@ -28,7 +28,7 @@ from bot.kit.screens import Screen, e
 from storage.portfolio import PortfolioSkill
 
 COUNSELLOR_PREFIX = "pf:c:"
-# bot.handlers.card.CARD_PREFIX, written out: the card imports many handler modules.
+# bot.features.card.lists.CARD_PREFIX, written out: the card imports many feature modules.
 CARD_PREFIX = "c:"
 
 
