@@ -55,7 +55,7 @@ Shown = Screen | Sequence[Screen] | Reply | None
 
 @dataclass
 class Press:
-    """One press: who pressed, what the data said after the verb, and the update itself."""
+    """One press: who pressed, its verb and what the data said after it, and the update."""
 
     update: Update
     context: Context
@@ -63,6 +63,7 @@ class Press:
     caller: Caller
     actor: PersonActor
     args: tuple[str, ...]
+    verb: str = ""
     answered: bool = field(default=False)
 
     @property
@@ -121,8 +122,7 @@ class Presses:
 
     def on(
         self,
-        verb: str,
-        *,
+        *verbs: str,
         who: type[BeneficiaryActor]
         | type[CounsellorActor]
         | tuple[type[BeneficiaryActor] | type[CounsellorActor], ...] = (
@@ -130,13 +130,18 @@ class Presses:
             CounsellorActor,
         ),
     ) -> Callable[[PressFunction], PressFunction]:
-        """Decorator: ``function`` answers ``prefix:verb:…`` pressed by one of ``who``."""
+        """Decorator: ``function`` answers ``prefix:verb:…`` for each of ``verbs``, pressed by
+        one of ``who``; several verbs that differ only by a word share one function, which
+        reads which it was in ``press.verb``."""
+        if not verbs:
+            raise ValueError("a press needs a verb")
         roles = who if isinstance(who, tuple) else (who,)
 
         def register(function: PressFunction) -> PressFunction:
-            if verb in self._routes:
-                raise ValueError(f"press {self.prefix}:{verb} is registered twice")
-            self._routes[verb] = _Route(function, roles)
+            for verb in verbs:
+                if verb in self._routes:
+                    raise ValueError(f"press {self.prefix}:{verb} is registered twice")
+                self._routes[verb] = _Route(function, roles)
             return function
 
         return register
@@ -166,7 +171,7 @@ class Presses:
         if route is None or actor is None or not isinstance(actor, route.who):
             await query.answer(say(Stale(), caller._))
             return
-        press = Press(update, context, query, caller, actor, args)
+        press = Press(update, context, query, caller, actor, args, verb)
         try:
             shown = await route.function(press)
         except Exception as error:

@@ -154,19 +154,10 @@ async def _type_step(press: Press, verb: str) -> Reply:
     return _new(Screen(prompt(step, _)))
 
 
-@PRESSES.on("q", who=BeneficiaryActor)
-async def questions(press: Press) -> Reply:
-    return await _type_step(press, "q")
-
-
-@PRESSES.on("m", who=BeneficiaryActor)
-async def meeting(press: Press) -> Reply:
-    return await _type_step(press, "m")
-
-
-@PRESSES.on("r", who=BeneficiaryActor)
-async def report(press: Press) -> Reply:
-    return await _type_step(press, "r")
+@PRESSES.on("q", "m", "r", who=BeneficiaryActor)
+async def typed_step(press: Press) -> Reply:
+    """The questions, the meeting's date, or the report: typed next."""
+    return await _type_step(press, press.verb)
 
 
 @PRESSES.on("d", who=BeneficiaryActor)

@@ -165,19 +165,10 @@ async def _loop_press(press: Press, action: str) -> Reply:
     return Reply([step_screen(instrument, run, steps, chosen, caller.locale, _)])
 
 
-@PRESSES.on("a", who=BeneficiaryActor)
-async def step_status(press: Press) -> Reply:
-    return await _loop_press(press, "a")
-
-
-@PRESSES.on("k", who=BeneficiaryActor)
-async def no_word(press: Press) -> Reply:
-    return await _loop_press(press, "k")
-
-
-@PRESSES.on("b", who=BeneficiaryActor)
-async def back(press: Press) -> Reply:
-    return await _loop_press(press, "b")
+@PRESSES.on("a", "k", "b", who=BeneficiaryActor)
+async def plan_step(press: Press) -> Reply:
+    """A step's status, "no word", or back: the plan-step part of the check-in."""
+    return await _loop_press(press, press.verb)
 
 
 # --- concluding (counsellor) ------------------------------------------------------------
