@@ -33,31 +33,23 @@ async def counsellor_list(session: AsyncSession, caller: Caller, actor: Counsell
         key=lambda t: t.done_at or now,
         reverse=True,
     )[:10]
+
+    def due_line(task: store.TaskInfo) -> str:
+        return "• " + _("{name}: {title} — due {day}").format(
+            name=e(task.beneficiary_name),
+            title=e(shorten(task.title, 80)),
+            day=day_text(task.due_on, caller.locale),
+        )
+
     lines = [_("<b>Tasks of your beneficiaries</b>")]
     if not every:
         lines.append(_("No task given yet. Give one with /tache."))
     if overdue:
         lines += ["", _("<b>⚠️ Overdue</b> ({count})").format(count=len(overdue))]
-        for task in overdue:
-            lines.append(
-                "• "
-                + _("{name}: {title} — due {day}").format(
-                    name=e(task.beneficiary_name),
-                    title=e(shorten(task.title, 80)),
-                    day=day_text(task.due_on, caller.locale),
-                )
-            )
+        lines += [due_line(task) for task in overdue]
     if open_tasks:
         lines += ["", _("<b>Open</b> ({count})").format(count=len(open_tasks))]
-        for task in open_tasks[:LISTED]:
-            lines.append(
-                "• "
-                + _("{name}: {title} — due {day}").format(
-                    name=e(task.beneficiary_name),
-                    title=e(shorten(task.title, 80)),
-                    day=day_text(task.due_on, caller.locale),
-                )
-            )
+        lines += [due_line(task) for task in open_tasks[:LISTED]]
     if done:
         lines += ["", _("<b>Done recently</b>")]
         for task in done:
