@@ -361,12 +361,17 @@ def our_bot(api: FakeBotApi, database_url: str, key: str, log_path: Path) -> Bot
     return BotUnderTest([str(BILAN_BOT), "run"], bot_environment(api, database_url, key), log_path)
 
 
-def echo_bot(api: FakeBotApi, log_path: Path, rate_limiter: bool = False) -> BotUnderTest:
-    """The echo bot; ``rate_limiter``: with the same ``AIORateLimiter`` as ours."""
+def echo_bot(
+    api: FakeBotApi, log_path: Path, rate_limiter: bool = False, database: str | None = None
+) -> BotUnderTest:
+    """The echo bot; ``rate_limiter``: with the same ``AIORateLimiter`` as ours;
+    ``database``: also a typed answer's four statements there, per update."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.update({"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url})
     command = [sys.executable, "-m", "benchmarks.echo_bot"]
-    return BotUnderTest(command + (["--rate-limiter"] if rate_limiter else []), env, log_path)
+    command += ["--rate-limiter"] if rate_limiter else []
+    command += ["--database", database] if database is not None else []
+    return BotUnderTest(command, env, log_path)
 
 
 def stand_in(active: int, counsellors: int = 1) -> FakeBotApi:

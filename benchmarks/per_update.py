@@ -18,6 +18,12 @@ ratios of CPU per update, ours / bare echo and ours / echo with the rate
 limiter, are the figures to watch (target: ≤ 1.5× the echo with the rate
 limiter).
 
+A third echo run per database is the floor of this stack: the echo with the
+rate limiter that also runs, per update, the four statements of a typed
+answer through the bot's own engine (``benchmarks.echo_bot --database``). Its
+ratio to the echo with the rate limiter is what four statements cost on
+SQLAlchemy's async session with aiosqlite or asyncpg before any code of ours.
+
 Then the SQL statements per update, per kind of update (a typed answer, a
 button answer, an unexpected message), counted inside the real bot run in
 this process: ``benchmarks.update_sql`` says how, and what is left out
@@ -137,12 +143,16 @@ def run_ours(
 
 
 def run_echo(
-    kinds: dict[int, list[str]], people: int, workdir: Path, rate_limiter: bool = False
+    kinds: dict[int, list[str]],
+    people: int,
+    workdir: Path,
+    rate_limiter: bool = False,
+    database: str | None = None,
 ) -> Measured:
     api = stand_in(people)
     try:
-        log = workdir / f"echo{'-limiter' if rate_limiter else ''}.log"
-        bot = echo_bot(api, log, rate_limiter).start()
+        log = workdir / f"echo{'-limiter' if rate_limiter else ''}{'-sql' if database else ''}.log"
+        bot = echo_bot(api, log, rate_limiter, database).start()
         try:
             bot.wait_polling(api)
             driver = LoadDriver(api)
@@ -157,6 +167,17 @@ def run_echo(
         return measured
     finally:
         api.stop()
+
+
+def run_floor(
+    backend: str, databases: Databases, kinds: dict[int, list[str]], people: int, workdir: Path
+) -> Measured:
+    """The echo bot with the rate limiter and a typed answer's four statements per update
+    on ``backend`` (``benchmarks.echo_bot --database``): the floor of this stack."""
+    url = databases.url(backend, f"per_update_floor_{backend}_{int(time.time())}")
+    measured = run_echo(kinds, people, workdir, rate_limiter=True, database=url)
+    measured.name = f"echo + limiter + 4 SQL ({backend})"
+    return measured
 
 
 def _warm_up(user: FakeUser, text: str) -> Script:
@@ -301,6 +322,7 @@ def run(
         ours = [run_ours(b, databases, total, people, workdir) for b in backends]
         echo = run_echo(ours[0].load.kinds, people, workdir)
         limited = run_echo(ours[0].load.kinds, people, workdir, rate_limiter=True)
+        floors = [run_floor(b, databases, ours[0].load.kinds, people, workdir) for b in backends]
         print_table(
             f"Per-update cost: {people} people answering the dossier, "
             f"~{total} updates each run (machine: {_cores()} cores)",
@@ -314,15 +336,16 @@ def run(
                 "RSS MB",
                 "misses",
             ],
-            [echo.row(), limited.row(), *[m.row() for m in ours]],
+            [echo.row(), limited.row(), *[m.row() for m in floors], *[m.row() for m in ours]],
         )
         figures: dict[str, str] = {
             "echo_cpu_ms": f"{echo.cpu_ms_per_update:.2f}",
             "echo_limiter_cpu_ms": f"{limited.cpu_ms_per_update:.2f}",
         }
-        for measured, backend in zip(ours, backends, strict=True):
+        for measured, floor, backend in zip(ours, floors, backends, strict=True):
             cpu_ratio = measured.cpu_ms_per_update / echo.cpu_ms_per_update
             limited_ratio = measured.cpu_ms_per_update / limited.cpu_ms_per_update
+            floor_ratio = floor.cpu_ms_per_update / limited.cpu_ms_per_update
             rate_ratio = echo.load.rate / measured.load.rate if measured.load.rate else float("inf")
             print(
                 f"CPU per update ({backend}): ours / bare echo {cpu_ratio:.2f}x, "
@@ -331,6 +354,13 @@ def run(
                 f"throughput ours/bare echo {measured.load.rate / echo.load.rate:.2f}x "
                 f"(echo is {rate_ratio:.2f}x faster)"
             )
+            print(
+                f"  floor ({backend}): the echo with the rate limiter and a typed answer's 4 SQL "
+                f"statements costs {floor_ratio:.2f}x the echo with the rate limiter; "
+                f"ours / that floor {measured.cpu_ms_per_update / floor.cpu_ms_per_update:.2f}x"
+            )
+            figures[f"{backend}_floor_cpu_ms"] = f"{floor.cpu_ms_per_update:.2f}"
+            figures[f"{backend}_floor_ratio_limiter"] = f"{floor_ratio:.2f}x"
             figures[f"{backend}_cpu_ms"] = f"{measured.cpu_ms_per_update:.2f}"
             figures[f"{backend}_cpu_ratio"] = f"{cpu_ratio:.2f}x"
             figures[f"{backend}_cpu_ratio_limiter"] = f"{limited_ratio:.2f}x"
