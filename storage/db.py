@@ -29,6 +29,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_one_trip
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # aiosqlite runs each connection in a thread by this name.
 _AIOSQLITE_THREAD = "_connection_worker_thread"
@@ -117,6 +119,10 @@ def _in_transaction(dbapi_connection: Any) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         kwargs.setdefault("pool_reset_on_return", None)  # see _tune_sqlite's on_reset
+        if make_url(url).get_driver_name() == "aiosqlite":
+            module = sqlite_one_trip.dbapi()  # a statement in one trip to aiosqlite's thread
+            if module is not None:
+                kwargs.setdefault("module", module)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _tune_sqlite(engine)
