@@ -18,7 +18,6 @@ from datetime import datetime, time, timedelta
 
 from babel.dates import format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.features.card.gate import counsellor_caller
 from bot.handlers.common import lang_command
@@ -197,7 +196,7 @@ def digest_message(
     if part == parts:
         lines.append(_("Answers stay behind each card: one tap, and only for you."))
     text = "\n".join(lines).rstrip()
-    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(rows))
+    return OutgoingMessage(text, keyboard=InlineKeyboardMarkup(rows))
 
 
 def digest_messages(
@@ -243,7 +242,7 @@ async def digest_now_command(update: Update, context: Context) -> None:
         )
         return
     for part in digest_messages(people, since, caller.locale, actor.timezone, caller._):
-        await message.reply_text(part.text, parse_mode=ParseMode.HTML, reply_markup=part.keyboard)
+        await message.reply_text(part.text, reply_markup=part.keyboard)
 
 
 def clock(at: time, locale: str) -> str:

@@ -6,6 +6,11 @@ uses *then*, and the renderer can decide that the message no longer makes
 sense (the session was moved, the task is done) by returning ``None``, in
 which case the row is cancelled rather than sent.
 
+Every rendered text is HTML, as everything the bot sends: a renderer puts a
+name or any stored text into it through :func:`bot.kit.screens.e`. Since
+the text is rendered at send time, a row queued before that rule (when some
+kinds were plain text) is escaped by today's renderer, never read as markup.
+
 Features register their kinds here::
 
     @register("session_reminder_1h", urgent=True, stale_after=timedelta(hours=1))
@@ -38,6 +43,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translate, format_date_long, format_day_and_time, gettext_for
+from bot.kit.screens import e
 from storage import outbox
 from storage.actors import (
     AccessDenied,
@@ -60,10 +66,9 @@ class OutgoingFile:
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """One Telegram message: text (or the caption of a document or photo), buttons."""
+    """One Telegram message: HTML text (or the caption of a document or photo), buttons."""
 
     text: str
-    parse_mode: str | None = None
     keyboard: InlineKeyboardMarkup | None = None
     document: OutgoingFile | None = None
     photo: OutgoingFile | None = None
@@ -210,7 +215,8 @@ async def render_notice(context: RenderContext, row: ClaimedMessage) -> Outgoing
     if not isinstance(msgid, str) or not msgid:
         raise ValueError("notice payload without msgid")
     params = _format_params(payload.get("params") or {}, context)
-    return OutgoingMessage(context._(msgid).format(**params))
+    # A notice is plain words (its msgid and parameters were never markup): escaped whole.
+    return OutgoingMessage(e(context._(msgid).format(**params)))
 
 
 # ---------------------------------------------------------------------------
@@ -242,4 +248,4 @@ async def render_unreachable(context: RenderContext, row: ClaimedMessage) -> Out
         if beneficiary.unreachable_at is None:
             return None
         name = beneficiary.name
-    return OutgoingMessage(context._(UNREACHABLE_TEXT).format(name=name))
+    return OutgoingMessage(context._(UNREACHABLE_TEXT).format(name=e(name)))

@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
 from bot.i18n import Translate
@@ -55,7 +55,7 @@ def chunk_lines(
 
 async def reply_lines(message: Message, lines: list[str]) -> None:
     for chunk in chunk_lines(lines):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+        await message.reply_text(chunk)
 
 
 async def show_screen(
@@ -69,12 +69,12 @@ async def show_screen(
     """
     if edit:
         try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await message.edit_text(text, reply_markup=markup)
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def settle_press(

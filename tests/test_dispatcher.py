@@ -322,7 +322,7 @@ async def test_documents_photos_and_buttons_go_out_as_such(
     async def chart(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage:
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="ok")]])
         return OutgoingMessage(
-            "<b>Profil</b>", parse_mode="HTML", keyboard=keyboard,
+            "<b>Profil</b>", keyboard=keyboard,
             photo=OutgoingFile(picture, "chart.png"),
         )  # fmt: skip
 
@@ -586,6 +586,34 @@ async def test_the_counsellor_notice_is_dropped_if_the_person_came_back(
     await drain(dispatcher)
     assert texts(api, people.counsellor_tid) == []
     assert len(texts(api, people.chat_of(paul))) == 1
+
+
+async def test_names_and_plain_notices_reach_the_person_as_written(
+    db: Database, api: FakeBotApi, clock: FakeClock, make_dispatcher: MakeDispatcher, people: People
+) -> None:
+    """Outbox texts go out as HTML: a name or a notice parameter with markup characters
+    is escaped when rendered (the stand-in refuses bad HTML like Telegram), and reads
+    exactly as written, in a row queued before or after the rule."""
+    paul, lea, _ = people.beneficiaries
+    odd = "Zoé <b>&amp; Cie</b> < 3"
+    async with db.transaction() as session:
+        person = await session.get(Beneficiary, paul.id)
+        assert person is not None
+        person.name = odd
+        await outbox.enqueue(
+            session,
+            kind=NOTICE,
+            recipient=lea,
+            due_at=T0,
+            dedupe_key="odd",
+            payload=notice_payload("Message {who} & <i>", who=odd),
+        )
+    await enqueue_notices(db, [paul])
+    api.block_user(people.chat_of(paul))
+    await drain(make_dispatcher(clock))
+    assert texts(api, people.chat_of(lea)) == [f"Message {odd} & <i>"]
+    [notice] = texts(api, people.counsellor_tid)
+    assert notice.startswith(f"{odd} ") and "bloqué" in notice
 
 
 def test_the_unreachable_notice_is_translated() -> None:

@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 
 from bot.features.card.gate import counsellor_caller
 from bot.i18n import N_, Translate, gettext_for
+from bot.kit.screens import e
 from bot.runtime import Context, settings, work
 from bot.settings import Settings
 from storage.desk_logins import issue_login
@@ -63,7 +64,7 @@ async def desk_command(update: Update, context: Context) -> None:
         _(
             "Your desk: the caseload, each dossier and the actions, in a web page.\n\n"
             "To open it in a browser, use this link within 10 minutes (it works once):\n{link}"
-        ).format(link=f"{address}/#login={token}"),
+        ).format(link=e(f"{address}/#login={token}")),
         reply_markup=InlineKeyboardMarkup(rows) if rows else None,
         disable_web_page_preview=True,
     )

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InputFile
+from telegram.constants import ParseMode
 from telegram.error import RetryAfter
 
 from bot.claimer import previous_runs, this_process
@@ -301,13 +302,15 @@ class Dispatcher(Settling, Pacing):
         return SENT
 
     async def _send(self, chat_id: int, message: OutgoingMessage) -> None:
+        """Outbox texts are HTML; said here, since the dispatcher may be handed any bot
+        (one without the application's defaults: another process, a test)."""
         markup = message.keyboard
         if message.document is not None:
             await self._bot.send_document(
                 chat_id,
                 InputFile(message.document.data, filename=message.document.filename),
                 caption=message.text or None,
-                parse_mode=message.parse_mode,
+                parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
         elif message.photo is not None:
@@ -315,10 +318,10 @@ class Dispatcher(Settling, Pacing):
                 chat_id,
                 InputFile(message.photo.data, filename=message.photo.filename),
                 caption=message.text or None,
-                parse_mode=message.parse_mode,
+                parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
         else:
             await self._bot.send_message(
-                chat_id, message.text, parse_mode=message.parse_mode, reply_markup=markup
+                chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup
             )

@@ -13,7 +13,6 @@ import html
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.attempts import FailedAttempts
 from bot.dispatcher import person_returned
@@ -70,7 +69,6 @@ async def ask_consent_again(update: Update, context: Context, telegram_id: int) 
     _ = gettext_for(opened.locale)
     await message.reply_text(
         consent_text(invitation, _),
-        parse_mode=ParseMode.HTML,
         reply_markup=consent_keyboard(opened.token, opened.locale, _),
     )
     return True
@@ -187,7 +185,6 @@ async def start(update: Update, context: Context) -> None:
     _pending(context).remember(caller.telegram_id, token, caller.locale)
     await message.reply_text(
         consent_text(pending, _),
-        parse_mode=ParseMode.HTML,
         reply_markup=consent_keyboard(token, caller.locale, _),
     )
 
@@ -215,7 +212,6 @@ async def consent_button(update: Update, context: Context) -> None:
         _pending(context).remember(query.from_user.id, token, locale)
         await query.edit_message_text(
             consent_text(pending, _),
-            parse_mode=ParseMode.HTML,
             reply_markup=consent_keyboard(token, locale, _),
         )
         return

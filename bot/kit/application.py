@@ -1,7 +1,12 @@
 """The bot's ``Application``: each update inside its unit of work, the caller on its context.
 
 Built by :func:`builder`, which both ``bilan-bot run`` and the tests use, so
-the tests run the same unit of work, context type and gate as the bot.
+the tests run the same unit of work, context type, gate and defaults as the bot.
+
+Every text the bot sends is HTML (:data:`DEFAULTS`): one parse mode for all,
+so a send never has to say which, and a stored or typed text always goes into
+a message through :func:`bot.kit.screens.e` (a ``<`` or ``&`` left raw is
+refused by Telegram, or read as markup).
 """
 
 from __future__ import annotations
@@ -10,7 +15,14 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+)
 
 from bot.kit.unit import Unit, UnitGate
 from bot.runtime import DB_KEY, Context
@@ -19,6 +31,7 @@ from storage.db import Database, ambient
 log = logging.getLogger(__name__)
 
 CONTEXT_TYPES = ContextTypes(context=Context)
+DEFAULTS = Defaults(parse_mode=ParseMode.HTML)
 
 
 class BotApplication(Application):  # type: ignore[type-arg]
@@ -41,7 +54,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
 
 
 def builder(limiter: BaseRateLimiter[Any] | None = None) -> ApplicationBuilder:  # type: ignore[type-arg]
-    """An ApplicationBuilder with the bot's application class, context and gate.
+    """An ApplicationBuilder with the bot's application class, context, gate and defaults.
 
     ``limiter`` is the rate limiter every Bot API call goes through after the
     gate has committed the update's work (``AIORateLimiter`` in production).
@@ -50,5 +63,6 @@ def builder(limiter: BaseRateLimiter[Any] | None = None) -> ApplicationBuilder: 
         Application.builder()
         .application_class(BotApplication)
         .context_types(CONTEXT_TYPES)
+        .defaults(DEFAULTS)
         .rate_limiter(UnitGate(limiter))
     )

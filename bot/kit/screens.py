@@ -2,9 +2,9 @@
 
 Every feature builds :class:`Screen` values (HTML text and buttons) and hands
 them to :func:`show` (a press edits the pressed message; a command or a typed
-text gets a new message) or :func:`send`. A screen is always HTML, set here
-once for every feature: a person's text goes into it through :func:`e`, never
-raw.
+text gets a new message) or :func:`send`. A screen is always HTML, like every
+text the bot sends (the application's defaults, :mod:`bot.kit.application`):
+a person's text goes into it through :func:`e`, never raw.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 _NUMBER = re.compile(r"[1-9][0-9]{0,17}")
@@ -73,7 +72,6 @@ async def send(update: Update, screen: Screen) -> None:
         return
     await message.reply_text(
         screen.text,
-        parse_mode=ParseMode.HTML,
         reply_markup=screen.markup,
         link_preview_options=_preview(screen),
     )
@@ -88,7 +86,6 @@ async def edit(update: Update, screen: Screen) -> None:
     try:
         await query.edit_message_text(
             screen.text,
-            parse_mode=ParseMode.HTML,
             reply_markup=screen.markup,
             link_preview_options=_preview(screen),
         )

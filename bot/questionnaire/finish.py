@@ -8,7 +8,6 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.charts import riasec_chart_png, values_chart_png
 from bot.i18n import N_
@@ -93,9 +92,7 @@ async def send_result(
     """The result and its chart; ``about`` is the person's name when their counsellor reads.
 
     The text comes already escaped for HTML (see :mod:`dialogues.results`)."""
-    await context.bot.send_message(
-        chat_id, describe(kind, result, locale, about), parse_mode=ParseMode.HTML
-    )
+    await context.bot.send_message(chat_id, describe(kind, result, locale, about))
     png = await chart(kind, result, locale, about)
     await context.bot.send_photo(chat_id, png)
 
@@ -188,4 +185,4 @@ async def render_submitted(context: RenderContext, row: ClaimedMessage) -> Outgo
     keyboard = InlineKeyboardMarkup(
         [[button(_("📖 Read"), f"{READ_PREFIX}{int(payload['run_id'])}")]]
     )
-    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
+    return OutgoingMessage(text, keyboard=keyboard)

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.datetime_input import local_today
@@ -111,17 +110,13 @@ async def _show(
     """Edit the message in place (button answers) or send a new one (typed answers)."""
     if edit and message is not None:
         try:
-            await message.edit_text(
-                screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
-            )
+            await message.edit_text(screen.text, reply_markup=screen.keyboard)
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
             log.info("could not edit message %s, sending a new one", message.message_id)
-    await context.bot.send_message(
-        chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
-    )
+    await context.bot.send_message(chat_id, screen.text, reply_markup=screen.keyboard)
 
 
 async def _beneficiary(update: Update, context: Context) -> tuple[Caller, BeneficiaryActor] | None:
@@ -177,7 +172,7 @@ async def present(
     intro = ""
     if not run.answers and instrument.intro is not None:
         intro = instrument.intro.get(caller.locale)
-        await context.bot.send_message(chat_id, html.escape(intro), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_id, html.escape(intro))
     screen = question_screen(instrument, run, step, caller.locale, caller._)
     await _show(message, chat_id, context, screen, edit and not intro)
 
@@ -414,7 +409,6 @@ async def _send_recap(
         await context.bot.send_message(
             actor.telegram_id,
             chunk,
-            parse_mode=ParseMode.HTML,
             reply_markup=keyboard if last else None,
         )
 

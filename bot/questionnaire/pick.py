@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.i18n import format_date_long
 from bot.keyboards import button
@@ -73,9 +72,7 @@ async def pick(update: Update, context: Context) -> None:
             )
             rows.append([button("👁 " + see.format(when=when), f"{MINE_PREFIX}{run.id}")])
     if message is not None:
-        await message.reply_text(
-            "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
-        )
+        await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def see_mine(update: Update, context: Context) -> None:

@@ -7,7 +7,6 @@ import html
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.documents import answers_pdf
 from bot.features.followups.answers import plan_progress_lines
@@ -58,7 +57,7 @@ async def read_submitted(update: Update, context: Context) -> None:
         title=html.escape(title), name=html.escape(person.name), when=html.escape(when)
     )
     if instrument.kind in SCORED_KINDS and run.result is not None:
-        await message.reply_text(header, parse_mode=ParseMode.HTML)
+        await message.reply_text(header)
         await send_result(
             context, actor.telegram_id, instrument.kind, run.result, locale, person.name
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.features.enquetes import views
 from bot.i18n import gettext_for
@@ -52,7 +51,7 @@ async def render_reminder(context: RenderContext, row: ClaimedMessage) -> Outgoi
         "⏰ Your enquête métier about {title} is on {when}. Read your guide again before you go."
     ).format(title=e(inquiry.title), when=when)
     keyboard = InlineKeyboardMarkup([[button(_("🔎 My guide"), f"en:g:{inquiry.id}")]])
-    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
+    return OutgoingMessage(text, keyboard=keyboard)
 
 
 @register(store.REPORTED_KIND)
@@ -79,4 +78,4 @@ async def render_reported(context: RenderContext, row: ClaimedMessage) -> Outgoi
     keyboard = InlineKeyboardMarkup(
         [[button(_("🔎 Read the report"), f"ct:b:{inquiry.beneficiary_id}")]]
     )
-    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
+    return OutgoingMessage(text, keyboard=keyboard)

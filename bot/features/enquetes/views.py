@@ -14,7 +14,6 @@ from datetime import date
 
 from babel.dates import format_date
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.i18n import Translate, gettext_for, ngettext_for
 from bot.keyboards import button
@@ -99,7 +98,7 @@ def shared_message(share: Share, locale: str) -> OutgoingMessage:
     keyboard = InlineKeyboardMarkup(
         [[button(_("🔎 Prepare an enquête with this contact"), f"en:ns:{share.id}")]]
     )
-    return OutgoingMessage("\n".join(lines), parse_mode=ParseMode.HTML, keyboard=keyboard)
+    return OutgoingMessage("\n".join(lines), keyboard=keyboard)
 
 
 def with_whom(inquiry: Inquiry, _: Translate) -> str:

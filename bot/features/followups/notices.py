@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.features.followups.screens import GO_PREFIX, answer_label, months_text
 from bot.features.plan.screens import CARD_PREFIX
@@ -108,4 +107,4 @@ async def render_talk(context: RenderContext, row: ClaimedMessage) -> OutgoingMe
             [button(_("🗂 Card"), f"{CARD_PREFIX}{row.beneficiary_id}")],
         ]
     )
-    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
+    return OutgoingMessage(text, keyboard=keyboard)

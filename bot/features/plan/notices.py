@@ -7,7 +7,6 @@ imported by the feature's ``__init__``, which registers the kind at start-up.
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.features.plan.screens import CARD_BUTTON, COUNSELLOR_PREFIX
 from bot.i18n import N_
@@ -37,6 +36,4 @@ async def render_proposed(context: RenderContext, row: ClaimedMessage) -> Outgoi
     keyboard = InlineKeyboardMarkup(
         [[button(_(CARD_BUTTON), f"{COUNSELLOR_PREFIX}{row.beneficiary_id}")]]
     )
-    return OutgoingMessage(
-        _(PROPOSED_TEXT).format(name=e(name)), parse_mode=ParseMode.HTML, keyboard=keyboard
-    )
+    return OutgoingMessage(_(PROPOSED_TEXT).format(name=e(name)), keyboard=keyboard)

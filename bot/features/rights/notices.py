@@ -7,6 +7,7 @@ start-up; rendered when sent (:mod:`bot.outbox_kinds`).
 from __future__ import annotations
 
 from bot.i18n import N_
+from bot.kit.screens import e
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from storage import rights
 from storage.actors import AccessDenied, load_beneficiary_for
@@ -28,7 +29,7 @@ async def render_erased(context: RenderContext, row: ClaimedMessage) -> Outgoing
     name = (row.payload or {}).get("name")
     if not isinstance(name, str):
         return None
-    return OutgoingMessage(context._(ERASED_NOTICE).format(name=name))
+    return OutgoingMessage(context._(ERASED_NOTICE).format(name=e(name)))
 
 
 @register(rights.WITHDRAWN_KIND)
@@ -43,4 +44,4 @@ async def render_withdrawn(context: RenderContext, row: ClaimedMessage) -> Outgo
         except AccessDenied:
             return None
         name = person.name
-    return OutgoingMessage(context._(WITHDRAWN_NOTICE).format(name=name))
+    return OutgoingMessage(context._(WITHDRAWN_NOTICE).format(name=e(name)))

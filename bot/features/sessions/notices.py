@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.features.sessions.ics import ics_for, ics_name
 from bot.features.sessions.texts import answer_row, mode_label, move_pending_line, place_line
@@ -85,9 +84,7 @@ async def render_notice(context: RenderContext, row: ClaimedMessage) -> Outgoing
             _("Open the attached file to put it in your calendar. I will remind you before it."),
         ]
     data = ics_for(info, context.locale, context.timezone, cancelled=cancelled)
-    return OutgoingMessage(
-        "\n".join(lines), parse_mode=ParseMode.HTML, document=OutgoingFile(data, ics_name(_))
-    )
+    return OutgoingMessage("\n".join(lines), document=OutgoingFile(data, ics_name(_)))
 
 
 register(store.SESSION_NOTICE_SOON, urgent=True)(render_notice)
@@ -123,9 +120,7 @@ async def _render_reminder(
     else:
         lines.append(_("Will you be there?"))
         keyboard = [answer_row(_, info)]
-    return OutgoingMessage(
-        "\n".join(lines), parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(keyboard)
-    )
+    return OutgoingMessage("\n".join(lines), keyboard=InlineKeyboardMarkup(keyboard))
 
 
 @register(store.SESSION_REMINDER, stale_after=timedelta(hours=12))
@@ -165,9 +160,7 @@ async def render_move_request(
             return None
         lines.append(_("Their reason: « {reason} »").format(reason=e(info.move_reason)))
     rows = [[button(_("📅 Move it"), f"s:mv:{info.id}"), button(_("👁 See it"), f"s:v:{info.id}")]]
-    return OutgoingMessage(
-        "\n".join(lines), parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(rows)
-    )
+    return OutgoingMessage("\n".join(lines), keyboard=InlineKeyboardMarkup(rows))
 
 
 register(store.MOVE_REQUEST_SOON, urgent=True, stale_after=timedelta(hours=6))(render_move_request)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.features.synthesis.delivery import retention_question
 from bot.features.synthesis.presses import counsellor_data
@@ -97,7 +96,7 @@ async def render_retention(context: RenderContext, row: ClaimedMessage) -> Outgo
     text, keyboard = retention_question(
         state.delivered_at + synthesis.ANSWER_WINDOW, context._, context.locale, context.timezone
     )
-    return OutgoingMessage(text, parse_mode=ParseMode.HTML, keyboard=keyboard)
+    return OutgoingMessage(text, keyboard=keyboard)
 
 
 def _synthesis_button(bid: int, name: str, _: Translate) -> InlineKeyboardMarkup:
@@ -128,9 +127,7 @@ async def render_comment(context: RenderContext, row: ClaimedMessage) -> Outgoin
         + e(comment.text)
         + "</i>"
     )
-    return OutgoingMessage(
-        text, parse_mode=ParseMode.HTML, keyboard=_synthesis_button(person.id, person.name, _)
-    )
+    return OutgoingMessage(text, keyboard=_synthesis_button(person.id, person.name, _))
 
 
 @register(AGREED_KIND)
@@ -147,7 +144,7 @@ async def render_agreed(context: RenderContext, row: ClaimedMessage) -> Outgoing
     return OutgoingMessage(
         "✅ "
         + _("{name} agrees to version {number} of their synthesis. You can deliver it.").format(
-            name=person.name, number=_version_of(row)
+            name=e(person.name), number=_version_of(row)
         ),
         keyboard=_synthesis_button(person.id, person.name, _),
     )
@@ -171,12 +168,12 @@ async def render_retention_answered(
         text = _(
             "{name} agrees that the organisation keep a copy of their synthesis until {date}."
         ).format(
-            name=person.name,
+            name=e(person.name),
             date=format_date_long(state.keep_until, context.locale, context.timezone),
         )
     else:
         text = _(
             "{name} does not agree that the organisation keep their synthesis: its copy has "
             "been erased. They keep their own."
-        ).format(name=person.name)
+        ).format(name=e(person.name))
     return OutgoingMessage(text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.datetime_input import local_today
 from bot.features.tasks.texts import LIST, due_text, task_rows
@@ -50,9 +49,7 @@ async def render_assigned(context: RenderContext, row: ClaimedMessage) -> Outgoi
         lines.append(e(task.details))
     lines.append(_("Due {day}.").format(day=day_text(task.due_on, context.locale)))
     rows = [[button(_("✅ Done"), f"t:d:{task.id}"), button(_("📋 My tasks"), LIST)]]
-    return OutgoingMessage(
-        "\n".join(lines), parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(rows)
-    )
+    return OutgoingMessage("\n".join(lines), keyboard=InlineKeyboardMarkup(rows))
 
 
 @register(store.TASK_REMINDER, stale_after=timedelta(days=2))
@@ -66,6 +63,4 @@ async def render_reminder(context: RenderContext, row: ClaimedMessage) -> Outgoi
     text = _("⏰ Reminder: <b>{title}</b> is {due}.").format(
         title=e(task.title), due=due_text(task, context.locale, today, _)
     )
-    return OutgoingMessage(
-        text, parse_mode=ParseMode.HTML, keyboard=InlineKeyboardMarkup(task_rows(_, task))
-    )
+    return OutgoingMessage(text, keyboard=InlineKeyboardMarkup(task_rows(_, task)))
