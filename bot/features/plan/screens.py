@@ -18,7 +18,6 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translate
 from bot.keyboards import button
-from bot.kit.refusals import words_for
 from bot.kit.screens import Screen, e
 from dialogues.typography import shorten
 from storage.actors import CounsellorActor, PersonActor
@@ -32,15 +31,6 @@ CARD_PREFIX = "c:"
 
 CARD_BUTTON = N_("📝 Project and action plan")
 BUTTON_TITLE = 40
-
-
-class NotPossible(Exception):
-    """What was pressed cannot be done now (a step agreed twice, a proposal ticked)."""
-
-
-@words_for(NotPossible)
-def _not_possible(error: NotPossible, _: Translate) -> str:
-    return _("This change is not possible.")
 
 
 def _short(text: str, limit: int = BUTTON_TITLE) -> str:

@@ -25,7 +25,6 @@ reads "This button is no longer active.", as do storage's refusals.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile
@@ -57,10 +56,9 @@ from bot.features.sessions.texts import (
     session_lines,
 )
 from bot.keyboards import button
-from bot.kit.presses import Press, Presses, Reply
+from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale, count, e
-from bot.kit.strict import EITHER, strictly
 from bot.moments import duration_text, when_text
 from bot.runtime import wake_dispatcher, work
 from storage import sessions as store
@@ -72,48 +70,29 @@ from storage.sessions import SessionMode, SessionRefused, SessionStatus
 PRESSES = Presses("s", denied=STALE)
 
 
-_on = partial(strictly, PRESSES)
-"""``@_on(verb, who, *arities)``: a press of this table, its data checked to the letter."""
-
-
-def _new(screen: Screen, toast: str | None = None) -> Reply:
-    """Say it in a new message, under the one pressed."""
-    return Reply([screen], in_place=False, toast=toast)
-
-
-def _counsellor(press: Press) -> CounsellorActor:
-    assert isinstance(press.actor, CounsellorActor)  # the table checked who pressed
-    return press.actor
-
-
-def _beneficiary(press: Press) -> BeneficiaryActor:
-    assert isinstance(press.actor, BeneficiaryActor)  # the table checked who pressed
-    return press.actor
-
-
 # --- either role ---------------------------------------------------------------
 
 
-@_on("list", EITHER, 0)
+@PRESSES.strict("list", 0)
 async def coming(press: Press) -> Reply:
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
-        return _new(await coming_screen(session, press.caller, press.actor, budget))
+        return new_message(await coming_screen(session, press.caller, press.actor, budget))
 
 
-@_on("v", EITHER, 1)
+@PRESSES.strict("v", 1)
 async def card(press: Press) -> Reply:
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
-        return _new(await card_screen(session, press.caller, count(press.arg(0)), budget))
+        return new_message(await card_screen(session, press.caller, count(press.arg(0)), budget))
 
 
 # --- the beneficiary -----------------------------------------------------------
 
 
-@_on("ics", BeneficiaryActor, 1)
+@PRESSES.strict("ics", 1, who=BeneficiaryActor)
 async def calendar_file(press: Press) -> None:
-    me = _beneficiary(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         info = await store.session_for(session, me, count(press.arg(0)))
     cancelled = info.status == SessionStatus.CANCELLED
@@ -127,12 +106,12 @@ async def calendar_file(press: Press) -> None:
         )
 
 
-@_on("y", BeneficiaryActor, 2)
+@PRESSES.strict("y", 2, who=BeneficiaryActor)
 async def confirm_attendance(press: Press) -> Reply:
     return await _answer(press, moving=False)
 
 
-@_on("n", BeneficiaryActor, 2)
+@PRESSES.strict("n", 2, who=BeneficiaryActor)
 async def ask_to_move(press: Press) -> Reply:
     return await _answer(press, moving=True)
 
@@ -140,36 +119,36 @@ async def ask_to_move(press: Press) -> Reply:
 async def _answer(press: Press, *, moving: bool) -> Reply:
     """ "I confirm" or "I have to move it", for the version of the session they were shown."""
     _ = press._
-    me = _beneficiary(press)
+    me = press.beneficiary
     session_id, sequence = count(press.arg(0)), count(press.arg(1))
     async with work(press.context) as session:
         try:
             if not moving:
                 await store.confirm_attendance(session, me, session_id, sequence)
                 thanks = _("✅ Thank you! Your counsellor will see that you are coming.")
-                return _new(page(thanks), toast=_("Confirmed"))
+                return new_message(page(thanks), toast=_("Confirmed"))
             info = await store.request_move(session, me, session_id, sequence)
         except SessionRefused as refused:
             if refused.reason == "changed":
                 info = await store.session_for(session, me, session_id)
                 lines = [_("This session has changed since that message. Here it is now:"), ""]
                 lines += session_lines(info, press.caller, me.timezone)
-                return _new(page("\n".join(lines), [answer_row(_, info)]))
-            return _new(page(_("This session is over or was cancelled.")))
+                return new_message(page("\n".join(lines), [answer_row(_, info)]))
+            return new_message(page(_("This session is over or was cancelled.")))
         await store.save_dialogue(session, me, MOVE_REASON_FLOW, "reason", {"session_id": info.id})
     wake_dispatcher(press.context)
     text = _(
         "🔁 I have told your counsellor, who will suggest another time.\n\n"
         "If you like, type the reason now (only your counsellor will read it), or:"
     )
-    return _new(page(text, [[button(_("No reason to give"), "s:nr")]]))
+    return new_message(page(text, [[button(_("No reason to give"), "s:nr")]]))
 
 
-@_on("nr", BeneficiaryActor, 0)
+@PRESSES.strict("nr", 0, who=BeneficiaryActor)
 async def no_reason(press: Press) -> Reply:
     async with work(press.context) as session:
-        await store.end_dialogue(session, _beneficiary(press), flows=[MOVE_REASON_FLOW])
-    return _new(
+        await store.end_dialogue(session, press.beneficiary, flows=[MOVE_REASON_FLOW])
+    return new_message(
         page(press._("All right. Your counsellor will come back to you with another time."))
     )
 
@@ -177,23 +156,25 @@ async def no_reason(press: Press) -> Reply:
 # --- the counsellor: a session's life ------------------------------------------
 
 
-@_on("new", CounsellorActor, 0)
+@PRESSES.strict("new", 0, who=CounsellorActor)
 async def new(press: Press) -> Reply:
     async with work(press.context) as session:
-        return _new(await draft_screens.picker_screen(session, press.caller, _counsellor(press)))
+        return new_message(
+            await draft_screens.picker_screen(session, press.caller, press.counsellor)
+        )
 
 
-@_on("x", CounsellorActor, 0)
+@PRESSES.strict("x", 0, who=CounsellorActor)
 async def abandon(press: Press) -> Screen:
     async with work(press.context) as session:
-        await store.end_dialogue(session, _counsellor(press), flows=SESSION_FLOWS)
+        await store.end_dialogue(session, press.counsellor, flows=SESSION_FLOWS)
     return page(press._("Abandoned: nothing was changed."))
 
 
-@_on("b", CounsellorActor, 1)
+@PRESSES.strict("b", 1, who=CounsellorActor)
 async def for_beneficiary(press: Press) -> Screen:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         person = await get_beneficiary(session, actor, count(press.arg(0)))
         if person.status != BeneficiaryStatus.ACTIVE:
@@ -204,26 +185,26 @@ async def for_beneficiary(press: Press) -> Screen:
     )
 
 
-@_on("mv", CounsellorActor, 1)
+@PRESSES.strict("mv", 1, who=CounsellorActor)
 async def move(press: Press) -> Reply:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         info = await store.session_for(session, actor, count(press.arg(0)))
         if info.status != SessionStatus.PLANNED:
-            return _new(page(press._("This session is over or was cancelled.")))
+            return new_message(page(press._("This session is over or was cancelled.")))
         await store.save_dialogue(session, actor, "move", "day", {"session_id": info.id})
     heading = heading_of(press.caller, info.beneficiary_name, "move")
-    return _new(draft_screens.day_screen(press.caller, actor, heading))
+    return new_message(draft_screens.day_screen(press.caller, actor, heading))
 
 
-@_on("cx", CounsellorActor, 1)
+@PRESSES.strict("cx", 1, who=CounsellorActor)
 async def cancel(press: Press) -> Reply:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         info = await store.session_for(session, actor, count(press.arg(0)))
         if info.status != SessionStatus.PLANNED:
-            return _new(page(_("This session is over or was cancelled.")))
+            return new_message(page(_("This session is over or was cancelled.")))
         await store.save_dialogue(session, actor, "cancel", "reason", {"session_id": info.id})
     text = _(
         "Cancel the session with {name} of {when}?\n\n"
@@ -236,13 +217,13 @@ async def cancel(press: Press) -> Reply:
         [button(_("✖ Cancel it without a reason"), "s:cxn")],
         [button(_("◀ Keep it"), "s:x")],
     ]
-    return _new(page(text, rows))
+    return new_message(page(text, rows))
 
 
-@_on("cxn", CounsellorActor, 0)
+@PRESSES.strict("cxn", 0, who=CounsellorActor)
 async def cancel_without_reason(press: Press) -> Screen:
     async with work(press.context) as session:
-        draft = await current_draft(session, _counsellor(press), "reason", "confirm")
+        draft = await current_draft(session, press.counsellor, "reason", "confirm")
         return await _cancel_from_draft(session, press, draft, with_reason=False)
 
 
@@ -250,7 +231,7 @@ async def _cancel_from_draft(
     session: AsyncSession, press: Press, draft: store.Dialogue, *, with_reason: bool
 ) -> Screen:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     if draft.flow != "cancel":
         raise Stale("not cancelling")
     reason = draft.data.get("reason") if with_reason else None
@@ -269,20 +250,20 @@ async def _cancel_from_draft(
     return page(text, [[button(_("📅 Coming sessions"), LIST)]])
 
 
-@_on("dn", CounsellorActor, 1)
+@PRESSES.strict("dn", 1, who=CounsellorActor)
 async def ask_done(press: Press) -> Reply:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         info = await store.session_for(session, actor, count(press.arg(0)))
     if info.status != SessionStatus.PLANNED:
-        return _new(page(press._("This session is already closed or cancelled.")))
-    return _new(done_screen(press.caller, info, actor))
+        return new_message(page(press._("This session is already closed or cancelled.")))
+    return new_message(done_screen(press.caller, info, actor))
 
 
-@_on("dd", CounsellorActor, 2)
+@PRESSES.strict("dd", 2, who=CounsellorActor)
 async def done(press: Press) -> Screen:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         try:
@@ -307,9 +288,9 @@ async def done(press: Press) -> Screen:
 # --- the counsellor's draft: each button checked against the draft's step ------
 
 
-@_on("dp", CounsellorActor, 1)
+@PRESSES.strict("dp", 1, who=CounsellorActor)
 async def more_days(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "day", "hour")
         shown = count(press.arg(0))
@@ -321,9 +302,9 @@ async def more_days(press: Press) -> Screen:
     return draft_screens.day_screen(press.caller, actor, heading, shown)
 
 
-@_on("d", CounsellorActor, 1)
+@PRESSES.strict("d", 1, who=CounsellorActor)
 async def day_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     today = local_today(utcnow(), actor.timezone)
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "day", "hour")
@@ -338,9 +319,9 @@ async def day_chosen(press: Press) -> Screen:
     return draft_screens.hour_screen(press.caller, actor, heading, day)
 
 
-@_on("h", CounsellorActor, 1)
+@PRESSES.strict("h", 1, who=CounsellorActor)
 async def hour_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "hour")
@@ -356,9 +337,9 @@ async def hour_chosen(press: Press) -> Screen:
     return page(f"{problem}\n\n{screen.text}", screen.rows)
 
 
-@_on("du", CounsellorActor, 1)
+@PRESSES.strict("du", 1, who=CounsellorActor)
 async def duration_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "dur")
         minutes = count(press.arg(0))
@@ -371,9 +352,9 @@ async def duration_chosen(press: Press) -> Screen:
     return draft_screens.mode_screen(press.caller, heading_of(press.caller, name, "session"))
 
 
-@_on("mo", CounsellorActor, 1)
+@PRESSES.strict("mo", 1, who=CounsellorActor)
 async def mode_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "mode")
@@ -391,9 +372,9 @@ async def mode_chosen(press: Press) -> Screen:
     return draft_screens.place_screen(press.caller, heading, mode, previous)
 
 
-@_on("pl", CounsellorActor, 0)
+@PRESSES.strict("pl", 0, who=CounsellorActor)
 async def same_place(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "place")
@@ -407,12 +388,12 @@ async def same_place(press: Press) -> Screen:
         return await confirm_screen(session, press.caller, actor, "session", data, budget)
 
 
-@_on("ok", CounsellorActor, 0, 1)
+@PRESSES.strict("ok", 0, 1, who=CounsellorActor)
 async def confirm(press: Press) -> Screen:
     over = press.args == ("over",)
     if press.args and not over:
         raise Stale("unknown press")
-    actor = _counsellor(press)
+    actor = press.counsellor
     config = session_settings(press.context)
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "confirm")
