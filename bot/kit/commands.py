@@ -5,20 +5,30 @@ to (the French one first, then the English alias), a short description, and
 who it is for. The application registers their handlers, sends each role's
 list to Telegram, and builds the help from the same list, so a command cannot
 be in the menu and missing from the help, or the other way round.
+
+Most commands answer with one screen: :func:`screen_command` makes their
+callback from a function of :class:`Asked` (who typed it, in the update's
+unit of work), so a feature writes only what it shows::
+
+    @screen_command(who=only(BeneficiaryActor, N_("Open their card: /beneficiaires.")))
+    async def plan_command(asked: Asked) -> Screen:
+        return await screen_for(asked.session, asked.beneficiary, ...)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, Update
 from telegram.ext import CommandHandler
 
 from bot.i18n import Translate
-from bot.runtime import Context
-from storage.actors import CounsellorActor, PersonActor
+from bot.kit.screens import Screen, send
+from bot.runtime import Caller, Context, identify, work
+from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
 
 BENEFICIARY = "beneficiary"
 COUNSELLOR = "counsellor"
@@ -43,6 +53,23 @@ class Command:
     @property
     def name(self) -> str:
         return self.names[0]
+
+
+def for_beneficiaries(
+    names: str | tuple[str, ...], description: str, callback: Callback
+) -> Command:
+    """A command listed for beneficiaries (a counsellor who types it is answered by its
+    callback, most often with where their own screen for it is)."""
+    return Command(_names(names), description, callback, roles=(BENEFICIARY,))
+
+
+def for_counsellors(names: str | tuple[str, ...], description: str, callback: Callback) -> Command:
+    """A command listed for counsellors."""
+    return Command(_names(names), description, callback, roles=(COUNSELLOR,))
+
+
+def _names(names: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (names,) if isinstance(names, str) else names
 
 
 def handlers(commands: Iterable[Command]) -> list[CommandHandler[Context, None]]:
@@ -102,3 +129,89 @@ def lists(context: Context) -> Lists:
     """The lists the application made when it added its handlers (``bot.app``)."""
     made: Lists = context.bot_data[LISTS_KEY]
     return made
+
+
+Who = Callable[[Update, Context], Awaitable[tuple[Caller, PersonActor] | None]]
+"""Who may type a command: the caller and the actor it runs as, or ``None`` once the
+person was answered (or, a stranger, was answered before any handler)."""
+
+
+async def anyone(update: Update, context: Context) -> tuple[Caller, PersonActor] | None:
+    """A beneficiary or a counsellor (strangers were answered by :mod:`bot.kit.caller`)."""
+    caller = await identify(update, context)
+    if caller is None or caller.actor is None:
+        return None
+    return caller, caller.actor
+
+
+def only(role: type[BeneficiaryActor] | type[CounsellorActor], elsewhere: str = "") -> Who:
+    """Callers of ``role``; the other role reads ``elsewhere`` (``N_``), where its own
+    screen for this is, or nothing when ``elsewhere`` is empty."""
+
+    async def who(update: Update, context: Context) -> tuple[Caller, PersonActor] | None:
+        found = await anyone(update, context)
+        if found is None or isinstance(found[1], role):
+            return found
+        if elsewhere:
+            await send(update, Screen(found[0]._(elsewhere)))
+        return None
+
+    return who
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One typed command, for the function that answers it: who, and the update's session."""
+
+    update: Update
+    context: Context
+    caller: Caller
+    actor: PersonActor
+    session: AsyncSession
+
+    @property
+    def _(self) -> Translate:
+        return self.caller._
+
+    @property
+    def typed(self) -> str:
+        """What follows the command's name (``/beneficiaires léa`` → ``léa``)."""
+        return " ".join(self.context.args or []).strip()
+
+    @property
+    def beneficiary(self) -> BeneficiaryActor:
+        """The actor, for a command :func:`only` beneficiaries reach."""
+        assert isinstance(self.actor, BeneficiaryActor)  # who= checked it
+        return self.actor
+
+    @property
+    def counsellor(self) -> CounsellorActor:
+        """The actor, for a command :func:`only` counsellors reach."""
+        assert isinstance(self.actor, CounsellorActor)  # who= checked it
+        return self.actor
+
+
+Answer = Callable[[Asked], Awaitable[Screen]]
+
+
+def screen_command(*, who: Who = anyone) -> Callable[[Answer], Callback]:
+    """Decorator: the command's callback, which finds ``who`` typed it, builds the screen
+    in the update's unit of work, and sends it as a new message."""
+
+    def make(answer: Answer) -> Callback:
+        async def command(update: Update, context: Context) -> None:
+            if update.effective_message is None:
+                return
+            found = await who(update, context)
+            if found is None:
+                return
+            caller, actor = found
+            async with work(context) as session:
+                screen = await answer(Asked(update, context, caller, actor, session))
+            await send(update, screen)
+
+        command.__doc__ = answer.__doc__
+        command.__name__ = answer.__name__
+        return command
+
+    return make

@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.features.journal.screens import counsellor_picker, journal_screen
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, COUNSELLOR, Command
-from bot.kit.roles import as_beneficiary
-from bot.kit.screens import Screen, send
-from bot.runtime import Context, identify, work
+from bot.kit.commands import Asked, for_beneficiaries, for_counsellors, screen_command
+from bot.kit.screens import Screen
 from storage.actors import CounsellorActor
 
 
-async def journal_command(update: Update, context: Context) -> None:
+@screen_command()
+async def journal_command(asked: Asked) -> Screen:
     """``/journal``: their journal, or (counsellor) whose shared entries to read."""
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return
-    actor = caller.actor
-    async with work(context) as session:
-        screen: Screen
-        if isinstance(actor, CounsellorActor):
-            screen = await counsellor_picker(session, caller, actor)
-        else:
-            screen = await journal_screen(session, caller, as_beneficiary(caller), 0)
-    await send(update, screen)
+    if isinstance(asked.actor, CounsellorActor):
+        return await counsellor_picker(asked.session, asked.caller, asked.actor)
+    return await journal_screen(asked.session, asked.caller, asked.beneficiary, 0)
 
 
 COMMANDS = (
-    Command(
-        ("journal",),
-        N_("Your journal: notes between sessions"),
-        journal_command,
-        roles=(BENEFICIARY,),
-    ),
-    Command(
-        ("journal",),
-        N_("Journal entries your beneficiaries shared"),
-        journal_command,
-        roles=(COUNSELLOR,),
-    ),
+    for_beneficiaries("journal", N_("Your journal: notes between sessions"), journal_command),
+    for_counsellors("journal", N_("Journal entries your beneficiaries shared"), journal_command),
 )

@@ -7,52 +7,33 @@ words each reads.
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.features.tasks.draft import picker_screen
 from bot.features.tasks.lists import coming_screen
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, COUNSELLOR, Command
-from bot.kit.screens import Screen, send
-from bot.runtime import Context, identify, work
+from bot.kit.commands import Asked, for_beneficiaries, for_counsellors, screen_command
+from bot.kit.screens import Screen
 from storage.actors import CounsellorActor
 
 
-async def _tasks(update: Update, context: Context, *, assign: bool) -> None:
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return
-    actor = caller.actor
-    async with work(context) as session:
-        screen: Screen
-        if assign and isinstance(actor, CounsellorActor):
-            screen = await picker_screen(session, caller, actor)
-        else:
-            screen = await coming_screen(session, caller, actor)
-    await send(update, screen)
+async def _tasks(asked: Asked) -> Screen:
+    """``/taches``: their tasks, or (counsellor) their beneficiaries' open tasks."""
+    return await coming_screen(asked.session, asked.caller, asked.actor)
 
 
-async def assign_command(update: Update, context: Context) -> None:
+@screen_command()
+async def assign_command(asked: Asked) -> Screen:
     """``/tache``: a counsellor gives a task; a beneficiary sees theirs."""
-    await _tasks(update, context, assign=True)
+    if isinstance(asked.actor, CounsellorActor):
+        return await picker_screen(asked.session, asked.caller, asked.actor)
+    return await _tasks(asked)
 
 
-async def list_command(update: Update, context: Context) -> None:
-    """``/taches``."""
-    await _tasks(update, context, assign=False)
-
+list_command = screen_command()(_tasks)
 
 COMMANDS = (
-    Command(
-        ("taches", "tasks"), N_("Your tasks between sessions"), list_command, roles=(BENEFICIARY,)
-    ),
-    Command(
-        ("tache", "task"), N_("Give a task to a beneficiary"), assign_command, roles=(COUNSELLOR,)
-    ),
-    Command(
-        ("taches", "tasks"),
-        N_("Your beneficiaries' tasks, overdue first"),
-        list_command,
-        roles=(COUNSELLOR,),
+    for_beneficiaries(("taches", "tasks"), N_("Your tasks between sessions"), list_command),
+    for_counsellors(("tache", "task"), N_("Give a task to a beneficiary"), assign_command),
+    for_counsellors(
+        ("taches", "tasks"), N_("Your beneficiaries' tasks, overdue first"), list_command
     ),
 )
