@@ -26,6 +26,7 @@ from telegram import BotCommand, Update
 from telegram.ext import CommandHandler
 
 from bot.i18n import Translate
+from bot.kit.roles import Acting
 from bot.kit.screens import Screen, send
 from bot.runtime import Caller, Context, identify, work
 from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
@@ -54,18 +55,20 @@ class Command:
     def name(self) -> str:
         return self.names[0]
 
+    @classmethod
+    def for_beneficiaries(
+        cls, names: str | tuple[str, ...], description: str, callback: Callback
+    ) -> Command:
+        """A command listed for beneficiaries (a counsellor who types it is answered by its
+        callback, most often with where their own screen for it is)."""
+        return cls(_names(names), description, callback, roles=(BENEFICIARY,))
 
-def for_beneficiaries(
-    names: str | tuple[str, ...], description: str, callback: Callback
-) -> Command:
-    """A command listed for beneficiaries (a counsellor who types it is answered by its
-    callback, most often with where their own screen for it is)."""
-    return Command(_names(names), description, callback, roles=(BENEFICIARY,))
-
-
-def for_counsellors(names: str | tuple[str, ...], description: str, callback: Callback) -> Command:
-    """A command listed for counsellors."""
-    return Command(_names(names), description, callback, roles=(COUNSELLOR,))
+    @classmethod
+    def for_counsellors(
+        cls, names: str | tuple[str, ...], description: str, callback: Callback
+    ) -> Command:
+        """A command listed for counsellors."""
+        return cls(_names(names), description, callback, roles=(COUNSELLOR,))
 
 
 def _names(names: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -160,8 +163,9 @@ def only(role: type[BeneficiaryActor] | type[CounsellorActor], elsewhere: str = 
 
 
 @dataclass(frozen=True)
-class Asked:
-    """One typed command, for the function that answers it: who, and the update's session."""
+class Asked(Acting):
+    """One typed command, for the function that answers it: who (``asked.counsellor``
+    for a command :func:`only` counsellors reach), and the update's session."""
 
     update: Update
     context: Context
@@ -170,28 +174,33 @@ class Asked:
     session: AsyncSession
 
     @property
-    def _(self) -> Translate:
-        return self.caller._
-
-    @property
     def typed(self) -> str:
         """What follows the command's name (``/beneficiaires léa`` → ``léa``)."""
         return " ".join(self.context.args or []).strip()
 
-    @property
-    def beneficiary(self) -> BeneficiaryActor:
-        """The actor, for a command :func:`only` beneficiaries reach."""
-        assert isinstance(self.actor, BeneficiaryActor)  # who= checked it
-        return self.actor
-
-    @property
-    def counsellor(self) -> CounsellorActor:
-        """The actor, for a command :func:`only` counsellors reach."""
-        assert isinstance(self.actor, CounsellorActor)  # who= checked it
-        return self.actor
-
 
 Answer = Callable[[Asked], Awaitable[Screen]]
+
+
+def of_caller(build: Callable[[AsyncSession, Caller, Any], Awaitable[Screen]]) -> Answer:
+    """A screen function of ``(session, caller, actor)`` as the answer to a command."""
+
+    async def answer(asked: Asked) -> Screen:
+        return await build(asked.session, asked.caller, asked.actor)
+
+    answer.__doc__ = build.__doc__
+    return answer
+
+
+def by_role(*, beneficiary: Answer, counsellor: Answer) -> Answer:
+    """One command, a screen for each role (``/seance``: a counsellor schedules, a
+    beneficiary sees their sessions)."""
+
+    async def answer(asked: Asked) -> Screen:
+        chosen = counsellor if isinstance(asked.actor, CounsellorActor) else beneficiary
+        return await chosen(asked)
+
+    return answer
 
 
 def screen_command(*, who: Who = anyone) -> Callable[[Answer], Callback]:

@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Translate
 from bot.kit.refusals import DENIED, is_refusal, say
+from bot.kit.roles import Acting
 from bot.kit.screens import Screen, Stale, show
 from bot.kit.strict import EITHER, Role, checked
 from bot.runtime import Caller, Context, identify
-from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
+from storage.actors import PersonActor
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,9 @@ def new_message(*screens: Screen, toast: str | None = None) -> Reply:
 
 
 @dataclass
-class Press:
-    """One press: who pressed, its verb and what the data said after it, and the update."""
+class Press(Acting):
+    """One press: who pressed (``press.counsellor`` for a counsellor's press), its verb and
+    what the data said after it, and the update."""
 
     update: Update
     context: Context
@@ -79,25 +80,6 @@ class Press:
     args: tuple[str, ...]
     verb: str = ""
     answered: bool = field(default=False)
-
-    @property
-    def _(self) -> Translate:
-        return self.caller._
-
-    @property
-    def counsellor(self) -> CounsellorActor:
-        """Who pressed, as the counsellor a press for counsellors expects, else :class:`Stale`
-        (the table checked it already when the press names its ``who``)."""
-        if not isinstance(self.actor, CounsellorActor):
-            raise Stale("for counsellors")
-        return self.actor
-
-    @property
-    def beneficiary(self) -> BeneficiaryActor:
-        """Who pressed, as the beneficiary a press for beneficiaries expects, else Stale."""
-        if not isinstance(self.actor, BeneficiaryActor):
-            raise Stale("for beneficiaries")
-        return self.actor
 
     def arg(self, index: int) -> str:
         """The ``index``-th argument after the verb, or :class:`Stale` if the data is short."""

@@ -36,6 +36,11 @@ class Screen:
         return InlineKeyboardMarkup(self.rows) if self.rows else None
 
 
+def page(text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> Screen:
+    """A screen whose links do not unfold (an address, a video call in a list or a card)."""
+    return Screen(text, rows or [], preview=False)
+
+
 class Stale(Exception):
     """A press that no longer fits the stored state (an old, repeated or forged button)."""
 

@@ -11,7 +11,7 @@ import logging
 from bot.features.card.gate import FOR_COUNSELLORS
 from bot.features.card.lists import found_screen, list_screen, no_one_screen, people_of
 from bot.i18n import N_, format_date_long
-from bot.kit.commands import Asked, for_counsellors, only, screen_command
+from bot.kit.commands import Asked, Command, only, screen_command
 from bot.kit.screens import Screen, e
 from storage.actors import CounsellorActor
 from storage.people import create_invitation
@@ -62,6 +62,8 @@ async def invite_command(asked: Asked) -> Screen:
 
 
 COMMANDS = (
-    for_counsellors("beneficiaires", N_("Your beneficiaries"), beneficiaries_command),
-    for_counsellors("invite", N_("Invite a beneficiary: /invite First Last"), invite_command),
+    Command.for_counsellors("beneficiaires", N_("Your beneficiaries"), beneficiaries_command),
+    Command.for_counsellors(
+        "invite", N_("Invite a beneficiary: /invite First Last"), invite_command
+    ),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.features.enquetes.screens import list_screen
 from bot.i18n import N_
-from bot.kit.commands import Asked, for_beneficiaries, only, screen_command
+from bot.kit.commands import Asked, Command, only, screen_command
 from bot.kit.screens import Screen
 from storage.actors import BeneficiaryActor
 
@@ -22,7 +22,7 @@ async def enquetes_command(asked: Asked) -> Screen:
 
 
 COMMANDS = (
-    for_beneficiaries(
+    Command.for_beneficiaries(
         ("enquetes", "inquiries"),
         N_("Your enquêtes métiers: meet people who do the job"),
         enquetes_command,

@@ -12,7 +12,7 @@ from telegram import Update
 from bot.features.followups import steps as checkin
 from bot.features.followups.screens import checkins_screen
 from bot.i18n import N_
-from bot.kit.commands import Asked, for_beneficiaries, only, screen_command
+from bot.kit.commands import Asked, Command, only, screen_command
 from bot.kit.screens import Screen
 from bot.questionnaire import flow
 from bot.runtime import Context, identify, work
@@ -45,6 +45,8 @@ async def resume_command(update: Update, context: Context) -> None:
     await flow.resume_command(update, context)
 
 
-RESUME = for_beneficiaries("reprendre", N_("Continue your questionnaire"), resume_command)
-FOLLOWUP = for_beneficiaries("suivi", N_("Your follow-up check-ins after the bilan"), my_followups)
+RESUME = Command.for_beneficiaries("reprendre", N_("Continue your questionnaire"), resume_command)
+FOLLOWUP = Command.for_beneficiaries(
+    "suivi", N_("Your follow-up check-ins after the bilan"), my_followups
+)
 COMMANDS = (RESUME, FOLLOWUP)

@@ -1,5 +1,7 @@
 """Every ``j:`` press, as one table: the beneficiary's journal and entries, the
 counsellor's choice of person and the entries shared with them.
+Each press is read strictly (:meth:`~bot.kit.presses.Presses.strict`); what no
+longer fits (an entry not theirs) reads "This button is no longer active.".
 
 Callback grammar (all under ``j:``)::
 
@@ -9,9 +11,6 @@ Callback grammar (all under ``j:``)::
     j:s:<entry>:<0|1>         (beneficiary) make private / share
     j:del:<entry>  j:dy:<entry>   (beneficiary) delete? / yes, delete
     j:b:<beneficiary>         (counsellor) the shared entries of this person
-
-A press with the wrong number of arguments, or one whose data does not parse,
-reads "This button is no longer active.", as do storage's refusals.
 """
 
 from __future__ import annotations

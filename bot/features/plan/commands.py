@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.features.plan.screens import screen_for
 from bot.i18n import N_
-from bot.kit.commands import Asked, for_beneficiaries, only, screen_command
+from bot.kit.commands import Asked, Command, only, screen_command
 from bot.kit.screens import Screen
 from storage.actors import BeneficiaryActor
 from storage.plans import stop_input
@@ -25,5 +25,7 @@ async def plan_command(asked: Asked) -> Screen:
 
 
 COMMANDS = (
-    for_beneficiaries("plan", N_("Your professional project and action plan"), plan_command),
+    Command.for_beneficiaries(
+        "plan", N_("Your professional project and action plan"), plan_command
+    ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.features.portfolio.gathering import opening
 from bot.i18n import N_
-from bot.kit.commands import Asked, for_beneficiaries, only, screen_command
+from bot.kit.commands import Asked, Command, only, screen_command
 from bot.kit.screens import Screen
 from storage.actors import BeneficiaryActor
 
@@ -17,4 +17,6 @@ async def competences_command(asked: Asked) -> Screen:
     return await opening(asked.session, asked.beneficiary, asked.caller.locale, asked._)
 
 
-COMMANDS = (for_beneficiaries("competences", N_("Your skills portfolio"), competences_command),)
+COMMANDS = (
+    Command.for_beneficiaries("competences", N_("Your skills portfolio"), competences_command),
+)

@@ -11,7 +11,7 @@ from bot.features.rights.holder import rights_holder
 from bot.features.rights.retention import policy_of
 from bot.features.rights.screens import home_screen
 from bot.i18n import N_
-from bot.kit.commands import Asked, for_beneficiaries, screen_command
+from bot.kit.commands import Asked, Command, screen_command
 from bot.kit.screens import Screen
 from storage import rights
 
@@ -29,4 +29,6 @@ async def data_command(asked: Asked) -> Screen:
     )
 
 
-COMMANDS = (for_beneficiaries(DATA_COMMANDS, N_("See, export or erase your data"), data_command),)
+COMMANDS = (
+    Command.for_beneficiaries(DATA_COMMANDS, N_("See, export or erase your data"), data_command),
+)

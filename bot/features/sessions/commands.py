@@ -11,9 +11,8 @@ from bot.features.sessions.draft_screens import picker_screen
 from bot.features.sessions.lists import coming_screen
 from bot.features.sessions.settings import session_settings
 from bot.i18n import N_
-from bot.kit.commands import Asked, for_beneficiaries, for_counsellors, screen_command
+from bot.kit.commands import Asked, Command, by_role, of_caller, screen_command
 from bot.kit.screens import Screen
-from storage.actors import CounsellorActor
 
 
 async def _coming(asked: Asked) -> Screen:
@@ -22,20 +21,18 @@ async def _coming(asked: Asked) -> Screen:
     return await coming_screen(asked.session, asked.caller, asked.actor, budget)
 
 
-@screen_command()
-async def schedule_command(asked: Asked) -> Screen:
-    """``/seance``: a counsellor schedules; a beneficiary sees their sessions."""
-    if isinstance(asked.actor, CounsellorActor):
-        return await picker_screen(asked.session, asked.caller, asked.actor)
-    return await _coming(asked)
-
-
 list_command = screen_command()(_coming)
+schedule_command = screen_command()(
+    by_role(beneficiary=_coming, counsellor=of_caller(picker_screen))
+)
+"""``/seance``: a counsellor schedules; a beneficiary sees their sessions."""
 
 COMMANDS = (
-    for_beneficiaries(
+    Command.for_beneficiaries(
         ("seances", "sessions"), N_("Your sessions with your counsellor"), list_command
     ),
-    for_counsellors(("seance", "session"), N_("Schedule a session"), schedule_command),
-    for_counsellors(("seances", "sessions"), N_("Coming sessions and confirmations"), list_command),
+    Command.for_counsellors(("seance", "session"), N_("Schedule a session"), schedule_command),
+    Command.for_counsellors(
+        ("seances", "sessions"), N_("Coming sessions and confirmations"), list_command
+    ),
 )

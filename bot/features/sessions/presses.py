@@ -18,8 +18,8 @@ Callback grammar (all under ``s:``)::
     s:n:<session>:<seq>  s:nr  (beneficiary) I have to move it / no reason to give
     s:ics:<session>            the calendar file again
 
-A press with the wrong number of arguments, or one whose data does not parse,
-reads "This button is no longer active.", as do storage's refusals.
+Each press is read strictly (:meth:`~bot.kit.presses.Presses.strict`); what no longer
+fits (a session moved since) reads "This button is no longer active.".
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile
 
+from bot.caseload import NOT_ACCEPTED, begin_for
 from bot.datetime_input import local_today, to_utc
 from bot.features.sessions import draft_screens
 from bot.features.sessions.confirm import after_time_chosen, confirm_screen, schedule_from_draft
@@ -55,19 +56,29 @@ from bot.features.sessions.texts import (
     refusal_text,
     session_lines,
 )
+from bot.i18n import N_
 from bot.keyboards import button
 from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale, count, e
+from bot.kit.stops import ABANDONED, stop_press
 from bot.moments import duration_text, when_text
 from bot.runtime import wake_dispatcher, work
 from storage import sessions as store
 from storage.actors import BeneficiaryActor, CounsellorActor
-from storage.models import BeneficiaryStatus, utcnow
-from storage.people import get_beneficiary
+from storage.models import utcnow
 from storage.sessions import SessionMode, SessionRefused, SessionStatus
 
 PRESSES = Presses("s", denied=STALE)
+stop_press(
+    PRESSES,
+    "nr",
+    who=BeneficiaryActor,
+    flows=[MOVE_REASON_FLOW],
+    words=N_("All right. Your counsellor will come back to you with another time."),
+    under=True,
+)
+stop_press(PRESSES, "x", who=CounsellorActor, flows=SESSION_FLOWS, words=ABANDONED)
 
 
 # --- either role ---------------------------------------------------------------
@@ -144,15 +155,6 @@ async def _answer(press: Press, *, moving: bool) -> Reply:
     return new_message(page(text, [[button(_("No reason to give"), "s:nr")]]))
 
 
-@PRESSES.strict("nr", 0, who=BeneficiaryActor)
-async def no_reason(press: Press) -> Reply:
-    async with work(press.context) as session:
-        await store.end_dialogue(session, press.beneficiary, flows=[MOVE_REASON_FLOW])
-    return new_message(
-        page(press._("All right. Your counsellor will come back to you with another time."))
-    )
-
-
 # --- the counsellor: a session's life ------------------------------------------
 
 
@@ -164,22 +166,13 @@ async def new(press: Press) -> Reply:
         )
 
 
-@PRESSES.strict("x", 0, who=CounsellorActor)
-async def abandon(press: Press) -> Screen:
-    async with work(press.context) as session:
-        await store.end_dialogue(session, press.counsellor, flows=SESSION_FLOWS)
-    return page(press._("Abandoned: nothing was changed."))
-
-
 @PRESSES.strict("b", 1, who=CounsellorActor)
 async def for_beneficiary(press: Press) -> Screen:
-    _ = press._
     actor = press.counsellor
     async with work(press.context) as session:
-        person = await get_beneficiary(session, actor, count(press.arg(0)))
-        if person.status != BeneficiaryStatus.ACTIVE:
-            return page(_("This person has not accepted their invitation yet."))
-        await store.save_dialogue(session, actor, "session", "day", {"beneficiary_id": person.id})
+        person = await begin_for(session, actor, count(press.arg(0)), "session", "day")
+    if person is None:
+        return page(press._(NOT_ACCEPTED))
     return draft_screens.day_screen(
         press.caller, actor, heading_of(press.caller, person.name, "session")
     )

@@ -10,30 +10,18 @@ from __future__ import annotations
 from bot.features.tasks.draft import picker_screen
 from bot.features.tasks.lists import coming_screen
 from bot.i18n import N_
-from bot.kit.commands import Asked, for_beneficiaries, for_counsellors, screen_command
-from bot.kit.screens import Screen
-from storage.actors import CounsellorActor
+from bot.kit.commands import Command, by_role, of_caller, screen_command
 
-
-async def _tasks(asked: Asked) -> Screen:
-    """``/taches``: their tasks, or (counsellor) their beneficiaries' open tasks."""
-    return await coming_screen(asked.session, asked.caller, asked.actor)
-
-
-@screen_command()
-async def assign_command(asked: Asked) -> Screen:
-    """``/tache``: a counsellor gives a task; a beneficiary sees theirs."""
-    if isinstance(asked.actor, CounsellorActor):
-        return await picker_screen(asked.session, asked.caller, asked.actor)
-    return await _tasks(asked)
-
-
+_tasks = of_caller(coming_screen)
 list_command = screen_command()(_tasks)
+"""``/taches``: their tasks, or (counsellor) their beneficiaries' open tasks."""
+assign_command = screen_command()(by_role(beneficiary=_tasks, counsellor=of_caller(picker_screen)))
+"""``/tache``: a counsellor gives a task; a beneficiary sees theirs."""
 
 COMMANDS = (
-    for_beneficiaries(("taches", "tasks"), N_("Your tasks between sessions"), list_command),
-    for_counsellors(("tache", "task"), N_("Give a task to a beneficiary"), assign_command),
-    for_counsellors(
+    Command.for_beneficiaries(("taches", "tasks"), N_("Your tasks between sessions"), list_command),
+    Command.for_counsellors(("tache", "task"), N_("Give a task to a beneficiary"), assign_command),
+    Command.for_counsellors(
         ("taches", "tasks"), N_("Your beneficiaries' tasks, overdue first"), list_command
     ),
 )

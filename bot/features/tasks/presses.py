@@ -1,5 +1,7 @@
 """Every ``t:`` press, as one table: the list, a card, the beneficiary's "done" and
 "remind me later", the counsellor's draft and withdrawal.
+Each press is read strictly (:meth:`~bot.kit.presses.Presses.strict`); what no
+longer fits (a task done or withdrawn meanwhile) reads "This button is no longer active.".
 
 Callback grammar (all under ``t:``)::
 
@@ -12,16 +14,13 @@ Callback grammar (all under ``t:``)::
     t:w:<task>                (counsellor) withdraw it
     t:d:<task>  t:nn          (beneficiary) done / no note to add
     t:z:<task>:<days>         (beneficiary) remind me in 1 or 3 days
-
-A press with the wrong number of arguments, or one whose data does not parse,
-reads "This button is no longer active.", as do storage's refusals.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
+from bot.caseload import NOT_ACCEPTED, begin_for
 from bot.datetime_input import local_today
 from bot.features.tasks.draft import (
     beneficiary_id,
@@ -39,20 +38,22 @@ from bot.features.tasks.texts import (
     page,
     reminder_hour,
 )
+from bot.i18n import N_
 from bot.keyboards import button
 from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale, count, e
+from bot.kit.stops import ABANDONED, stop_press
 from bot.moments import day_text
 from bot.runtime import wake_dispatcher, work
 from storage import sessions as dialogue
 from storage import tasks as store
 from storage.actors import BeneficiaryActor, CounsellorActor
-from storage.models import BeneficiaryStatus
-from storage.people import get_beneficiary
 from storage.tasks import TaskRefused
 
 PRESSES = Presses("t", denied=STALE)
+stop_press(PRESSES, "nn", who=BeneficiaryActor, flows=[NOTE_FLOW], words=N_("All right."))
+stop_press(PRESSES, "x", who=CounsellorActor, flows=[TASK_FLOW], words=ABANDONED)
 
 
 def _gone(press: Press) -> Reply:
@@ -92,13 +93,6 @@ async def done(press: Press) -> Reply:
     return new_message(page(text, [[button(_("No note"), "t:nn")]]))
 
 
-@PRESSES.strict("nn", 0, who=BeneficiaryActor)
-async def no_note(press: Press) -> Screen:
-    async with work(press.context) as session:
-        await dialogue.end_dialogue(session, press.beneficiary, flows=[NOTE_FLOW])
-    return page(press._("All right."))
-
-
 @PRESSES.strict("z", 2, who=BeneficiaryActor)
 async def remind_later(press: Press) -> Reply:
     _ = press._
@@ -134,13 +128,10 @@ async def new(press: Press) -> Reply:
 @PRESSES.strict("b", 1, who=CounsellorActor)
 async def for_beneficiary(press: Press) -> Screen:
     _ = press._
-    actor = press.counsellor
     async with work(press.context) as session:
-        person = await get_beneficiary(session, actor, count(press.arg(0)))
-        if person.status != BeneficiaryStatus.ACTIVE:
-            return page(_("This person has not accepted their invitation yet."))
-        data: dict[str, Any] = {"beneficiary_id": person.id}
-        await dialogue.save_dialogue(session, actor, TASK_FLOW, "title", data)
+        person = await begin_for(session, press.counsellor, count(press.arg(0)), TASK_FLOW, "title")
+    if person is None:
+        return page(_(NOT_ACCEPTED))
     text = "\n".join(
         [
             _("<b>New task for {name}.</b>").format(name=e(person.name)),
@@ -149,13 +140,6 @@ async def for_beneficiary(press: Press) -> Screen:
         ]
     )
     return page(text, [[button(_("✖ Cancel"), "t:x")]])
-
-
-@PRESSES.strict("x", 0, who=CounsellorActor)
-async def abandon(press: Press) -> Screen:
-    async with work(press.context) as session:
-        await dialogue.end_dialogue(session, press.counsellor, flows=[TASK_FLOW])
-    return page(press._("Abandoned: nothing was changed."))
 
 
 @PRESSES.strict("nod", 0, who=CounsellorActor)
