@@ -128,8 +128,11 @@ async def open_guide(press: Press) -> list[Screen]:
     return guide_screens(press.caller, me, inquiry)
 
 
-async def _type_step(press: Press, verb: str) -> Reply:
-    """``q``, ``m``, ``r``: what they type next is for this step of this enquête."""
+@PRESSES.on(*STEP_OF, who=BeneficiaryActor)
+async def typed_step(press: Press) -> Reply:
+    """``q``, ``m``, ``r``: what they type next is for this step of this enquête (the
+    questions, the meeting's date, or the report)."""
+    verb = press.verb
     me = press.beneficiary
     _ = press._
     async with work(press.context) as session:
@@ -141,12 +144,6 @@ async def _type_step(press: Press, verb: str) -> Reply:
     if verb == "r":
         return new_message(met_on_screen(inquiry.id, _))
     return new_message(Screen(prompt(step, _)))
-
-
-@PRESSES.on("q", "m", "r", who=BeneficiaryActor)
-async def typed_step(press: Press) -> Reply:
-    """The questions, the meeting's date, or the report: typed next."""
-    return await _type_step(press, press.verb)
 
 
 @PRESSES.on("d", who=BeneficiaryActor)

@@ -108,8 +108,11 @@ async def open_checkin(press: Press) -> None:
     return None
 
 
-async def _loop_press(press: Press, action: str) -> Reply:
-    """A press in the plan-step part: the screen it leads to, then a short notice, if any."""
+@PRESSES.on("a", "k", "b", who=BeneficiaryActor)
+async def plan_step(press: Press) -> Reply:
+    """A step's status, "no word", or back: the plan-step part of the check-in; the
+    screen it leads to, then a short notice, if any."""
+    action = press.verb
     me = press.beneficiary
     _ = press._
     instrument = checkin.instrument()
@@ -157,12 +160,6 @@ async def _loop_press(press: Press, action: str) -> Reply:
         await set_position(session, me, run.id, loop.position(target))
     chosen = next(s for s in steps if s.id == target)
     return Reply([step_screen(instrument, run, steps, chosen, caller.locale, _)])
-
-
-@PRESSES.on("a", "k", "b", who=BeneficiaryActor)
-async def plan_step(press: Press) -> Reply:
-    """A step's status, "no word", or back: the plan-step part of the check-in."""
-    return await _loop_press(press, press.verb)
 
 
 # --- concluding (counsellor) ------------------------------------------------------------

@@ -173,12 +173,16 @@ async def tick_skills(press: Press) -> Screen:
     return skills_screen(press._, draft, 0)
 
 
-@PRESSES.on("s", who=BeneficiaryActor)
-async def skills_page(press: Press) -> Screen:
+JOB_PAGES = {"s": skills_screen, "mb": moves_screen}
+"""The press for another page of the job's skills (``s``), of the moves it opens (``mb``)."""
+
+
+@PRESSES.on(*JOB_PAGES, who=BeneficiaryActor)
+async def job_page(press: Press) -> Screen:
     (page,) = _args(press, 1)
     async with work(press.context) as session:
-        draft = await _own_job(session, press.beneficiary)
-    return skills_screen(press._, draft, codes.page(page))
+        job = await _own_job(session, press.beneficiary)
+    return JOB_PAGES[press.verb](press._, job, codes.page(page))
 
 
 @PRESSES.on("t", who=BeneficiaryActor)
@@ -206,11 +210,3 @@ async def save(press: Press) -> Reply:
         saved = await save_skills(session, me, keep_only=sheet_ids)
     intro = _("Saved. Skills ticked: {count}.").format(count=len(saved.ticked))
     return Reply((moves_screen(_, saved, 0, intro=intro),), toast=_("Saved"))
-
-
-@PRESSES.on("mb", who=BeneficiaryActor)
-async def moves(press: Press) -> Screen:
-    (page,) = _args(press, 1)
-    async with work(press.context) as session:
-        chosen = await _own_job(session, press.beneficiary)
-    return moves_screen(press._, chosen, codes.page(page))

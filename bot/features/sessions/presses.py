@@ -41,7 +41,7 @@ from bot.features.sessions.draft import (
     SESSION_FLOWS,
     current_draft,
     data_int,
-    draft_name,
+    draft_heading,
     time_problem,
 )
 from bot.features.sessions.ics import ics_for, ics_name
@@ -289,9 +289,8 @@ async def more_days(press: Press) -> Screen:
         shown = count(press.arg(0))
         if shown >= DAY_PAGES:
             raise Stale("page")
-        name = await draft_name(session, actor, draft)
+        heading = await draft_heading(session, press.caller, actor, draft)
         await store.save_dialogue(session, actor, draft.flow, "day", draft.data)
-    heading = heading_of(press.caller, name, draft.flow)
     return draft_screens.day_screen(press.caller, actor, heading, shown)
 
 
@@ -307,8 +306,7 @@ async def day_chosen(press: Press) -> Screen:
         await store.save_dialogue(
             session, actor, draft.flow, "hour", {**draft.data, "day": day.isoformat()}
         )
-        name = await draft_name(session, actor, draft)
-    heading = heading_of(press.caller, name, draft.flow)
+        heading = await draft_heading(session, press.caller, actor, draft)
     return draft_screens.hour_screen(press.caller, actor, heading, day)
 
 
@@ -324,8 +322,7 @@ async def hour_chosen(press: Press) -> Screen:
         problem = time_problem(press.caller, starts_at)
         if problem is None:
             return await after_time_chosen(session, press.caller, actor, draft, starts_at, budget)
-        name = await draft_name(session, actor, draft)
-    heading = heading_of(press.caller, name, draft.flow)
+        heading = await draft_heading(session, press.caller, actor, draft)
     screen = draft_screens.day_screen(press.caller, actor, heading)
     return page(f"{problem}\n\n{screen.text}", screen.rows)
 
@@ -341,8 +338,8 @@ async def duration_chosen(press: Press) -> Screen:
         await store.save_dialogue(
             session, actor, "session", "mode", {**draft.data, "minutes": minutes}
         )
-        name = await draft_name(session, actor, draft)
-    return draft_screens.mode_screen(press.caller, heading_of(press.caller, name, "session"))
+        heading = await draft_heading(session, press.caller, actor, draft, "session")
+    return draft_screens.mode_screen(press.caller, heading)
 
 
 @PRESSES.strict("mo", 1, who=CounsellorActor)
@@ -360,8 +357,7 @@ async def mode_chosen(press: Press) -> Screen:
         await store.save_dialogue(session, actor, "session", "place", data)
         beneficiary_id = data_int(data, "beneficiary_id")
         previous = await store.recent_place(session, actor, beneficiary_id, mode)
-        name = await draft_name(session, actor, draft)
-    heading = heading_of(press.caller, name, "session")
+        heading = await draft_heading(session, press.caller, actor, draft, "session")
     return draft_screens.place_screen(press.caller, heading, mode, previous)
 
 
