@@ -4,35 +4,43 @@ Callback data is untrusted input (an old message, a forged press), so one
 place parses it, checks who may press it, answers the press, and turns what
 storage refuses into words. A feature writes::
 
-    presses = Presses("j", denied=N_("This journal is not available to you."))
+    PRESSES = Presses("j", denied=N_("This journal is not available to you."))
 
-    @presses.on("v", who=BeneficiaryActor)
+    @PRESSES.on("v", who=BeneficiaryActor)
     async def open_entry(press: Press) -> Screen:
         entry_id = number(press.arg(0))
         ...
 
-and registers ``presses.handler()``. A press function returns what to show:
+    @PRESSES.strict("s", 2, who=BeneficiaryActor)   # exactly two arguments, each parsing
+    async def share(press: Press) -> Reply:
+        ...
+        return new_message(screen, toast=press._("Shared."))
+
+and registers ``PRESSES.handler()``. A press function returns what to show:
 a :class:`~bot.kit.screens.Screen`, several, a :class:`Reply` (to send
-instead of editing, or with a toast), or ``None`` when it said everything
-itself. Each press's data carries its own flow; no press reads another
-feature's state.
+instead of editing, or with a toast; :func:`new_message` for the usual "say
+it under the pressed message"), or ``None`` when it said everything itself.
+Each press's data carries its own flow; no press reads another feature's
+state. A table says once what its functions' own errors mean (``means``: a
+``ValueError`` of storage's rules is :class:`~bot.kit.refusals.NotPossible`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Translate
 from bot.kit.refusals import DENIED, is_refusal, say
+from bot.kit.roles import Acting
 from bot.kit.screens import Screen, Stale, show
+from bot.kit.strict import EITHER, Role, checked
 from bot.runtime import Caller, Context, identify
-from storage.actors import BeneficiaryActor, CounsellorActor, PersonActor
+from storage.actors import PersonActor
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +61,16 @@ class Reply:
 Shown = Screen | Sequence[Screen] | Reply | None
 
 
+def new_message(*screens: Screen, toast: str | None = None) -> Reply:
+    """Say it in a new message (several, for several screens), under the one pressed: the
+    pressed message stays as it was, to be read above."""
+    return Reply(screens, in_place=False, toast=toast)
+
+
 @dataclass
-class Press:
-    """One press: who pressed, its verb and what the data said after it, and the update."""
+class Press(Acting):
+    """One press: who pressed (``press.counsellor`` for a counsellor's press), its verb and
+    what the data said after it, and the update."""
 
     update: Update
     context: Context
@@ -65,10 +80,6 @@ class Press:
     args: tuple[str, ...]
     verb: str = ""
     answered: bool = field(default=False)
-
-    @property
-    def _(self) -> Translate:
-        return self.caller._
 
     def arg(self, index: int) -> str:
         """The ``index``-th argument after the verb, or :class:`Stale` if the data is short."""
@@ -93,20 +104,31 @@ answered the press itself."""
 @dataclass(frozen=True)
 class _Route:
     function: PressFunction
-    who: tuple[type[BeneficiaryActor] | type[CounsellorActor], ...]
+    who: tuple[Role, ...]
+
+
+Means = Mapping[type[Exception], Callable[[], Exception]]
+"""What a press function's own errors mean for the person: ``{ValueError: NotPossible}``
+(storage's rules say no now), ``{KeyError: Stale}`` (an id no longer known)."""
 
 
 class Presses:
     """The presses of one feature, all under ``prefix:``."""
 
     def __init__(
-        self, prefix: str, *, denied: str = DENIED, who_pressed: WhoPressed | None = None
+        self,
+        prefix: str,
+        *,
+        denied: str = DENIED,
+        who_pressed: WhoPressed | None = None,
+        means: Means | None = None,
     ) -> None:
         if ":" in prefix:
             raise ValueError("the prefix is given without its colon")
         self.prefix = prefix
         self.denied = denied
         self.who_pressed = who_pressed
+        self.means: Means = means or {}
         self._routes: dict[str, _Route] = {}
 
     @property
@@ -123,12 +145,7 @@ class Presses:
     def on(
         self,
         *verbs: str,
-        who: type[BeneficiaryActor]
-        | type[CounsellorActor]
-        | tuple[type[BeneficiaryActor] | type[CounsellorActor], ...] = (
-            BeneficiaryActor,
-            CounsellorActor,
-        ),
+        who: Role | tuple[Role, ...] = EITHER,
     ) -> Callable[[PressFunction], PressFunction]:
         """Decorator: ``function`` answers ``prefix:verb:…`` for each of ``verbs``, pressed by
         one of ``who``; several verbs that differ only by a word share one function, which
@@ -142,6 +159,20 @@ class Presses:
                 if verb in self._routes:
                     raise ValueError(f"press {self.prefix}:{verb} is registered twice")
                 self._routes[verb] = _Route(function, roles)
+            return function
+
+        return register
+
+    def strict(
+        self, verb: str, *arities: int, who: Role | tuple[Role, ...] = EITHER
+    ) -> Callable[[PressFunction], PressFunction]:
+        """Decorator: :meth:`on`, with the data checked to the letter
+        (:func:`~bot.kit.strict.checked`): one of these numbers of arguments, each parsing."""
+        if not arities:
+            raise ValueError("a strict press says how many arguments it takes")
+
+        def register(function: PressFunction) -> PressFunction:
+            self.on(verb, who=who)(checked(function, arities))
             return function
 
         return register
@@ -174,13 +205,20 @@ class Presses:
         press = Press(update, context, query, caller, actor, args, verb)
         try:
             shown = await route.function(press)
-        except Exception as error:
+        except Exception as raised:
+            error = self._meaning(raised)
             if not is_refusal(error):
                 raise
             log.info("press %s:%s refused (%s)", self.prefix, verb, type(error).__name__)
             await press.answer(say(error, caller._, self.denied))
             return
         await _show(press, shown)
+
+    def _meaning(self, error: Exception) -> Exception:
+        for kind, meant in self.means.items():
+            if isinstance(error, kind):
+                return meant()
+        return error
 
 
 async def _show(press: Press, shown: Shown) -> None:

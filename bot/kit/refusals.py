@@ -25,6 +25,11 @@ DENIED = N_("This is not available to you.")
 _WORDS: dict[type[Exception], Callable[[Exception, Translate], str]] = {}
 
 
+class NotPossible(Exception):
+    """What was pressed cannot be done now (a step agreed twice, a proposal ticked): the
+    button is right, the rules of the moment say no. It reads "This change is not possible."."""
+
+
 def words_for(kind: type[E]) -> Callable[[Words[E]], Words[E]]:
     """Decorator: the sentence a person reads when storage refuses with ``kind``."""
 
@@ -35,6 +40,11 @@ def words_for(kind: type[E]) -> Callable[[Words[E]], Words[E]]:
         return words
 
     return register
+
+
+@words_for(NotPossible)
+def _not_possible(_error: NotPossible, _: Translate) -> str:
+    return _("This change is not possible.")
 
 
 def is_refusal(error: BaseException) -> bool:

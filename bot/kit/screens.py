@@ -35,6 +35,17 @@ class Screen:
         return InlineKeyboardMarkup(self.rows) if self.rows else None
 
 
+def page(text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> Screen:
+    """A screen whose links do not unfold (an address, a video call in a list or a card)."""
+    return Screen(text, rows or [], preview=False)
+
+
+def ask_once(text: str, yes: InlineKeyboardButton, back: InlineKeyboardButton) -> Screen:
+    """Asked once before what cannot be undone (remove, delete, erase): yes, and under it
+    the way back, so a press in passing does not do it."""
+    return Screen(text, [[yes], [back]])
+
+
 class Stale(Exception):
     """A press that no longer fits the stored state (an old, repeated or forged button)."""
 

@@ -30,11 +30,9 @@ from bot.features.card.screens import confirm_phase_screen, open_card_screen
 from bot.features.card.typed import FIND_FLOW
 from bot.features.sessions.settings import session_settings
 from bot.i18n import N_
-from bot.kit.presses import Press, Presses, PressFunction, Reply, Shown
+from bot.kit.presses import Press, Presses, PressFunction, Reply, Shown, new_message
 from bot.kit.refusals import STALE, is_refusal, say
-from bot.kit.roles import as_counsellor
 from bot.kit.screens import Screen, Stale, count, number
-from bot.kit.strict import strictly
 from bot.runtime import wake_dispatcher, work
 from storage.actors import AccessDenied, CounsellorActor
 from storage.cards import open_card, set_phase
@@ -61,11 +59,6 @@ PHASE = VerblessPresses("ph", denied=PHASE_DENIED)
 PRESSES = (LIST, CARD, PHASE)
 
 
-def _new(screen: Screen) -> Reply:
-    """Say it in a new message, under the one pressed."""
-    return Reply([screen], in_place=False)
-
-
 def _aloud(denied: str) -> Callable[[PressFunction], PressFunction]:
     """A refusal of storage said in a new message, as the card always did, not on the
     button: the list or the question pressed stays readable above it."""
@@ -78,47 +71,47 @@ def _aloud(denied: str) -> Callable[[PressFunction], PressFunction]:
                 if isinstance(error, Stale) or not is_refusal(error):
                     raise  # data that does not parse: the table says so on the button
                 log.info("card press refused (%s)", type(error).__name__)
-                return _new(Screen(say(error, press._, denied)))
+                return new_message(Screen(say(error, press._, denied)))
 
         return said
 
     return wrap
 
 
-@strictly(LIST, "list", CounsellorActor, 0, 1)
+@LIST.strict("list", 0, 1, who=CounsellorActor)
 async def beneficiaries(press: Press) -> Reply:
     """The list: a page in place of the other, or the list anew from a card."""
-    actor = as_counsellor(press.caller)
+    actor = press.counsellor
     page = count(press.arg(0)) if press.args else 0
     async with work(press.context) as session:
         people, waiting = await people_of(session, actor)
     if not people:
-        return _new(no_one_screen(press._))
+        return new_message(no_one_screen(press._))
     screen = list_screen(people, page, press.caller.locale, press._, waiting)
     return Reply([screen], in_place=bool(press.args))
 
 
-@strictly(LIST, "find", CounsellorActor, 0)
+@LIST.strict("find", 0, who=CounsellorActor)
 async def ask_search(press: Press) -> Reply:
     async with work(press.context) as session:
-        await save_dialogue(session, as_counsellor(press.caller), FIND_FLOW, "name")
-    return _new(ask_name_screen(press._))
+        await save_dialogue(session, press.counsellor, FIND_FLOW, "name")
+    return new_message(ask_name_screen(press._))
 
 
 async def _card(press: Press) -> Screen:
-    actor = as_counsellor(press.caller)
+    actor = press.counsellor
     beneficiary_id = number(press.arg(0))
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         return await open_card_screen(session, press.caller, actor, beneficiary_id, budget)
 
 
-strictly(CARD, "", CounsellorActor, 1)(_aloud(CARD_DENIED)(_card))
+CARD.strict("", 1, who=CounsellorActor)(_aloud(CARD_DENIED)(_card))
 
 
 async def _change_phase(press: Press) -> Screen:
     """Asked first (``ph:<id>:<phase>``), moved once confirmed (``…:ok``)."""
-    actor = as_counsellor(press.caller)
+    actor = press.counsellor
     beneficiary_id, phase = number(press.arg(0)), Phase(press.arg(1))
     confirmed = press.args[2:] == ("ok",)
     if len(press.args) == 3 and not confirmed:
@@ -138,4 +131,4 @@ async def _change_phase(press: Press) -> Screen:
     return screen
 
 
-strictly(PHASE, "", CounsellorActor, 2, 3)(_aloud(PHASE_DENIED)(_change_phase))
+PHASE.strict("", 2, 3, who=CounsellorActor)(_aloud(PHASE_DENIED)(_change_phase))

@@ -11,7 +11,7 @@ from telegram import Update
 from bot.features.contacts.screens import file_screen
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_
-from bot.kit.commands import COUNSELLOR, Command
+from bot.kit.commands import Command
 from bot.kit.screens import send
 from bot.runtime import Caller, Context, identify, work
 from storage import contacts as store
@@ -46,10 +46,7 @@ async def contacts_command(update: Update, context: Context) -> None:
 
 
 COMMANDS = (
-    Command(
-        ("contacts",),
-        N_("The resource-person file: add, edit, erase"),
-        contacts_command,
-        roles=(COUNSELLOR,),
+    Command.for_counsellors(
+        "contacts", N_("The resource-person file: add, edit, erase"), contacts_command
     ),
 )

@@ -8,10 +8,10 @@ at start-up.
 from __future__ import annotations
 
 from bot.features.enquetes import views
+from bot.kit.notices import readable
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from storage import contacts as store
 from storage import outbox
-from storage.actors import AccessDenied
 from storage.outbox import ClaimedMessage
 
 SHARED_KIND = store.SHARED_KIND
@@ -24,11 +24,7 @@ async def render_shared(context: RenderContext, row: ClaimedMessage) -> Outgoing
     share_id = (row.payload or {}).get("share_id")
     if actor is None or not isinstance(share_id, int):
         return None
-    async with context.db.transaction() as session:
-        try:
-            share = await store.shared_contact(session, actor, share_id)
-        except AccessDenied:
-            return None
-    if share.contact is None:
+    share = await readable(context, lambda session: store.shared_contact(session, actor, share_id))
+    if share is None or share.contact is None:
         return None
     return views.shared_message(share, context.locale)

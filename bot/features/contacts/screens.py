@@ -17,6 +17,7 @@ from bot.i18n import Translate, ngettext_for
 from bot.keyboards import button
 from bot.kit.refusals import words_for
 from bot.kit.screens import Screen, e
+from bot.kit.screens import page as page  # this feature's screens fold their links
 from bot.runtime import Caller
 from dialogues.rome import load_rome
 from dialogues.typography import shorten
@@ -30,11 +31,6 @@ from storage.responses import RunStatus, runs_of
 TITLE_MATCHES = 6
 EDITABLE = ("name", "role", "org", "reach", "area", "mention", "how", "metiers")
 """The fields a counsellor may retype, in the order of their buttons (``ct:e:<id>:<field>``)."""
-
-
-def page(text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> Screen:
-    """A screen of this feature: HTML, its links folded."""
-    return Screen(text, rows or [], preview=False)
 
 
 def ask(field: str, _: Translate) -> str:

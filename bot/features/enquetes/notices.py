@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup
-
 from bot.features.enquetes import views
 from bot.i18n import gettext_for
 from bot.keyboards import button
-from bot.kit.screens import e
+from bot.kit.notices import notice, readable
+from bot.kit.screens import Screen, e
 from bot.moments import when_text
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from storage import enquetes as store
@@ -33,12 +32,8 @@ async def render_reminder(context: RenderContext, row: ClaimedMessage) -> Outgoi
     inquiry_id = payload.get("inquiry_id")
     if actor is None or not isinstance(inquiry_id, int):
         return None
-    async with context.db.transaction() as session:
-        try:
-            inquiry = await store.own_inquiry(session, actor, inquiry_id)
-        except AccessDenied:
-            return None
-    if inquiry.reported or inquiry.meeting_at is None:
+    inquiry = await readable(context, lambda session: store.own_inquiry(session, actor, inquiry_id))
+    if inquiry is None or inquiry.reported or inquiry.meeting_at is None:
         return None
     if (
         inquiry.meeting_at.isoformat() != payload.get("meeting_at")
@@ -50,8 +45,8 @@ async def render_reminder(context: RenderContext, row: ClaimedMessage) -> Outgoi
     text = _(
         "⏰ Your enquête métier about {title} is on {when}. Read your guide again before you go."
     ).format(title=e(inquiry.title), when=when)
-    keyboard = InlineKeyboardMarkup([[button(_("🔎 My guide"), f"en:g:{inquiry.id}")]])
-    return OutgoingMessage(text, keyboard=keyboard)
+    rows = [[button(_("🔎 My guide"), f"en:g:{inquiry.id}")]]
+    return notice(Screen(text, rows))
 
 
 @register(store.REPORTED_KIND)
@@ -75,7 +70,5 @@ async def render_reported(context: RenderContext, row: ClaimedMessage) -> Outgoi
         title=e(inquiry.title),
         answer=views.confirms_label(inquiry.confirms, _),
     )
-    keyboard = InlineKeyboardMarkup(
-        [[button(_("🔎 Read the report"), f"ct:b:{inquiry.beneficiary_id}")]]
-    )
-    return OutgoingMessage(text, keyboard=keyboard)
+    rows = [[button(_("🔎 Read the report"), f"ct:b:{inquiry.beneficiary_id}")]]
+    return notice(Screen(text, rows))

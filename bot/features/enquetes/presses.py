@@ -37,7 +37,7 @@ from bot.features.enquetes.screens import (
     shares_screen,
     whom_screen,
 )
-from bot.kit.presses import Press, Presses, Reply
+from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale, number
 from bot.runtime import work
@@ -56,47 +56,36 @@ STEP_OF = {"q": "questions", "m": "meeting", "r": "met_on"}
 """The press that opens a typed step → the step."""
 
 
-def _me(press: Press) -> BeneficiaryActor:
-    if not isinstance(press.actor, BeneficiaryActor):
-        raise Stale("for beneficiaries")
-    return press.actor
-
-
-def _new(*screens: Screen) -> Reply:
-    """Say it in a new message, under the one pressed."""
-    return Reply(screens, in_place=False)
-
-
 @PRESSES.on("l", who=BeneficiaryActor)
 async def home(press: Press) -> Reply:
     async with work(press.context) as session:
-        return _new(await list_screen(session, press.caller, _me(press)))
+        return new_message(await list_screen(session, press.caller, press.beneficiary))
 
 
 @PRESSES.on("sh", who=BeneficiaryActor)
 async def shared(press: Press) -> Reply:
     async with work(press.context) as session:
-        return _new(await shares_screen(session, press.caller, _me(press)))
+        return new_message(await shares_screen(session, press.caller, press.beneficiary))
 
 
 @PRESSES.on("new", who=BeneficiaryActor)
 async def new(press: Press) -> Reply:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         some = bool(await shares_of(session, me, me.beneficiary_id))
-    return _new(whom_screen(press._, shared=some))
+    return new_message(whom_screen(press._, shared=some))
 
 
 @PRESSES.on("own", who=BeneficiaryActor)
 async def own(press: Press) -> Reply:
     async with work(press.context) as session:
-        await steps.wait_for(session, _me(press), "title", {})
-    return _new(Screen(prompt("title", press._)))
+        await steps.wait_for(session, press.beneficiary, "title", {})
+    return new_message(Screen(prompt("title", press._)))
 
 
 @PRESSES.on("t", who=BeneficiaryActor)
 async def title(press: Press) -> Reply:
-    me = _me(press)
+    me = press.beneficiary
     try:
         appellation = load_rome().appellation(press.arg(0))
     except KeyError as error:
@@ -107,12 +96,12 @@ async def title(press: Press) -> Reply:
             raise Stale("no title step")
         data = {"title": appellation.title, "code": appellation.code}
         await steps.wait_for(session, me, "who", data)
-    return _new(Screen(prompt("who", press._)))
+    return new_message(Screen(prompt("who", press._)))
 
 
 @PRESSES.on("ns", who=BeneficiaryActor)
 async def with_shared(press: Press) -> Reply:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         share = await shared_contact(session, me, number(press.arg(0)))
         if share.contact is None:
@@ -121,49 +110,46 @@ async def with_shared(press: Press) -> Reply:
             # A second press opens the enquête already in preparation with this contact.
             same = existing.share is not None and existing.share.id == share.id
             if same and not existing.reported:
-                return _new(*guide_screens(press.caller, me, existing))
+                return new_message(*guide_screens(press.caller, me, existing))
         rome = load_rome()
         code = share.rome_code or next(iter(share.contact.rome_codes), None)
         title = rome.sheet(code).title if code and code in rome else share.contact.role or "—"
         inquiry = await store.start_inquiry(
             session, me, title=title, rome_code=code, share_id=share.id
         )
-    return _new(*guide_screens(press.caller, me, inquiry))
+    return new_message(*guide_screens(press.caller, me, inquiry))
 
 
 @PRESSES.on("g", who=BeneficiaryActor)
 async def open_guide(press: Press) -> list[Screen]:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         inquiry = await store.own_inquiry(session, me, number(press.arg(0)))
     return guide_screens(press.caller, me, inquiry)
 
 
-async def _type_step(press: Press, verb: str) -> Reply:
-    """``q``, ``m``, ``r``: what they type next is for this step of this enquête."""
-    me = _me(press)
+@PRESSES.on(*STEP_OF, who=BeneficiaryActor)
+async def typed_step(press: Press) -> Reply:
+    """``q``, ``m``, ``r``: what they type next is for this step of this enquête (the
+    questions, the meeting's date, or the report)."""
+    verb = press.verb
+    me = press.beneficiary
     _ = press._
     async with work(press.context) as session:
         inquiry = await store.own_inquiry(session, me, number(press.arg(0)))
         if inquiry.reported:
-            return _new(Screen(refused_text("reported", _)))
+            return new_message(Screen(refused_text("reported", _)))
         step = STEP_OF[verb]
         await steps.wait_for(session, me, step, {"inquiry_id": inquiry.id})
     if verb == "r":
-        return _new(met_on_screen(inquiry.id, _))
-    return _new(Screen(prompt(step, _)))
-
-
-@PRESSES.on("q", "m", "r", who=BeneficiaryActor)
-async def typed_step(press: Press) -> Reply:
-    """The questions, the meeting's date, or the report: typed next."""
-    return await _type_step(press, press.verb)
+        return new_message(met_on_screen(inquiry.id, _))
+    return new_message(Screen(prompt(step, _)))
 
 
 @PRESSES.on("d", who=BeneficiaryActor)
 async def met_on(press: Press) -> Reply:
     """Today or yesterday, for the day of the meeting."""
-    me = _me(press)
+    me = press.beneficiary
     days_ago = press.arg(1)
     if days_ago not in ("0", "1"):
         raise Stale("not a day button")
@@ -173,13 +159,13 @@ async def met_on(press: Press) -> Reply:
             raise Stale("no report step")
         day = local_today(utcnow(), me.timezone) - timedelta(days=int(days_ago))
         await steps.wait_for(session, me, "learned", {**wait.data, "met_on": day.isoformat()})
-    return _new(Screen(prompt("learned", press._)))
+    return new_message(Screen(prompt("learned", press._)))
 
 
 @PRESSES.on("c", who=BeneficiaryActor)
 async def confirms(press: Press) -> Reply:
     """Yes, partly or no: then what comes next."""
-    me = _me(press)
+    me = press.beneficiary
     answer = press.arg(1)
     if answer not in set(Confirms):
         raise Stale("not an answer")
@@ -189,12 +175,12 @@ async def confirms(press: Press) -> Reply:
         if wait is None or wait.step != "confirms" or wait.data.get("inquiry_id") != inquiry_id:
             raise Stale("no confirms step")
         await steps.wait_for(session, me, "next", {**wait.data, "confirms": answer})
-    return _new(next_screen(inquiry_id, press._))
+    return new_message(next_screen(inquiry_id, press._))
 
 
 @PRESSES.on("nx", who=BeneficiaryActor)
 async def no_next_step(press: Press) -> Reply:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         wait = await steps.current(session, me)
         if (
@@ -204,13 +190,13 @@ async def no_next_step(press: Press) -> Reply:
         ):
             raise Stale("no next step")
         shown = await steps.finish_report(session, press.context, press.caller, me, wait.data, None)
-    return _new(*shown)
+    return new_message(*shown)
 
 
 @PRESSES.on("p", who=BeneficiaryActor)
 async def into_plan(press: Press) -> Reply:
     """The report's next step, proposed in their action plan a month from now."""
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         inquiry = await store.own_inquiry(session, me, number(press.arg(0)))
         if not inquiry.next_step or inquiry.plan_step_id is not None:
@@ -223,19 +209,19 @@ async def into_plan(press: Press) -> Reply:
     note = press._(
         "➕ Proposed in your plan, for {date}; your counsellor agrees it with you (/plan)."
     ).format(date=views.day_text_of(target, press.caller.locale))
-    return _new(*guide_screens(press.caller, me, inquiry, note))
+    return new_message(*guide_screens(press.caller, me, inquiry, note))
 
 
 @PRESSES.on("del", who=BeneficiaryActor)
 async def ask_delete(press: Press) -> Reply:
     async with work(press.context) as session:
-        inquiry = await store.own_inquiry(session, _me(press), number(press.arg(0)))
-    return _new(delete_screen(inquiry.id, press._))
+        inquiry = await store.own_inquiry(session, press.beneficiary, number(press.arg(0)))
+    return new_message(delete_screen(inquiry.id, press._))
 
 
 @PRESSES.on("dy", who=BeneficiaryActor)
 async def delete(press: Press) -> Reply:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         await store.delete_inquiry(session, me, number(press.arg(0)))
-        return _new(await list_screen(session, press.caller, me))
+        return new_message(await list_screen(session, press.caller, me))

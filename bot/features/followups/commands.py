@@ -12,8 +12,8 @@ from telegram import Update
 from bot.features.followups import steps as checkin
 from bot.features.followups.screens import checkins_screen
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, Command
-from bot.kit.screens import send
+from bot.kit.commands import Asked, Command, only, screen_command
+from bot.kit.screens import Screen
 from bot.questionnaire import flow
 from bot.runtime import Context, identify, work
 from storage.actors import BeneficiaryActor
@@ -21,15 +21,12 @@ from storage.followups import INSTRUMENT_KEY, followup_status
 from storage.responses import latest_open_run
 
 
-async def my_followups(update: Update, context: Context) -> None:
+@screen_command(who=only(BeneficiaryActor))
+async def my_followups(asked: Asked) -> Screen:
     """``/suivi``: the beneficiary's check-ins, with a button for the open one."""
-    caller = await identify(update, context)
-    if caller is None or not isinstance(caller.actor, BeneficiaryActor):
-        return
-    me = caller.actor
-    async with work(context) as session:
-        statuses = await followup_status(session, me, me.beneficiary_id)
-    await send(update, checkins_screen(statuses, caller.locale, me.timezone, caller._))
+    me = asked.beneficiary
+    statuses = await followup_status(asked.session, me, me.beneficiary_id)
+    return checkins_screen(statuses, asked.caller.locale, me.timezone, asked._)
 
 
 async def resume_command(update: Update, context: Context) -> None:
@@ -48,10 +45,8 @@ async def resume_command(update: Update, context: Context) -> None:
     await flow.resume_command(update, context)
 
 
-RESUME = Command(
-    ("reprendre",), N_("Continue your questionnaire"), resume_command, roles=(BENEFICIARY,)
-)
-FOLLOWUP = Command(
-    ("suivi",), N_("Your follow-up check-ins after the bilan"), my_followups, roles=(BENEFICIARY,)
+RESUME = Command.for_beneficiaries("reprendre", N_("Continue your questionnaire"), resume_command)
+FOLLOWUP = Command.for_beneficiaries(
+    "suivi", N_("Your follow-up check-ins after the bilan"), my_followups
 )
 COMMANDS = (RESUME, FOLLOWUP)

@@ -19,10 +19,11 @@ from bot.features.followups.screens import GO_PREFIX, answer_label, months_text
 from bot.features.plan.screens import CARD_PREFIX
 from bot.i18n import N_
 from bot.keyboards import button
-from bot.kit.screens import e
+from bot.kit.notices import counsellors_beneficiary, notice
+from bot.kit.screens import Screen, e
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from bot.questionnaire.finish import READ_PREFIX
-from storage.actors import AccessDenied, SystemActor
+from storage.actors import SystemActor
 from storage.followups import (
     CONCLUDED_KIND,
     INVITE_KIND,
@@ -32,7 +33,6 @@ from storage.followups import (
 )
 from storage.models import Phase
 from storage.outbox import ClaimedMessage
-from storage.people import get_beneficiary
 
 CONCLUDED_NOTICE = N_(
     "Your counsellor has closed the conclusion phase of your bilan. Your project and "
@@ -89,22 +89,15 @@ async def render_talk(context: RenderContext, row: ClaimedMessage) -> OutgoingMe
     """To the beneficiary's own counsellor: who, and the buttons; never the answers."""
     payload = row.payload or {}
     run_id, months = payload.get("run_id"), payload.get("months")
-    actor = context.counsellor_actor()
-    if actor is None or row.beneficiary_id is None:
-        return None
     if not isinstance(run_id, int) or not isinstance(months, int):
         return None
-    async with context.db.transaction() as session:
-        try:
-            person = await get_beneficiary(session, actor, row.beneficiary_id)
-        except AccessDenied:
-            return None
+    person = await counsellors_beneficiary(context, row)
+    if person is None:
+        return None
     _ = context._
     text = _(TALK_TEXT).format(name=e(person.name), months=months_text(months, context.locale))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [button(_("📖 Read the answers"), f"{READ_PREFIX}{run_id}")],
-            [button(_("🗂 Card"), f"{CARD_PREFIX}{row.beneficiary_id}")],
-        ]
-    )
-    return OutgoingMessage(text, keyboard=keyboard)
+    rows = [
+        [button(_("📖 Read the answers"), f"{READ_PREFIX}{run_id}")],
+        [button(_("🗂 Card"), f"{CARD_PREFIX}{person.id}")],
+    ]
+    return notice(Screen(text, rows))

@@ -32,10 +32,9 @@ from bot.features.followups.screens import (
     note_screen,
     step_screen,
 )
-from bot.features.plan.screens import NotPossible
 from bot.i18n import Translate
-from bot.kit.presses import Press, Presses, Reply
-from bot.kit.refusals import STALE, words_for
+from bot.kit.presses import Press, Presses, Reply, new_message
+from bot.kit.refusals import STALE, NotPossible, words_for
 from bot.kit.screens import Screen, Stale, number
 from bot.runtime import Context, settings, wake_dispatcher, work
 from dialogues import followup as loop
@@ -69,28 +68,23 @@ def schedule_from_settings(context: Context) -> Schedule:
     return Schedule(config.followup_month_list, config.followup_delay_seconds)
 
 
-def _me(press: Press) -> BeneficiaryActor:
-    assert isinstance(press.actor, BeneficiaryActor)  # the table lets beneficiaries only
-    return press.actor
-
-
 # --- the beneficiary's check-ins --------------------------------------------------------
 
 
 @PRESSES.on("me", who=BeneficiaryActor)
 async def mine(press: Press) -> Reply:
     """Their check-ins, in a new message under the menu."""
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         statuses = await followup_status(session, me, me.beneficiary_id)
     screen = checkins_screen(statuses, press.caller.locale, me.timezone, press._)
-    return Reply([screen], in_place=False)
+    return new_message(screen)
 
 
 @PRESSES.on("go", who=BeneficiaryActor)
 async def open_checkin(press: Press) -> None:
     """``go:<check-in>``: tie the run in progress to the check-in, then continue it."""
-    me = _me(press)
+    me = press.beneficiary
     instrument = checkin.instrument()
     if instrument is None:
         return None
@@ -114,9 +108,12 @@ async def open_checkin(press: Press) -> None:
     return None
 
 
-async def _loop_press(press: Press, action: str) -> Reply:
-    """A press in the plan-step part: the screen it leads to, then a short notice, if any."""
-    me = _me(press)
+@PRESSES.on("a", "k", "b", who=BeneficiaryActor)
+async def plan_step(press: Press) -> Reply:
+    """A step's status, "no word", or back: the plan-step part of the check-in; the
+    screen it leads to, then a short notice, if any."""
+    action = press.verb
+    me = press.beneficiary
     _ = press._
     instrument = checkin.instrument()
     if instrument is None:
@@ -163,12 +160,6 @@ async def _loop_press(press: Press, action: str) -> Reply:
         await set_position(session, me, run.id, loop.position(target))
     chosen = next(s for s in steps if s.id == target)
     return Reply([step_screen(instrument, run, steps, chosen, caller.locale, _)])
-
-
-@PRESSES.on("a", "k", "b", who=BeneficiaryActor)
-async def plan_step(press: Press) -> Reply:
-    """A step's status, "no word", or back: the plan-step part of the check-in."""
-    return await _loop_press(press, press.verb)
 
 
 # --- concluding (counsellor) ------------------------------------------------------------

@@ -2,43 +2,26 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.features.journal.screens import counsellor_picker, journal_screen
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, COUNSELLOR, Command
-from bot.kit.roles import as_beneficiary
-from bot.kit.screens import Screen, send
-from bot.runtime import Context, identify, work
-from storage.actors import CounsellorActor
+from bot.kit.commands import Asked, Command, by_role, of_caller, screen_command
+from bot.kit.screens import Screen
 
 
-async def journal_command(update: Update, context: Context) -> None:
-    """``/journal``: their journal, or (counsellor) whose shared entries to read."""
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return
-    actor = caller.actor
-    async with work(context) as session:
-        screen: Screen
-        if isinstance(actor, CounsellorActor):
-            screen = await counsellor_picker(session, caller, actor)
-        else:
-            screen = await journal_screen(session, caller, as_beneficiary(caller), 0)
-    await send(update, screen)
+async def _own(asked: Asked) -> Screen:
+    return await journal_screen(asked.session, asked.caller, asked.beneficiary, 0)
 
+
+journal_command = screen_command()(
+    by_role(beneficiary=_own, counsellor=of_caller(counsellor_picker))
+)
+"""``/journal``: their journal, or (counsellor) whose shared entries to read."""
 
 COMMANDS = (
-    Command(
-        ("journal",),
-        N_("Your journal: notes between sessions"),
-        journal_command,
-        roles=(BENEFICIARY,),
+    Command.for_beneficiaries(
+        "journal", N_("Your journal: notes between sessions"), journal_command
     ),
-    Command(
-        ("journal",),
-        N_("Journal entries your beneficiaries shared"),
-        journal_command,
-        roles=(COUNSELLOR,),
+    Command.for_counsellors(
+        "journal", N_("Journal entries your beneficiaries shared"), journal_command
     ),
 )

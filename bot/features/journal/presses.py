@@ -1,5 +1,7 @@
 """Every ``j:`` press, as one table: the beneficiary's journal and entries, the
 counsellor's choice of person and the entries shared with them.
+Each press is read strictly (:meth:`~bot.kit.presses.Presses.strict`); what no
+longer fits (an entry not theirs) reads "This button is no longer active.".
 
 Callback grammar (all under ``j:``)::
 
@@ -9,15 +11,9 @@ Callback grammar (all under ``j:``)::
     j:s:<entry>:<0|1>         (beneficiary) make private / share
     j:del:<entry>  j:dy:<entry>   (beneficiary) delete? / yes, delete
     j:b:<beneficiary>         (counsellor) the shared entries of this person
-
-A press with the wrong number of arguments, or one whose data does not parse,
-reads "This button is no longer active.", as do storage's refusals.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from functools import partial
 
 from bot.features.journal.screens import (
     JOURNAL_FLOW,
@@ -29,10 +25,9 @@ from bot.features.journal.screens import (
     shared_screens,
 )
 from bot.keyboards import button
-from bot.kit.presses import Press, Presses, Reply
+from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale, count
-from bot.kit.strict import EITHER, strictly
 from bot.runtime import work
 from storage import journal as store
 from storage import sessions as dialogue
@@ -40,61 +35,48 @@ from storage.actors import BeneficiaryActor, CounsellorActor
 
 PRESSES = Presses("j", denied=STALE)
 
-_on = partial(strictly, PRESSES)
-"""``@_on(verb, who, *arities)``: a press of this table, its data checked to the letter."""
 
-
-def _new(screens: Sequence[Screen]) -> Reply:
-    """Say it in new messages, under the one pressed."""
-    return Reply(screens, in_place=False)
-
-
-def _beneficiary(press: Press) -> BeneficiaryActor:
-    assert isinstance(press.actor, BeneficiaryActor)  # the table checked who pressed
-    return press.actor
-
-
-@_on("list", EITHER, 0)
+@PRESSES.strict("list", 0)
 async def journal(press: Press) -> Reply:
     """Their journal (beneficiary), or whose shared entries to read (counsellor)."""
     async with work(press.context) as session:
         if isinstance(press.actor, CounsellorActor):
-            return _new([await counsellor_picker(session, press.caller, press.actor)])
-        return _new([await journal_screen(session, press.caller, _beneficiary(press), 0)])
+            return new_message(await counsellor_picker(session, press.caller, press.actor))
+        return new_message(await journal_screen(session, press.caller, press.beneficiary, 0))
 
 
-@_on("b", CounsellorActor, 1)
+@PRESSES.strict("b", 1, who=CounsellorActor)
 async def shared(press: Press) -> Reply:
-    assert isinstance(press.actor, CounsellorActor)
+    whose = count(press.arg(0))
     async with work(press.context) as session:
-        return _new(await shared_screens(session, press.caller, press.actor, count(press.arg(0))))
+        return new_message(*await shared_screens(session, press.caller, press.counsellor, whose))
 
 
-@_on("p", BeneficiaryActor, 1)
+@PRESSES.strict("p", 1, who=BeneficiaryActor)
 async def other_page(press: Press) -> Screen:
     async with work(press.context) as session:
-        return await journal_screen(session, press.caller, _beneficiary(press), count(press.arg(0)))
+        return await journal_screen(session, press.caller, press.beneficiary, count(press.arg(0)))
 
 
-@_on("new", BeneficiaryActor, 0)
+@PRESSES.strict("new", 0, who=BeneficiaryActor)
 async def write(press: Press) -> Reply:
     async with work(press.context) as session:
-        await dialogue.save_dialogue(session, _beneficiary(press), JOURNAL_FLOW, "text")
-    return _new([page(press._(WRITE_PROMPT))])
+        await dialogue.save_dialogue(session, press.beneficiary, JOURNAL_FLOW, "text")
+    return new_message(page(press._(WRITE_PROMPT)))
 
 
-@_on("v", BeneficiaryActor, 1)
+@PRESSES.strict("v", 1, who=BeneficiaryActor)
 async def open_entry(press: Press) -> Reply:
-    me = _beneficiary(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         entry = await store.own_entry(session, me, count(press.arg(0)))
-    return _new(entry_screens(press.caller, me, entry))
+    return new_message(*entry_screens(press.caller, me, entry))
 
 
-@_on("s", BeneficiaryActor, 2)
+@PRESSES.strict("s", 2, who=BeneficiaryActor)
 async def share(press: Press) -> Screen:
     """Shared or private again; the pressed message (the one with the buttons) changes."""
-    me = _beneficiary(press)
+    me = press.beneficiary
     if press.arg(1) not in ("0", "1"):
         raise Stale("not a sharing button")
     async with work(press.context) as session:
@@ -103,11 +85,11 @@ async def share(press: Press) -> Screen:
     return entry_screens(press.caller, me, entry)[-1]
 
 
-@_on("del", BeneficiaryActor, 1)
+@PRESSES.strict("del", 1, who=BeneficiaryActor)
 async def ask_delete(press: Press) -> Screen:
     _ = press._
     async with work(press.context) as session:
-        entry = await store.own_entry(session, _beneficiary(press), count(press.arg(0)))
+        entry = await store.own_entry(session, press.beneficiary, count(press.arg(0)))
     rows = [
         [
             button(_("🗑 Yes, delete it"), f"j:dy:{entry.id}"),
@@ -117,9 +99,9 @@ async def ask_delete(press: Press) -> Screen:
     return page(_("Delete this entry for good?"), rows)
 
 
-@_on("dy", BeneficiaryActor, 1)
+@PRESSES.strict("dy", 1, who=BeneficiaryActor)
 async def delete(press: Press) -> Screen:
-    me = _beneficiary(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         await store.delete_entry(session, me, count(press.arg(0)))
         return await journal_screen(session, press.caller, me, 0)

@@ -14,6 +14,7 @@ from bot.caseload import active_beneficiaries, beneficiary_rows
 from bot.i18n import N_, Translate, format_datetime
 from bot.keyboards import button
 from bot.kit.screens import Screen, e
+from bot.kit.screens import page as page  # this feature's screens fold their links
 from bot.replies import chunk_lines, visible_length
 from bot.runtime import Caller
 from dialogues.languages import language
@@ -30,11 +31,6 @@ WRITE_PROMPT = N_(
     "to share it. /annuler to stop."
 )
 PER_PAGE = 8
-
-
-def page(text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> Screen:
-    """A screen of this feature: HTML, its links folded."""
-    return Screen(text, rows or [], preview=False)
 
 
 def stamp_of(entry: Entry, caller: Caller, timezone: str) -> str:

@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.features.metiers.entries import job_entry, pistes_entry
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, Command
+from bot.kit.commands import Command
 from bot.kit.screens import send
 from bot.runtime import Context, identify
 
@@ -34,16 +34,10 @@ async def competences_command(update: Update, context: Context) -> None:
 
 
 COMMANDS = (
-    Command(
-        ("metiers",),
-        N_("Jobs to explore from your interests"),
-        metiers_command,
-        roles=(BENEFICIARY,),
+    Command.for_beneficiaries(
+        "metiers", N_("Jobs to explore from your interests"), metiers_command
     ),
-    Command(
-        ("competences_metier",),
-        N_("Your job and the skills it carries"),
-        competences_command,
-        roles=(BENEFICIARY,),
+    Command.for_beneficiaries(
+        "competences_metier", N_("Your job and the skills it carries"), competences_command
     ),
 )

@@ -66,12 +66,6 @@ def _args(press: Press, *counts: int) -> tuple[str, ...]:
     return press.args
 
 
-def _me(press: Press) -> BeneficiaryActor:
-    if not isinstance(press.actor, BeneficiaryActor):
-        raise Stale("for beneficiaries")
-    return press.actor
-
-
 async def _own_job(session: AsyncSession, me: BeneficiaryActor) -> CurrentJob:
     """The job they chose, if its sheet is still in the directory."""
     job = await current_job(session, me, me.beneficiary_id)
@@ -144,7 +138,7 @@ async def job(press: Press) -> Screen:
 async def another_job(press: Press) -> Screen:
     _args(press, 0)
     async with work(press.context) as session:
-        await start_job_title_wait(session, _me(press))
+        await start_job_title_wait(session, press.beneficiary)
     return ask_title_screen(press._)
 
 
@@ -152,7 +146,7 @@ async def another_job(press: Press) -> Screen:
 async def stop_waiting(press: Press) -> Screen:
     _args(press, 0)
     async with work(press.context) as session:
-        await stop_job_title_wait(session, _me(press))
+        await stop_job_title_wait(session, press.beneficiary)
     return Screen(press._("Stopped. You can come back to it from the menu."))
 
 
@@ -164,7 +158,7 @@ async def this_title(press: Press) -> Screen:
     except KeyError:
         raise Stale("no such title") from None
     async with work(press.context) as session:
-        chosen = await choose_job(session, _me(press), appellation.id, appellation.code)
+        chosen = await choose_job(session, press.beneficiary, appellation.id, appellation.code)
     intro = press._("Noted: <b>{title}</b>.").format(title=e(appellation.title))
     return skills_screen(press._, chosen, 0, intro=intro)
 
@@ -172,19 +166,23 @@ async def this_title(press: Press) -> Screen:
 @PRESSES.on("se", who=BeneficiaryActor)
 async def tick_skills(press: Press) -> Screen:
     _args(press, 0)
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         await _own_job(session, me)
         draft = await begin_skill_edit(session, me)
     return skills_screen(press._, draft, 0)
 
 
-@PRESSES.on("s", who=BeneficiaryActor)
-async def skills_page(press: Press) -> Screen:
+JOB_PAGES = {"s": skills_screen, "mb": moves_screen}
+"""The press for another page of the job's skills (``s``), of the moves it opens (``mb``)."""
+
+
+@PRESSES.on(*JOB_PAGES, who=BeneficiaryActor)
+async def job_page(press: Press) -> Screen:
     (page,) = _args(press, 1)
     async with work(press.context) as session:
-        draft = await _own_job(session, _me(press))
-    return skills_screen(press._, draft, codes.page(page))
+        job = await _own_job(session, press.beneficiary)
+    return JOB_PAGES[press.verb](press._, job, codes.page(page))
 
 
 @PRESSES.on("t", who=BeneficiaryActor)
@@ -192,7 +190,7 @@ async def tick(press: Press) -> Screen:
     """Tick or untick one skill of the job's sheet (not of a sheet chosen before)."""
     skill_id, page = _args(press, 2)
     shown_page = codes.page(page)
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         draft = await _own_job(session, me)
         if skill_id not in {s.id for s in sheet_skills(load_rome(), draft.sheet_code)}:
@@ -205,18 +203,10 @@ async def tick(press: Press) -> Screen:
 async def save(press: Press) -> Reply:
     _args(press, 0)
     _ = press._
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         draft = await _own_job(session, me)
         sheet_ids = [s.id for s in sheet_skills(load_rome(), draft.sheet_code)]
         saved = await save_skills(session, me, keep_only=sheet_ids)
     intro = _("Saved. Skills ticked: {count}.").format(count=len(saved.ticked))
     return Reply((moves_screen(_, saved, 0, intro=intro),), toast=_("Saved"))
-
-
-@PRESSES.on("mb", who=BeneficiaryActor)
-async def moves(press: Press) -> Screen:
-    (page,) = _args(press, 1)
-    async with work(press.context) as session:
-        chosen = await _own_job(session, _me(press))
-    return moves_screen(press._, chosen, codes.page(page))

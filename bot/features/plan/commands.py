@@ -6,39 +6,26 @@ beneficiaries' cards, where each plan opens.
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.features.plan.screens import screen_for
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, Command
-from bot.kit.screens import send
-from bot.runtime import Context, identify, work
-from storage.actors import CounsellorActor
+from bot.kit.commands import Asked, Command, only, screen_command
+from bot.kit.screens import Screen
+from storage.actors import BeneficiaryActor
 from storage.plans import stop_input
 
+ON_THEIR_CARD = N_("Open a beneficiary's card with /beneficiaires to see their action plan.")
 
-async def plan_command(update: Update, context: Context) -> None:
+
+@screen_command(who=only(BeneficiaryActor, ON_THEIR_CARD))
+async def plan_command(asked: Asked) -> Screen:
     """``/plan``: their plan; whatever they were typing into it is left."""
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None or update.effective_message is None:
-        return
-    actor = caller.actor
-    if isinstance(actor, CounsellorActor):
-        await update.effective_message.reply_text(
-            caller._("Open a beneficiary's card with /beneficiaires to see their action plan.")
-        )
-        return
-    async with work(context) as session:
-        await stop_input(session, actor)
-        screen = await screen_for(session, actor, actor.beneficiary_id, caller.locale, caller._)
-    await send(update, screen)
+    me = asked.beneficiary
+    await stop_input(asked.session, me)
+    return await screen_for(asked.session, me, me.beneficiary_id, asked.caller.locale, asked._)
 
 
 COMMANDS = (
-    Command(
-        ("plan",),
-        N_("Your professional project and action plan"),
-        plan_command,
-        roles=(BENEFICIARY,),
+    Command.for_beneficiaries(
+        "plan", N_("Your professional project and action plan"), plan_command
     ),
 )

@@ -22,16 +22,13 @@ now (a step agreed twice) reads "This change is not possible.".
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.features.plan.screens import (
-    NotPossible,
     prompt_screen,
     removal_screen,
     screen_for,
 )
-from bot.kit.presses import Press, Presses, PressFunction, Reply, Shown
-from bot.kit.refusals import STALE
+from bot.kit.presses import Press, Presses, Reply, Shown, new_message
+from bot.kit.refusals import STALE, NotPossible
 from bot.kit.screens import Screen, number
 from bot.runtime import work
 from storage.actors import BeneficiaryActor, CounsellorActor
@@ -47,7 +44,8 @@ from storage.plans import (
     stop_input,
 )
 
-PRESSES = Presses("pl", denied=STALE)
+PRESSES = Presses("pl", denied=STALE, means={ValueError: NotPossible})
+"""What storage cannot carry out now (its ``ValueError``) reads "This change is not possible."."""
 FIELDS: dict[str, InputField] = {
     "m": "main",
     "a": "alternative",
@@ -56,65 +54,31 @@ FIELDS: dict[str, InputField] = {
 }
 """The counsellor's press that opens a typed field → the field."""
 
-Who = type[BeneficiaryActor] | type[CounsellorActor]
-
-
-def _on(verb: str, *who: Who) -> Callable[[PressFunction], PressFunction]:
-    """``PRESSES.on``, with what storage cannot carry out now (``ValueError``) said as such."""
-
-    def register(function: PressFunction) -> PressFunction:
-        async def press(press: Press) -> Shown:
-            try:
-                return await function(press)
-            except ValueError as error:
-                raise NotPossible() from error
-
-        press.__doc__ = function.__doc__
-        PRESSES.on(verb, who=who)(press)
-        return function
-
-    return register
-
-
-def _me(press: Press) -> BeneficiaryActor:
-    assert isinstance(press.actor, BeneficiaryActor)  # the table lets beneficiaries only
-    return press.actor
-
-
-def _counsellor(press: Press) -> CounsellorActor:
-    assert isinstance(press.actor, CounsellorActor)  # the table lets counsellors only
-    return press.actor
-
-
 # --- the beneficiary ------------------------------------------------------------------
 
 
-async def _own_plan(press: Press) -> Reply:
+@PRESSES.on("me", who=BeneficiaryActor)
+async def own_plan(press: Press) -> Reply:
     """Their plan, in a new message; whatever they were typing into it is left."""
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         await stop_input(session, me)
         screen = await screen_for(session, me, me.beneficiary_id, press.caller.locale, press._)
-    return Reply([screen], in_place=False)
+    return new_message(screen)
 
 
-@_on("me", BeneficiaryActor)
-async def own_plan(press: Press) -> Reply:
-    return await _own_plan(press)
-
-
-@_on("p", BeneficiaryActor)
+@PRESSES.on("p", who=BeneficiaryActor)
 async def propose(press: Press) -> Reply:
     """What they type next is the title of the step they propose."""
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         await start_input(session, me, me.beneficiary_id, "step_title")
-    return Reply([prompt_screen("step_title", "", press._)], in_place=False)
+    return new_message(prompt_screen("step_title", "", press._))
 
 
-@_on("d", BeneficiaryActor)
+@PRESSES.on("d", who=BeneficiaryActor)
 async def mark_done(press: Press) -> Reply:
-    me = _me(press)
+    me = press.beneficiary
     step_id = number(press.arg(0))
     done = press.args[1:2] == ("1",)
     async with work(press.context) as session:
@@ -123,22 +87,22 @@ async def mark_done(press: Press) -> Reply:
     return Reply([screen], toast=press._("Well done!") if done else None)
 
 
-@_on("w", BeneficiaryActor)
+@PRESSES.on("w", who=BeneficiaryActor)
 async def withdraw(press: Press) -> Reply:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         await remove_step(session, me, number(press.arg(0)))
         screen = await screen_for(session, me, me.beneficiary_id, press.caller.locale, press._)
     return Reply([screen], toast=press._("Proposal withdrawn."))
 
 
-@_on("x", BeneficiaryActor, CounsellorActor)
+@PRESSES.on("x")
 async def stop_typing(press: Press) -> Shown:
     """Cancel while typing: the beneficiary gets their plan anew, the counsellor the one
     they were writing in place of the question (nothing if they were writing none)."""
     if isinstance(press.actor, BeneficiaryActor):
-        return await _own_plan(press)
-    actor = _counsellor(press)
+        return await own_plan(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         waiting = await pending_input(session, actor)
         await stop_input(session, actor)
@@ -152,59 +116,40 @@ async def stop_typing(press: Press) -> Shown:
 # --- the counsellor -------------------------------------------------------------------
 
 
-@_on("c", CounsellorActor)
+@PRESSES.on("c", who=CounsellorActor)
 async def beneficiary_plan(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     bid = number(press.arg(0))
     async with work(press.context) as session:
         await stop_input(session, actor)
         return await screen_for(session, actor, bid, press.caller.locale, press._)
 
 
-async def _type_field(press: Press, verb: str) -> Reply:
+@PRESSES.on(*FIELDS, who=CounsellorActor)
+async def type_field(press: Press) -> Reply:
     """``m``, ``a``, ``f``, ``s``: what they type next is this field of this plan."""
-    actor = _counsellor(press)
+    actor = press.counsellor
     bid = number(press.arg(0))
-    field = FIELDS[verb]
+    field = FIELDS[press.verb]
     async with work(press.context) as session:
         await start_input(session, actor, bid, field)
         person = await get_beneficiary(session, actor, bid)
-    return Reply([prompt_screen(field, person.name, press._)], in_place=False)
+    return new_message(prompt_screen(field, person.name, press._))
 
 
-@_on("m", CounsellorActor)
-async def main_project(press: Press) -> Reply:
-    return await _type_field(press, "m")
-
-
-@_on("a", CounsellorActor)
-async def alternative_project(press: Press) -> Reply:
-    return await _type_field(press, "a")
-
-
-@_on("f", CounsellorActor)
-async def training_project(press: Press) -> Reply:
-    return await _type_field(press, "f")
-
-
-@_on("s", CounsellorActor)
-async def new_step(press: Press) -> Reply:
-    return await _type_field(press, "s")
-
-
-@_on("v", CounsellorActor)
+@PRESSES.on("v", who=CounsellorActor)
 async def agree(press: Press) -> Reply:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         step = await agree_step(session, actor, number(press.arg(0)))
         screen = await screen_for(session, actor, step.beneficiary_id, press.caller.locale, press._)
     return Reply([screen], toast=press._("Step agreed."))
 
 
-@_on("r", CounsellorActor)
+@PRESSES.on("r", who=CounsellorActor)
 async def remove(press: Press) -> Shown:
     """``r:<step>`` asks; ``r:<step>:ok`` removes it and shows the plan again."""
-    actor = _counsellor(press)
+    actor = press.counsellor
     step_id = number(press.arg(0))
     async with work(press.context) as session:
         if press.args[1:2] != ("ok",):

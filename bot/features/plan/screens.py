@@ -18,8 +18,7 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translate
 from bot.keyboards import button
-from bot.kit.refusals import words_for
-from bot.kit.screens import Screen, e
+from bot.kit.screens import Screen, ask_once, e
 from dialogues.typography import shorten
 from storage.actors import CounsellorActor, PersonActor
 from storage.people import get_beneficiary
@@ -32,15 +31,6 @@ CARD_PREFIX = "c:"
 
 CARD_BUTTON = N_("📝 Project and action plan")
 BUTTON_TITLE = 40
-
-
-class NotPossible(Exception):
-    """What was pressed cannot be done now (a step agreed twice, a proposal ticked)."""
-
-
-@words_for(NotPossible)
-def _not_possible(error: NotPossible, _: Translate) -> str:
-    return _("This change is not possible.")
 
 
 def _short(text: str, limit: int = BUTTON_TITLE) -> str:
@@ -200,12 +190,11 @@ def date_prompt_screen(title: str, _: Translate) -> Screen:
 
 def removal_screen(step: Step, _: Translate) -> Screen:
     """The counsellor confirms a step's removal, or goes back to the plan."""
-    text = _("Remove the step “{title}” from the plan?").format(title=e(step.title))
-    rows = [
-        [button(_("🗑 Remove it"), f"pl:r:{step.id}:ok")],
-        [button(_("Cancel"), f"{COUNSELLOR_PREFIX}{step.beneficiary_id}")],
-    ]
-    return Screen(text, rows)
+    return ask_once(
+        _("Remove the step “{title}” from the plan?").format(title=e(step.title)),
+        button(_("🗑 Remove it"), f"pl:r:{step.id}:ok"),
+        button(_("Cancel"), f"{COUNSELLOR_PREFIX}{step.beneficiary_id}"),
+    )
 
 
 def too_long(limit: int, _: Translate) -> str:

@@ -47,9 +47,9 @@ from bot.features.portfolio.screens import (
     list_screen,
     skill_screen,
 )
-from bot.i18n import N_, Translate
-from bot.kit.presses import Press, Presses, Reply, Shown
-from bot.kit.refusals import STALE, words_for
+from bot.i18n import N_
+from bot.kit.presses import Press, Presses, Reply, Shown, new_message
+from bot.kit.refusals import STALE, NotPossible
 from bot.kit.screens import Screen, Stale, number
 from bot.runtime import work
 from dialogues.portfolio import evidence_choices
@@ -71,15 +71,6 @@ from storage.portfolio import (
 
 PRESSES = Presses("pf", denied=STALE)
 READ_ONLY = N_("Only the beneficiary can change their portfolio; you can read it from their card.")
-
-
-class NotPossible(Exception):
-    """A change storage's rules refuse now (its ``ValueError``), not a stale button."""
-
-
-@words_for(NotPossible)
-def _not_possible(_error: NotPossible, _: Translate) -> str:
-    return _("This change is not possible.")
 
 
 OwnPress = Callable[[Press, BeneficiaryActor], Awaitable[Shown]]
@@ -126,11 +117,6 @@ def _tab(args: Sequence[str], index: int) -> str:
     return TABS[value]
 
 
-def _new(screen: Screen) -> Reply:
-    """Say it in a new message, under the one pressed."""
-    return Reply((screen,), in_place=False)
-
-
 async def _shown(
     session: AsyncSession,
     press: Press,
@@ -149,7 +135,7 @@ async def _shown(
 @_own("me")
 async def open_mine(press: Press, me: BeneficiaryActor) -> Reply:
     async with work(press.context) as session:
-        return _new(await opening(session, me, press.caller.locale, press._))
+        return new_message(await opening(session, me, press.caller.locale, press._))
 
 
 @_own("l")
@@ -189,7 +175,7 @@ async def add(press: Press, me: BeneficiaryActor) -> Screen | Reply:
     kind = _tab(press.args, 0)
     async with work(press.context) as session:
         await start_wait(session, me, "label", kind=kind)
-    return _new(label_screen(kind, press._))
+    return new_message(label_screen(kind, press._))
 
 
 @_own("d")
@@ -280,7 +266,7 @@ async def write_sentence(press: Press, me: BeneficiaryActor) -> Reply:
     async with work(press.context) as session:
         skill = await read_skill(session, me, skill_id)
         await start_wait(session, me, "evidence", skill_id=skill_id)
-    return _new(sentence_screen(skill, press._))
+    return new_message(sentence_screen(skill, press._))
 
 
 @_own("x0")

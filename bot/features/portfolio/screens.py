@@ -32,7 +32,7 @@ from bot.features.portfolio.layout import (
 )
 from bot.i18n import Translate
 from bot.keyboards import button
-from bot.kit.screens import Screen, e
+from bot.kit.screens import Screen, ask_once, e
 from dialogues.portfolio import EvidenceChoice
 from storage.portfolio import Evidence, PortfolioSkill
 
@@ -194,9 +194,8 @@ def hidden_screen(skills: Sequence[PortfolioSkill], page: int, _: Translate) -> 
 
 def delete_screen(skill: PortfolioSkill, _: Translate) -> Screen:
     """Deleting a skill added by hand asks once."""
-    text = _("Delete “{label}” from your portfolio?").format(label=e(skill.label))
-    rows = [
-        [button(_("🗑 Delete it"), f"pf:d:{skill.id}:ok")],
-        [button(_("Cancel"), f"pf:s:{skill.id}")],
-    ]
-    return Screen(text, rows)
+    return ask_once(
+        _("Delete “{label}” from your portfolio?").format(label=e(skill.label)),
+        button(_("🗑 Delete it"), f"pf:d:{skill.id}:ok"),
+        button(_("Cancel"), f"pf:s:{skill.id}"),
+    )

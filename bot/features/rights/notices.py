@@ -7,10 +7,10 @@ start-up; rendered when sent (:mod:`bot.outbox_kinds`).
 from __future__ import annotations
 
 from bot.i18n import N_
+from bot.kit.notices import counsellors_beneficiary
 from bot.kit.screens import e
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from storage import rights
-from storage.actors import AccessDenied, load_beneficiary_for
 from storage.outbox import ClaimedMessage
 
 ERASED_NOTICE = N_(
@@ -35,13 +35,7 @@ async def render_erased(context: RenderContext, row: ClaimedMessage) -> Outgoing
 @register(rights.WITHDRAWN_KIND)
 async def render_withdrawn(context: RenderContext, row: ClaimedMessage) -> OutgoingMessage | None:
     """Names the person to their own counsellor, read through the access door when sent."""
-    actor = context.counsellor_actor()
-    if actor is None or row.beneficiary_id is None:
+    person = await counsellors_beneficiary(context, row)
+    if person is None:
         return None
-    async with context.db.transaction() as session:
-        try:
-            person = await load_beneficiary_for(session, actor, row.beneficiary_id)
-        except AccessDenied:
-            return None
-        name = person.name
-    return OutgoingMessage(context._(WITHDRAWN_NOTICE).format(name=e(name)))
+    return OutgoingMessage(context._(WITHDRAWN_NOTICE).format(name=e(person.name)))

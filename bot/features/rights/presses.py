@@ -34,17 +34,11 @@ PREFIX = "rg:"
 PRESSES = Presses(PREFIX.rstrip(":"), who_pressed=rights_holder)
 
 
-def _me(press: Press) -> BeneficiaryActor:
-    if not isinstance(press.actor, BeneficiaryActor):
-        raise Stale("for beneficiaries")
-    return press.actor
-
-
 @PRESSES.on("home", who=BeneficiaryActor)
 @PRESSES.on("keep", who=BeneficiaryActor)
 async def home(press: Press) -> Screen:
     """The entry screen: also leaves an erasure half-way, or keeps the data after withdrawing."""
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         await rights.cancel(session, me)
         return await screens.home_screen(
@@ -55,7 +49,7 @@ async def home(press: Press) -> Screen:
 @PRESSES.on("see", who=BeneficiaryActor)
 async def see(press: Press) -> Reply:
     """What is kept, until when, who opened it: in new messages under the entry screen."""
-    me = _me(press)
+    me = press.beneficiary
     await press.answer()
     async with work(press.context) as session:
         dossier = await rights.collect(session, me, policy=policy_of(press.context))
@@ -66,7 +60,7 @@ async def see(press: Press) -> Reply:
 @PRESSES.on("exp", who=BeneficiaryActor)
 async def export(press: Press) -> None:
     """The copy: a PDF to read and print, and the same data complete in JSON."""
-    me = _me(press)
+    me = press.beneficiary
     _ = press._
     locale = press.caller.locale
     bot = press.context.bot
@@ -98,20 +92,20 @@ async def export(press: Press) -> None:
 @PRESSES.on("del", who=BeneficiaryActor)
 async def erase_asked(press: Press) -> Screen:
     async with work(press.context) as session:
-        await rights.request_erasure(session, _me(press))
+        await rights.request_erasure(session, press.beneficiary)
     return screens.erase_first(press._)
 
 
 @PRESSES.on("del1", who=BeneficiaryActor)
 async def erase_confirmed(press: Press) -> Screen:
     async with work(press.context) as session:
-        confirmed = await rights.confirm_erasure(session, _me(press))
+        confirmed = await rights.confirm_erasure(session, press.beneficiary)
     return screens.erase_second(press._) if confirmed else screens.expired(press._)
 
 
 @PRESSES.on("del2", who=BeneficiaryActor)
 async def erase_now(press: Press) -> Screen:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         erased = await rights.erase_own_data(session, me, utcnow())
     if erased is None:
@@ -125,7 +119,7 @@ async def erase_now(press: Press) -> Screen:
 
 @PRESSES.on("wd", who=BeneficiaryActor)
 async def withdraw_asked(press: Press) -> Screen:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         dossier = await rights.collect(session, me, policy=policy_of(press.context))
     if dossier.profile.status != BeneficiaryStatus.ACTIVE:
@@ -135,7 +129,7 @@ async def withdraw_asked(press: Press) -> Screen:
 
 @PRESSES.on("wd1", who=BeneficiaryActor)
 async def withdraw_now(press: Press) -> Screen:
-    me = _me(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         withdrawn = await rights.withdraw_consent(session, me, utcnow())
     if withdrawn is not None:
@@ -151,7 +145,7 @@ async def withdraw_now(press: Press) -> Screen:
 @PRESSES.on("syn", who=BeneficiaryActor)
 async def synthesis_kept(press: Press) -> Screen | None:
     """``rg:syn``: the question on keeping the synthesis, again; ``rg:syn:y|n``: the answer."""
-    me = _me(press)
+    me = press.beneficiary
     if press.args:
         answer = press.arg(0)
         if answer not in ("y", "n") or len(press.args) > 1:

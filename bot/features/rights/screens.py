@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton
 from bot.export import access_text, part_title, retention_text
 from bot.i18n import Translate, format_date_long, ngettext_of
 from bot.keyboards import button
-from bot.kit.screens import Screen, e
+from bot.kit.screens import Screen, ask_once, e
 from bot.replies import chunk_lines
 from dialogues.instruments import load_all
 from storage import rights
@@ -199,9 +199,11 @@ def erase_first(_: Translate) -> Screen:
 
 
 def erase_second(_: Translate) -> Screen:
-    text = _("<b>Last step.</b> Press the button below to erase everything now.")
-    rows = [[button(_("🗑 Erase everything now"), "rg:del2")], [button(_("Cancel"), HOME)]]
-    return Screen(text, rows)
+    return ask_once(
+        _("<b>Last step.</b> Press the button below to erase everything now."),
+        button(_("🗑 Erase everything now"), "rg:del2"),
+        button(_("Cancel"), HOME),
+    )
 
 
 def expired(_: Translate) -> Screen:

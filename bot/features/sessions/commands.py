@@ -7,55 +7,32 @@ words each reads.
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.features.sessions.draft_screens import picker_screen
 from bot.features.sessions.lists import coming_screen
 from bot.features.sessions.settings import session_settings
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, COUNSELLOR, Command
-from bot.kit.screens import Screen, send
-from bot.runtime import Context, identify, work
-from storage.actors import CounsellorActor
+from bot.kit.commands import Asked, Command, by_role, of_caller, screen_command
+from bot.kit.screens import Screen
 
 
-async def _coming(update: Update, context: Context, *, schedule: bool) -> None:
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return
-    actor = caller.actor
-    async with work(context) as session:
-        screen: Screen
-        if schedule and isinstance(actor, CounsellorActor):
-            screen = await picker_screen(session, caller, actor)
-        else:
-            budget = session_settings(context).budget_hours
-            screen = await coming_screen(session, caller, actor, budget)
-    await send(update, screen)
-
-
-async def schedule_command(update: Update, context: Context) -> None:
-    """``/seance``: a counsellor schedules; a beneficiary sees their sessions."""
-    await _coming(update, context, schedule=True)
-
-
-async def list_command(update: Update, context: Context) -> None:
+async def _coming(asked: Asked) -> Screen:
     """``/seances``: coming sessions, in the caller's zone and language."""
-    await _coming(update, context, schedule=False)
+    budget = session_settings(asked.context).budget_hours
+    return await coming_screen(asked.session, asked.caller, asked.actor, budget)
 
+
+list_command = screen_command()(_coming)
+schedule_command = screen_command()(
+    by_role(beneficiary=_coming, counsellor=of_caller(picker_screen))
+)
+"""``/seance``: a counsellor schedules; a beneficiary sees their sessions."""
 
 COMMANDS = (
-    Command(
-        ("seances", "sessions"),
-        N_("Your sessions with your counsellor"),
-        list_command,
-        roles=(BENEFICIARY,),
+    Command.for_beneficiaries(
+        ("seances", "sessions"), N_("Your sessions with your counsellor"), list_command
     ),
-    Command(("seance", "session"), N_("Schedule a session"), schedule_command, roles=(COUNSELLOR,)),
-    Command(
-        ("seances", "sessions"),
-        N_("Coming sessions and confirmations"),
-        list_command,
-        roles=(COUNSELLOR,),
+    Command.for_counsellors(("seance", "session"), N_("Schedule a session"), schedule_command),
+    Command.for_counsellors(
+        ("seances", "sessions"), N_("Coming sessions and confirmations"), list_command
     ),
 )

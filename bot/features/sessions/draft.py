@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.sessions.texts import heading_of
 from bot.kit.screens import Stale
 from bot.runtime import Caller
 from storage import sessions as store
@@ -58,6 +59,17 @@ async def draft_name(session: AsyncSession, actor: CounsellorActor, draft: store
         return person.name
     info = await store.session_for(session, actor, data_int(draft.data, "session_id"))
     return info.beneficiary_name
+
+
+async def draft_heading(
+    session: AsyncSession,
+    caller: Caller,
+    actor: CounsellorActor,
+    draft: store.Dialogue,
+    flow: str | None = None,
+) -> str:
+    """The heading of the draft's next question: whose session, new or moved."""
+    return heading_of(caller, await draft_name(session, actor, draft), flow or draft.flow)
 
 
 def time_problem(caller: Caller, starts_at: datetime) -> str | None:

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup
-
 from bot.features.sessions.ics import ics_for, ics_name
 from bot.features.sessions.texts import answer_row, mode_label, move_pending_line, place_line
 from bot.i18n import moment_text
 from bot.keyboards import button
-from bot.kit.screens import e
+from bot.kit.notices import notice, readable
+from bot.kit.screens import Screen, e
 from bot.moments import duration_text, when_text
 from bot.outbox_kinds import OutgoingFile, OutgoingMessage, RenderContext, register
 from dialogues.typography import shorten
 from storage import sessions as store
-from storage.actors import AccessDenied, PersonActor
+from storage.actors import PersonActor
 from storage.outbox import ClaimedMessage
 from storage.sessions import SessionInfo, SessionStatus
 
@@ -34,12 +33,8 @@ async def _rendered_session(
     session_id, sequence = payload.get("session_id"), payload.get("sequence")
     if not isinstance(session_id, int) or not isinstance(sequence, int):
         return None
-    async with context.db.transaction() as session:
-        try:
-            info = await store.session_for(session, actor, session_id)
-        except AccessDenied:
-            return None
-    return info if info.sequence == sequence else None
+    info = await readable(context, lambda session: store.session_for(session, actor, session_id))
+    return info if info is not None and info.sequence == sequence else None
 
 
 @register(store.SESSION_NOTICE)
@@ -120,7 +115,7 @@ async def _render_reminder(
     else:
         lines.append(_("Will you be there?"))
         keyboard = [answer_row(_, info)]
-    return OutgoingMessage("\n".join(lines), keyboard=InlineKeyboardMarkup(keyboard))
+    return notice(Screen("\n".join(lines), keyboard))
 
 
 @register(store.SESSION_REMINDER, stale_after=timedelta(hours=12))
@@ -160,7 +155,7 @@ async def render_move_request(
             return None
         lines.append(_("Their reason: « {reason} »").format(reason=e(info.move_reason)))
     rows = [[button(_("📅 Move it"), f"s:mv:{info.id}"), button(_("👁 See it"), f"s:v:{info.id}")]]
-    return OutgoingMessage("\n".join(lines), keyboard=InlineKeyboardMarkup(rows))
+    return notice(Screen("\n".join(lines), rows))
 
 
 register(store.MOVE_REQUEST_SOON, urgent=True, stale_after=timedelta(hours=6))(render_move_request)

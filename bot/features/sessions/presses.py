@@ -18,18 +18,18 @@ Callback grammar (all under ``s:``)::
     s:n:<session>:<seq>  s:nr  (beneficiary) I have to move it / no reason to give
     s:ics:<session>            the calendar file again
 
-A press with the wrong number of arguments, or one whose data does not parse,
-reads "This button is no longer active.", as do storage's refusals.
+Each press is read strictly (:meth:`~bot.kit.presses.Presses.strict`); what no longer
+fits (a session moved since) reads "This button is no longer active.".
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile
 
+from bot.caseload import NOT_ACCEPTED, begin_for
 from bot.datetime_input import local_today, to_utc
 from bot.features.sessions import draft_screens
 from bot.features.sessions.confirm import after_time_chosen, confirm_screen, schedule_from_draft
@@ -41,7 +41,7 @@ from bot.features.sessions.draft import (
     SESSION_FLOWS,
     current_draft,
     data_int,
-    draft_name,
+    draft_heading,
     time_problem,
 )
 from bot.features.sessions.ics import ics_for, ics_name
@@ -56,64 +56,54 @@ from bot.features.sessions.texts import (
     refusal_text,
     session_lines,
 )
+from bot.i18n import N_
 from bot.keyboards import button
-from bot.kit.presses import Press, Presses, Reply
+from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale, count, e
-from bot.kit.strict import EITHER, strictly
+from bot.kit.stops import ABANDONED, stop_press
 from bot.moments import duration_text, when_text
 from bot.runtime import wake_dispatcher, work
 from storage import sessions as store
 from storage.actors import BeneficiaryActor, CounsellorActor
-from storage.models import BeneficiaryStatus, utcnow
-from storage.people import get_beneficiary
+from storage.models import utcnow
 from storage.sessions import SessionMode, SessionRefused, SessionStatus
 
 PRESSES = Presses("s", denied=STALE)
-
-
-_on = partial(strictly, PRESSES)
-"""``@_on(verb, who, *arities)``: a press of this table, its data checked to the letter."""
-
-
-def _new(screen: Screen, toast: str | None = None) -> Reply:
-    """Say it in a new message, under the one pressed."""
-    return Reply([screen], in_place=False, toast=toast)
-
-
-def _counsellor(press: Press) -> CounsellorActor:
-    assert isinstance(press.actor, CounsellorActor)  # the table checked who pressed
-    return press.actor
-
-
-def _beneficiary(press: Press) -> BeneficiaryActor:
-    assert isinstance(press.actor, BeneficiaryActor)  # the table checked who pressed
-    return press.actor
+stop_press(
+    PRESSES,
+    "nr",
+    who=BeneficiaryActor,
+    flows=[MOVE_REASON_FLOW],
+    words=N_("All right. Your counsellor will come back to you with another time."),
+    under=True,
+)
+stop_press(PRESSES, "x", who=CounsellorActor, flows=SESSION_FLOWS, words=ABANDONED)
 
 
 # --- either role ---------------------------------------------------------------
 
 
-@_on("list", EITHER, 0)
+@PRESSES.strict("list", 0)
 async def coming(press: Press) -> Reply:
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
-        return _new(await coming_screen(session, press.caller, press.actor, budget))
+        return new_message(await coming_screen(session, press.caller, press.actor, budget))
 
 
-@_on("v", EITHER, 1)
+@PRESSES.strict("v", 1)
 async def card(press: Press) -> Reply:
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
-        return _new(await card_screen(session, press.caller, count(press.arg(0)), budget))
+        return new_message(await card_screen(session, press.caller, count(press.arg(0)), budget))
 
 
 # --- the beneficiary -----------------------------------------------------------
 
 
-@_on("ics", BeneficiaryActor, 1)
+@PRESSES.strict("ics", 1, who=BeneficiaryActor)
 async def calendar_file(press: Press) -> None:
-    me = _beneficiary(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         info = await store.session_for(session, me, count(press.arg(0)))
     cancelled = info.status == SessionStatus.CANCELLED
@@ -127,12 +117,12 @@ async def calendar_file(press: Press) -> None:
         )
 
 
-@_on("y", BeneficiaryActor, 2)
+@PRESSES.strict("y", 2, who=BeneficiaryActor)
 async def confirm_attendance(press: Press) -> Reply:
     return await _answer(press, moving=False)
 
 
-@_on("n", BeneficiaryActor, 2)
+@PRESSES.strict("n", 2, who=BeneficiaryActor)
 async def ask_to_move(press: Press) -> Reply:
     return await _answer(press, moving=True)
 
@@ -140,90 +130,74 @@ async def ask_to_move(press: Press) -> Reply:
 async def _answer(press: Press, *, moving: bool) -> Reply:
     """ "I confirm" or "I have to move it", for the version of the session they were shown."""
     _ = press._
-    me = _beneficiary(press)
+    me = press.beneficiary
     session_id, sequence = count(press.arg(0)), count(press.arg(1))
     async with work(press.context) as session:
         try:
             if not moving:
                 await store.confirm_attendance(session, me, session_id, sequence)
                 thanks = _("✅ Thank you! Your counsellor will see that you are coming.")
-                return _new(page(thanks), toast=_("Confirmed"))
+                return new_message(page(thanks), toast=_("Confirmed"))
             info = await store.request_move(session, me, session_id, sequence)
         except SessionRefused as refused:
             if refused.reason == "changed":
                 info = await store.session_for(session, me, session_id)
                 lines = [_("This session has changed since that message. Here it is now:"), ""]
                 lines += session_lines(info, press.caller, me.timezone)
-                return _new(page("\n".join(lines), [answer_row(_, info)]))
-            return _new(page(_("This session is over or was cancelled.")))
+                return new_message(page("\n".join(lines), [answer_row(_, info)]))
+            return new_message(page(_("This session is over or was cancelled.")))
         await store.save_dialogue(session, me, MOVE_REASON_FLOW, "reason", {"session_id": info.id})
     wake_dispatcher(press.context)
     text = _(
         "🔁 I have told your counsellor, who will suggest another time.\n\n"
         "If you like, type the reason now (only your counsellor will read it), or:"
     )
-    return _new(page(text, [[button(_("No reason to give"), "s:nr")]]))
-
-
-@_on("nr", BeneficiaryActor, 0)
-async def no_reason(press: Press) -> Reply:
-    async with work(press.context) as session:
-        await store.end_dialogue(session, _beneficiary(press), flows=[MOVE_REASON_FLOW])
-    return _new(
-        page(press._("All right. Your counsellor will come back to you with another time."))
-    )
+    return new_message(page(text, [[button(_("No reason to give"), "s:nr")]]))
 
 
 # --- the counsellor: a session's life ------------------------------------------
 
 
-@_on("new", CounsellorActor, 0)
+@PRESSES.strict("new", 0, who=CounsellorActor)
 async def new(press: Press) -> Reply:
     async with work(press.context) as session:
-        return _new(await draft_screens.picker_screen(session, press.caller, _counsellor(press)))
+        return new_message(
+            await draft_screens.picker_screen(session, press.caller, press.counsellor)
+        )
 
 
-@_on("x", CounsellorActor, 0)
-async def abandon(press: Press) -> Screen:
-    async with work(press.context) as session:
-        await store.end_dialogue(session, _counsellor(press), flows=SESSION_FLOWS)
-    return page(press._("Abandoned: nothing was changed."))
-
-
-@_on("b", CounsellorActor, 1)
+@PRESSES.strict("b", 1, who=CounsellorActor)
 async def for_beneficiary(press: Press) -> Screen:
-    _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
-        person = await get_beneficiary(session, actor, count(press.arg(0)))
-        if person.status != BeneficiaryStatus.ACTIVE:
-            return page(_("This person has not accepted their invitation yet."))
-        await store.save_dialogue(session, actor, "session", "day", {"beneficiary_id": person.id})
+        person = await begin_for(session, actor, count(press.arg(0)), "session", "day")
+    if person is None:
+        return page(press._(NOT_ACCEPTED))
     return draft_screens.day_screen(
         press.caller, actor, heading_of(press.caller, person.name, "session")
     )
 
 
-@_on("mv", CounsellorActor, 1)
+@PRESSES.strict("mv", 1, who=CounsellorActor)
 async def move(press: Press) -> Reply:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         info = await store.session_for(session, actor, count(press.arg(0)))
         if info.status != SessionStatus.PLANNED:
-            return _new(page(press._("This session is over or was cancelled.")))
+            return new_message(page(press._("This session is over or was cancelled.")))
         await store.save_dialogue(session, actor, "move", "day", {"session_id": info.id})
     heading = heading_of(press.caller, info.beneficiary_name, "move")
-    return _new(draft_screens.day_screen(press.caller, actor, heading))
+    return new_message(draft_screens.day_screen(press.caller, actor, heading))
 
 
-@_on("cx", CounsellorActor, 1)
+@PRESSES.strict("cx", 1, who=CounsellorActor)
 async def cancel(press: Press) -> Reply:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         info = await store.session_for(session, actor, count(press.arg(0)))
         if info.status != SessionStatus.PLANNED:
-            return _new(page(_("This session is over or was cancelled.")))
+            return new_message(page(_("This session is over or was cancelled.")))
         await store.save_dialogue(session, actor, "cancel", "reason", {"session_id": info.id})
     text = _(
         "Cancel the session with {name} of {when}?\n\n"
@@ -236,13 +210,13 @@ async def cancel(press: Press) -> Reply:
         [button(_("✖ Cancel it without a reason"), "s:cxn")],
         [button(_("◀ Keep it"), "s:x")],
     ]
-    return _new(page(text, rows))
+    return new_message(page(text, rows))
 
 
-@_on("cxn", CounsellorActor, 0)
+@PRESSES.strict("cxn", 0, who=CounsellorActor)
 async def cancel_without_reason(press: Press) -> Screen:
     async with work(press.context) as session:
-        draft = await current_draft(session, _counsellor(press), "reason", "confirm")
+        draft = await current_draft(session, press.counsellor, "reason", "confirm")
         return await _cancel_from_draft(session, press, draft, with_reason=False)
 
 
@@ -250,7 +224,7 @@ async def _cancel_from_draft(
     session: AsyncSession, press: Press, draft: store.Dialogue, *, with_reason: bool
 ) -> Screen:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     if draft.flow != "cancel":
         raise Stale("not cancelling")
     reason = draft.data.get("reason") if with_reason else None
@@ -269,20 +243,20 @@ async def _cancel_from_draft(
     return page(text, [[button(_("📅 Coming sessions"), LIST)]])
 
 
-@_on("dn", CounsellorActor, 1)
+@PRESSES.strict("dn", 1, who=CounsellorActor)
 async def ask_done(press: Press) -> Reply:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         info = await store.session_for(session, actor, count(press.arg(0)))
     if info.status != SessionStatus.PLANNED:
-        return _new(page(press._("This session is already closed or cancelled.")))
-    return _new(done_screen(press.caller, info, actor))
+        return new_message(page(press._("This session is already closed or cancelled.")))
+    return new_message(done_screen(press.caller, info, actor))
 
 
-@_on("dd", CounsellorActor, 2)
+@PRESSES.strict("dd", 2, who=CounsellorActor)
 async def done(press: Press) -> Screen:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         try:
@@ -307,23 +281,22 @@ async def done(press: Press) -> Screen:
 # --- the counsellor's draft: each button checked against the draft's step ------
 
 
-@_on("dp", CounsellorActor, 1)
+@PRESSES.strict("dp", 1, who=CounsellorActor)
 async def more_days(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "day", "hour")
         shown = count(press.arg(0))
         if shown >= DAY_PAGES:
             raise Stale("page")
-        name = await draft_name(session, actor, draft)
+        heading = await draft_heading(session, press.caller, actor, draft)
         await store.save_dialogue(session, actor, draft.flow, "day", draft.data)
-    heading = heading_of(press.caller, name, draft.flow)
     return draft_screens.day_screen(press.caller, actor, heading, shown)
 
 
-@_on("d", CounsellorActor, 1)
+@PRESSES.strict("d", 1, who=CounsellorActor)
 async def day_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     today = local_today(utcnow(), actor.timezone)
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "day", "hour")
@@ -333,14 +306,13 @@ async def day_chosen(press: Press) -> Screen:
         await store.save_dialogue(
             session, actor, draft.flow, "hour", {**draft.data, "day": day.isoformat()}
         )
-        name = await draft_name(session, actor, draft)
-    heading = heading_of(press.caller, name, draft.flow)
+        heading = await draft_heading(session, press.caller, actor, draft)
     return draft_screens.hour_screen(press.caller, actor, heading, day)
 
 
-@_on("h", CounsellorActor, 1)
+@PRESSES.strict("h", 1, who=CounsellorActor)
 async def hour_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "hour")
@@ -350,15 +322,14 @@ async def hour_chosen(press: Press) -> Screen:
         problem = time_problem(press.caller, starts_at)
         if problem is None:
             return await after_time_chosen(session, press.caller, actor, draft, starts_at, budget)
-        name = await draft_name(session, actor, draft)
-    heading = heading_of(press.caller, name, draft.flow)
+        heading = await draft_heading(session, press.caller, actor, draft)
     screen = draft_screens.day_screen(press.caller, actor, heading)
     return page(f"{problem}\n\n{screen.text}", screen.rows)
 
 
-@_on("du", CounsellorActor, 1)
+@PRESSES.strict("du", 1, who=CounsellorActor)
 async def duration_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "dur")
         minutes = count(press.arg(0))
@@ -367,13 +338,13 @@ async def duration_chosen(press: Press) -> Screen:
         await store.save_dialogue(
             session, actor, "session", "mode", {**draft.data, "minutes": minutes}
         )
-        name = await draft_name(session, actor, draft)
-    return draft_screens.mode_screen(press.caller, heading_of(press.caller, name, "session"))
+        heading = await draft_heading(session, press.caller, actor, draft, "session")
+    return draft_screens.mode_screen(press.caller, heading)
 
 
-@_on("mo", CounsellorActor, 1)
+@PRESSES.strict("mo", 1, who=CounsellorActor)
 async def mode_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "mode")
@@ -386,14 +357,13 @@ async def mode_chosen(press: Press) -> Screen:
         await store.save_dialogue(session, actor, "session", "place", data)
         beneficiary_id = data_int(data, "beneficiary_id")
         previous = await store.recent_place(session, actor, beneficiary_id, mode)
-        name = await draft_name(session, actor, draft)
-    heading = heading_of(press.caller, name, "session")
+        heading = await draft_heading(session, press.caller, actor, draft, "session")
     return draft_screens.place_screen(press.caller, heading, mode, previous)
 
 
-@_on("pl", CounsellorActor, 0)
+@PRESSES.strict("pl", 0, who=CounsellorActor)
 async def same_place(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     budget = session_settings(press.context).budget_hours
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "place")
@@ -407,12 +377,12 @@ async def same_place(press: Press) -> Screen:
         return await confirm_screen(session, press.caller, actor, "session", data, budget)
 
 
-@_on("ok", CounsellorActor, 0, 1)
+@PRESSES.strict("ok", 0, 1, who=CounsellorActor)
 async def confirm(press: Press) -> Screen:
     over = press.args == ("over",)
     if press.args and not over:
         raise Stale("unknown press")
-    actor = _counsellor(press)
+    actor = press.counsellor
     config = session_settings(press.context)
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "confirm")

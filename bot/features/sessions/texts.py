@@ -10,7 +10,8 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import Translate, ngettext_of
 from bot.keyboards import button
-from bot.kit.screens import Screen, e
+from bot.kit.screens import e
+from bot.kit.screens import page as page  # this feature's screens fold their links
 from bot.moments import duration_text, when_text, zone_note
 from bot.runtime import Caller
 from dialogues.typography import shorten
@@ -21,11 +22,6 @@ LIST = "s:list"
 NEW = "s:new"
 BENEFICIARY_PREFIX = "s:b:"
 """The presses many screens link to: the list, a new session, a beneficiary picked."""
-
-
-def page(text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> Screen:
-    """A screen of this feature: HTML, its links folded."""
-    return Screen(text, rows or [], preview=False)
 
 
 def mode_label(mode: SessionMode, _: Translate) -> str:

@@ -11,7 +11,7 @@ from telegram import Update
 from bot.features.synthesis.review import my_synthesis
 from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, Command
+from bot.kit.commands import Command
 from bot.runtime import Context, identify
 from storage.actors import BeneficiaryActor
 
@@ -34,10 +34,7 @@ async def synthesis_command(update: Update, context: Context) -> None:
 
 
 COMMANDS = (
-    Command(
-        ("synthese", "synthesis"),
-        N_("Your synthesis document"),
-        synthesis_command,
-        roles=(BENEFICIARY,),
+    Command.for_beneficiaries(
+        ("synthese", "synthesis"), N_("Your synthesis document"), synthesis_command
     ),
 )

@@ -37,7 +37,7 @@ from bot.features.synthesis.screens import (
     synthesis_screen,
 )
 from bot.i18n import Translate, ngettext_of
-from bot.kit.presses import Press, Reply, Shown
+from bot.kit.presses import Press, Reply, Shown, new_message
 from bot.kit.refusals import say
 from bot.kit.screens import Screen, Stale, number
 from bot.runtime import Context, database, wake_dispatcher, work
@@ -66,7 +66,7 @@ def _on(verb: str) -> Callable[[CounsellorPress], CounsellorPress]:
             try:
                 return await function(press, press.actor, bid)
             except SynthesisRefused as refused:
-                return Reply([Screen(say(refused, press._))], in_place=False)
+                return new_message(Screen(say(refused, press._)))
 
         return function
 
@@ -181,7 +181,7 @@ async def generate(press: Press, actor: CounsellorActor, bid: int) -> Reply:
     )
     files = synthesis.VersionFiles(info, editable, pdf)
     await send_files(context, actor.telegram_id, person, files, _)
-    return Reply([await _screen(press, actor, bid)], in_place=False)
+    return new_message(await _screen(press, actor, bid))
 
 
 @_on("d")
@@ -203,7 +203,7 @@ async def ask_upload(press: Press, actor: CounsellorActor, bid: int) -> Reply:
         "Send me the edited file now, as a document: .docx or .odt, {size} MB at most. "
         "It becomes the next version; I make its PDF. /annuler to give up."
     ).format(size=MAX_UPLOAD_BYTES // (1024 * 1024))
-    return Reply([Screen(text)], in_place=False)
+    return new_message(Screen(text))
 
 
 @_on("r")
@@ -226,7 +226,7 @@ async def comments(press: Press, actor: CounsellorActor, bid: int) -> Reply:
         person = await get_beneficiary(session, actor, bid)
         read = await synthesis.read_comments(session, actor, bid)
     screen = comments_screen(person, read, press._, press.caller.locale, actor.timezone)
-    return Reply([screen], in_place=False)
+    return new_message(screen)
 
 
 @_on("f")

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from bot.features.synthesis.presses import PRESSES, person_data
 from bot.i18n import Translate, format_date_long
 from bot.keyboards import button
-from bot.kit.presses import Press, Reply
+from bot.kit.presses import Press, Reply, new_message
 from bot.kit.screens import Screen, Stale, number
 from bot.runtime import Context, wake_dispatcher, work
 from storage import synthesis
@@ -86,12 +86,6 @@ async def my_synthesis(
         )
 
 
-def _me(press: Press) -> BeneficiaryActor:
-    if not isinstance(press.actor, BeneficiaryActor):
-        raise Stale("for beneficiaries")
-    return press.actor
-
-
 def _version(press: Press) -> int:
     """The one argument of ``sy:ok:<v>`` and ``sy:cm:<v>``."""
     if len(press.args) != 1:
@@ -101,12 +95,12 @@ def _version(press: Press) -> int:
 
 @PRESSES.on("me", who=BeneficiaryActor)
 async def mine(press: Press) -> None:
-    await my_synthesis(press.update, press.context, _me(press), press._)
+    await my_synthesis(press.update, press.context, press.beneficiary, press._)
 
 
 @PRESSES.on("ok", who=BeneficiaryActor)
 async def agree(press: Press) -> Reply:
-    me, version, _ = _me(press), _version(press), press._
+    me, version, _ = press.beneficiary, _version(press), press._
     async with work(press.context) as session:
         await synthesis.agree(session, me, version)
     wake_dispatcher(press.context)
@@ -116,12 +110,12 @@ async def agree(press: Press) -> Reply:
         "Thank you: your agreement to version {number} is recorded. Your counsellor "
         "will now deliver the final version to you."
     ).format(number=version)
-    return Reply([Screen(thanks)], in_place=False, toast=_("Agreement recorded"))
+    return new_message(Screen(thanks), toast=_("Agreement recorded"))
 
 
 @PRESSES.on("cm", who=BeneficiaryActor)
 async def comment(press: Press) -> Reply:
-    me, _ = _me(press), press._
+    me, _ = press.beneficiary, press._
     _version(press)  # the wait knows which version is in review
     async with work(press.context) as session:
         await synthesis.start_wait(session, me, me.beneficiary_id, "comment")
@@ -129,4 +123,4 @@ async def comment(press: Press) -> Reply:
         "Write your comment in one message ({max} characters at most): what to add, "
         "change or remove. /annuler to give up."
     ).format(max=synthesis.COMMENT_MAX)
-    return Reply([Screen(text)], in_place=False)
+    return new_message(Screen(text))

@@ -7,52 +7,21 @@ words each reads.
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.features.tasks.draft import picker_screen
 from bot.features.tasks.lists import coming_screen
 from bot.i18n import N_
-from bot.kit.commands import BENEFICIARY, COUNSELLOR, Command
-from bot.kit.screens import Screen, send
-from bot.runtime import Context, identify, work
-from storage.actors import CounsellorActor
+from bot.kit.commands import Command, by_role, of_caller, screen_command
 
-
-async def _tasks(update: Update, context: Context, *, assign: bool) -> None:
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return
-    actor = caller.actor
-    async with work(context) as session:
-        screen: Screen
-        if assign and isinstance(actor, CounsellorActor):
-            screen = await picker_screen(session, caller, actor)
-        else:
-            screen = await coming_screen(session, caller, actor)
-    await send(update, screen)
-
-
-async def assign_command(update: Update, context: Context) -> None:
-    """``/tache``: a counsellor gives a task; a beneficiary sees theirs."""
-    await _tasks(update, context, assign=True)
-
-
-async def list_command(update: Update, context: Context) -> None:
-    """``/taches``."""
-    await _tasks(update, context, assign=False)
-
+_tasks = of_caller(coming_screen)
+list_command = screen_command()(_tasks)
+"""``/taches``: their tasks, or (counsellor) their beneficiaries' open tasks."""
+assign_command = screen_command()(by_role(beneficiary=_tasks, counsellor=of_caller(picker_screen)))
+"""``/tache``: a counsellor gives a task; a beneficiary sees theirs."""
 
 COMMANDS = (
-    Command(
-        ("taches", "tasks"), N_("Your tasks between sessions"), list_command, roles=(BENEFICIARY,)
-    ),
-    Command(
-        ("tache", "task"), N_("Give a task to a beneficiary"), assign_command, roles=(COUNSELLOR,)
-    ),
-    Command(
-        ("taches", "tasks"),
-        N_("Your beneficiaries' tasks, overdue first"),
-        list_command,
-        roles=(COUNSELLOR,),
+    Command.for_beneficiaries(("taches", "tasks"), N_("Your tasks between sessions"), list_command),
+    Command.for_counsellors(("tache", "task"), N_("Give a task to a beneficiary"), assign_command),
+    Command.for_counsellors(
+        ("taches", "tasks"), N_("Your beneficiaries' tasks, overdue first"), list_command
     ),
 )

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup
-
 from bot.datetime_input import local_today
 from bot.features.tasks.texts import LIST, due_text, task_rows
 from bot.keyboards import button
-from bot.kit.screens import e
+from bot.kit.notices import notice, readable
+from bot.kit.screens import Screen, e
 from bot.moments import day_text
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from storage import tasks as store
-from storage.actors import AccessDenied
 from storage.outbox import ClaimedMessage
 from storage.tasks import TaskInfo, TaskStatus
 
@@ -29,12 +27,8 @@ async def _rendered_task(context: RenderContext, row: ClaimedMessage) -> TaskInf
     task_id = (row.payload or {}).get("task_id")
     if not isinstance(task_id, int):
         return None
-    async with context.db.transaction() as session:
-        try:
-            task = await store.task_for(session, actor, task_id)
-        except AccessDenied:
-            return None
-    return task if task.status == TaskStatus.OPEN else None
+    task = await readable(context, lambda session: store.task_for(session, actor, task_id))
+    return task if task is not None and task.status == TaskStatus.OPEN else None
 
 
 @register(store.TASK_ASSIGNED, stale_after=timedelta(days=14))
@@ -49,7 +43,7 @@ async def render_assigned(context: RenderContext, row: ClaimedMessage) -> Outgoi
         lines.append(e(task.details))
     lines.append(_("Due {day}.").format(day=day_text(task.due_on, context.locale)))
     rows = [[button(_("✅ Done"), f"t:d:{task.id}"), button(_("📋 My tasks"), LIST)]]
-    return OutgoingMessage("\n".join(lines), keyboard=InlineKeyboardMarkup(rows))
+    return notice(Screen("\n".join(lines), rows))
 
 
 @register(store.TASK_REMINDER, stale_after=timedelta(days=2))
@@ -63,4 +57,4 @@ async def render_reminder(context: RenderContext, row: ClaimedMessage) -> Outgoi
     text = _("⏰ Reminder: <b>{title}</b> is {due}.").format(
         title=e(task.title), due=due_text(task, context.locale, today, _)
     )
-    return OutgoingMessage(text, keyboard=InlineKeyboardMarkup(task_rows(_, task)))
+    return notice(Screen(text, task_rows(_, task)))

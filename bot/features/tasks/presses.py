@@ -1,5 +1,7 @@
 """Every ``t:`` press, as one table: the list, a card, the beneficiary's "done" and
 "remind me later", the counsellor's draft and withdrawal.
+Each press is read strictly (:meth:`~bot.kit.presses.Presses.strict`); what no
+longer fits (a task done or withdrawn meanwhile) reads "This button is no longer active.".
 
 Callback grammar (all under ``t:``)::
 
@@ -12,17 +14,13 @@ Callback grammar (all under ``t:``)::
     t:w:<task>                (counsellor) withdraw it
     t:d:<task>  t:nn          (beneficiary) done / no note to add
     t:z:<task>:<days>         (beneficiary) remind me in 1 or 3 days
-
-A press with the wrong number of arguments, or one whose data does not parse,
-reads "This button is no longer active.", as do storage's refusals.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import partial
-from typing import Any
 
+from bot.caseload import NOT_ACCEPTED, begin_for
 from bot.datetime_input import local_today
 from bot.features.tasks.draft import (
     beneficiary_id,
@@ -40,67 +38,50 @@ from bot.features.tasks.texts import (
     page,
     reminder_hour,
 )
+from bot.i18n import N_
 from bot.keyboards import button
-from bot.kit.presses import Press, Presses, Reply
+from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale, count, e
-from bot.kit.strict import EITHER, strictly
+from bot.kit.stops import ABANDONED, stop_press
 from bot.moments import day_text
 from bot.runtime import wake_dispatcher, work
 from storage import sessions as dialogue
 from storage import tasks as store
 from storage.actors import BeneficiaryActor, CounsellorActor
-from storage.models import BeneficiaryStatus
-from storage.people import get_beneficiary
 from storage.tasks import TaskRefused
 
 PRESSES = Presses("t", denied=STALE)
-
-_on = partial(strictly, PRESSES)
-"""``@_on(verb, who, *arities)``: a press of this table, its data checked to the letter."""
-
-
-def _new(screen: Screen) -> Reply:
-    """Say it in a new message, under the one pressed."""
-    return Reply([screen], in_place=False)
-
-
-def _counsellor(press: Press) -> CounsellorActor:
-    assert isinstance(press.actor, CounsellorActor)  # the table checked who pressed
-    return press.actor
-
-
-def _beneficiary(press: Press) -> BeneficiaryActor:
-    assert isinstance(press.actor, BeneficiaryActor)  # the table checked who pressed
-    return press.actor
+stop_press(PRESSES, "nn", who=BeneficiaryActor, flows=[NOTE_FLOW], words=N_("All right."))
+stop_press(PRESSES, "x", who=CounsellorActor, flows=[TASK_FLOW], words=ABANDONED)
 
 
 def _gone(press: Press) -> Reply:
-    return _new(page(press._("This task is already done or was withdrawn.")))
+    return new_message(page(press._("This task is already done or was withdrawn.")))
 
 
 # --- either role ---------------------------------------------------------------
 
 
-@_on("list", EITHER, 0)
+@PRESSES.strict("list", 0)
 async def tasks(press: Press) -> Reply:
     async with work(press.context) as session:
-        return _new(await coming_screen(session, press.caller, press.actor))
+        return new_message(await coming_screen(session, press.caller, press.actor))
 
 
-@_on("v", EITHER, 1)
+@PRESSES.strict("v", 1)
 async def card(press: Press) -> Reply:
     async with work(press.context) as session:
-        return _new(await card_screen(session, press.caller, count(press.arg(0))))
+        return new_message(await card_screen(session, press.caller, count(press.arg(0))))
 
 
 # --- the beneficiary -----------------------------------------------------------
 
 
-@_on("d", BeneficiaryActor, 1)
+@PRESSES.strict("d", 1, who=BeneficiaryActor)
 async def done(press: Press) -> Reply:
     _ = press._
-    me = _beneficiary(press)
+    me = press.beneficiary
     async with work(press.context) as session:
         try:
             task = await store.complete_task(session, me, count(press.arg(0)))
@@ -109,17 +90,10 @@ async def done(press: Press) -> Reply:
         await dialogue.save_dialogue(session, me, NOTE_FLOW, "note", {"task_id": task.id})
     wake_dispatcher(press.context)
     text = _("✅ Well done! Add a note for your counsellor if you like (type it), or:")
-    return _new(page(text, [[button(_("No note"), "t:nn")]]))
+    return new_message(page(text, [[button(_("No note"), "t:nn")]]))
 
 
-@_on("nn", BeneficiaryActor, 0)
-async def no_note(press: Press) -> Screen:
-    async with work(press.context) as session:
-        await dialogue.end_dialogue(session, _beneficiary(press), flows=[NOTE_FLOW])
-    return page(press._("All right."))
-
-
-@_on("z", BeneficiaryActor, 2)
+@PRESSES.strict("z", 2, who=BeneficiaryActor)
 async def remind_later(press: Press) -> Reply:
     _ = press._
     days = count(press.arg(1))
@@ -129,7 +103,7 @@ async def remind_later(press: Press) -> Reply:
     async with work(press.context) as session:
         try:
             task = await store.snooze_task(
-                session, _beneficiary(press), count(press.arg(0)), days, reminder_hour=hour
+                session, press.beneficiary, count(press.arg(0)), days, reminder_hour=hour
             )
         except TaskRefused:
             return _gone(press)
@@ -139,28 +113,25 @@ async def remind_later(press: Press) -> Reply:
         day=day_text(local_today(task.remind_at, task.beneficiary_timezone), press.caller.locale),
         hour=hour,
     )
-    return _new(page(text))
+    return new_message(page(text))
 
 
 # --- the counsellor ------------------------------------------------------------
 
 
-@_on("new", CounsellorActor, 0)
+@PRESSES.strict("new", 0, who=CounsellorActor)
 async def new(press: Press) -> Reply:
     async with work(press.context) as session:
-        return _new(await picker_screen(session, press.caller, _counsellor(press)))
+        return new_message(await picker_screen(session, press.caller, press.counsellor))
 
 
-@_on("b", CounsellorActor, 1)
+@PRESSES.strict("b", 1, who=CounsellorActor)
 async def for_beneficiary(press: Press) -> Screen:
     _ = press._
-    actor = _counsellor(press)
     async with work(press.context) as session:
-        person = await get_beneficiary(session, actor, count(press.arg(0)))
-        if person.status != BeneficiaryStatus.ACTIVE:
-            return page(_("This person has not accepted their invitation yet."))
-        data: dict[str, Any] = {"beneficiary_id": person.id}
-        await dialogue.save_dialogue(session, actor, TASK_FLOW, "title", data)
+        person = await begin_for(session, press.counsellor, count(press.arg(0)), TASK_FLOW, "title")
+    if person is None:
+        return page(_(NOT_ACCEPTED))
     text = "\n".join(
         [
             _("<b>New task for {name}.</b>").format(name=e(person.name)),
@@ -171,16 +142,9 @@ async def for_beneficiary(press: Press) -> Screen:
     return page(text, [[button(_("✖ Cancel"), "t:x")]])
 
 
-@_on("x", CounsellorActor, 0)
-async def abandon(press: Press) -> Screen:
-    async with work(press.context) as session:
-        await dialogue.end_dialogue(session, _counsellor(press), flows=[TASK_FLOW])
-    return page(press._("Abandoned: nothing was changed."))
-
-
-@_on("nod", CounsellorActor, 0)
+@PRESSES.strict("nod", 0, who=CounsellorActor)
 async def no_details(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "details")
         await dialogue.save_dialogue(
@@ -190,9 +154,9 @@ async def no_details(press: Press) -> Screen:
     return due_screen(press.caller, actor, heading)
 
 
-@_on("due", CounsellorActor, 1)
+@PRESSES.strict("due", 1, who=CounsellorActor)
 async def due_chosen(press: Press) -> Screen:
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "due")
         due = datetime.strptime(press.arg(0), "%Y%m%d").date()
@@ -203,10 +167,10 @@ async def due_chosen(press: Press) -> Screen:
         )
 
 
-@_on("ok", CounsellorActor, 0)
+@PRESSES.strict("ok", 0, who=CounsellorActor)
 async def give(press: Press) -> Screen:
     _ = press._
-    actor = _counsellor(press)
+    actor = press.counsellor
     async with work(press.context) as session:
         draft = await current_draft(session, actor, "confirm")
         details = draft.data.get("details")
@@ -238,11 +202,11 @@ async def give(press: Press) -> Screen:
     return page(text, [[button(_("📌 Tasks"), LIST)]])
 
 
-@_on("w", CounsellorActor, 1)
+@PRESSES.strict("w", 1, who=CounsellorActor)
 async def withdraw(press: Press) -> Screen | Reply:
     async with work(press.context) as session:
         try:
-            task = await store.withdraw_task(session, _counsellor(press), count(press.arg(0)))
+            task = await store.withdraw_task(session, press.counsellor, count(press.arg(0)))
         except TaskRefused:
             return _gone(press)
     return page(press._("Task withdrawn: {title}").format(title=e(task.title)))

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import Translate
 from bot.keyboards import button
-from bot.kit.screens import Screen
+from bot.kit.screens import page as page  # this feature's screens fold their links
 from bot.moments import day_text
 from bot.runtime import Context, setting
 from storage import tasks as store
@@ -23,11 +23,6 @@ BENEFICIARY_PREFIX = "t:b:"
 """The presses many screens link to: the list, a new task, a beneficiary picked."""
 TASK_FLOW = "task"
 NOTE_FLOW = "task_note"
-
-
-def page(text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> Screen:
-    """A screen of this feature: HTML, its links folded."""
-    return Screen(text, rows or [], preview=False)
 
 
 def reminder_hour(context: Context) -> int:
