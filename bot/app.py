@@ -53,7 +53,7 @@ from bot.kit.commands import (
     for_role,
     pairs,
 )
-from bot.kit.feature import Feature
+from bot.kit.feature import FEATURES_KEY, Feature
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
 from bot.questionnaire.finish import READ_PREFIX
@@ -213,15 +213,19 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 def _add_feature(application: Application, feature: Feature) -> None:  # type: ignore[type-arg]
     """One feature folder's handlers (commands, presses, others) and its text flows,
     which the door (bot/kit/door.py) finds by name: every flow that waits for typed
-    text belongs to a feature."""
+    text belongs to a feature. The feature joins those kept in ``bot_data``, which the
+    caller's gate and the menu ask (:func:`bot.kit.feature.assembled`)."""
     for handler in feature.all_handlers():
         application.add_handler(handler)
     for text_flow in feature.flows:
         door.register(text_flow)
+    features: tuple[Feature, ...] = application.bot_data.get(FEATURES_KEY, ())
+    application.bot_data[FEATURES_KEY] = (*features, feature)
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data[LISTS_KEY] = command_lists()
+    application.bot_data[FEATURES_KEY] = ()  # each feature joins as _add_feature adds it
     application.add_handler(caller.handler(), group=caller.GROUP)
     application.add_handler(CommandHandler("start", onboarding.start))
     application.add_handler(

@@ -467,8 +467,11 @@ async def pending_wait(
     if not isinstance(actor, BeneficiaryActor):
         return None
     wait = await conversation.current(session, actor, flows=[FLOW], now=now)
-    if wait is None:
-        return None
+    return pending_of(wait) if wait is not None else None
+
+
+def pending_of(wait: conversation.Wait) -> PendingWait:
+    """What a typed text is for, from a portfolio wait already read (with the caller)."""
     wait_for: WaitFor = "evidence" if wait.step == "evidence" else "label"
     kind, skill_id = wait.payload.get("kind"), wait.payload.get("skill_id")
     return PendingWait(

@@ -894,7 +894,12 @@ async def current_dialogue(
         return None
     if max_age is not None and now - wait.since > max_age:
         return None
-    return Dialogue(wait.flow, wait.step, wait.payload, wait.since)
+    return dialogue_of(wait)
+
+
+def dialogue_of(wait: conversation.Wait) -> Dialogue:
+    """A wait already read (with the caller, before any handler) as a dialogue."""
+    return Dialogue(wait.flow, wait.step, wait.payload, wait.since or utcnow())
 
 
 async def end_dialogue(

@@ -860,7 +860,12 @@ async def waiting(
     if isinstance(actor, SystemActor):
         return None
     wait = await conversation.current(session, actor, flows=[FLOW], now=now)
-    if wait is None or wait.beneficiary_id is None:
+    return waiting_of(wait) if wait is not None else None
+
+
+def waiting_of(wait: conversation.Wait) -> Waiting | None:
+    """What a synthesis wait already read (with the caller) waits for; None if about no bilan."""
+    if wait.flow != FLOW or wait.beneficiary_id is None:
         return None
     version = wait.payload.get("version")
     return Waiting(wait.beneficiary_id, wait.step, version if isinstance(version, int) else 0)

@@ -3,12 +3,17 @@
 # ruff: noqa: F811 - the fixtures imported below are used by name
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from bot.features.journal.screens import JOURNAL_FLOW
+from bot.kit.typed import BENEFICIARY_TEXT_WAIT
 from storage import conversation
 from storage import journal as store
-from storage.models import AuditEvent
+from storage.models import AuditEvent, utcnow
 from storage.responses import latest_open_run, open_run, set_position
+from storage.sessions import save_dialogue
 from tests.test_sessions_app import (  # noqa: F401 - fixtures
     FALLTHROUGH,
     Live,
@@ -121,3 +126,22 @@ async def test_writing_a_note_takes_typed_text_from_the_questionnaire(live: Live
     assert (await reply(live.paul)).content == FALLTHROUGH
     async with live.db.transaction() as session:
         assert await store.count_own_entries(session, live.paul_actor) == 0
+
+
+async def test_a_note_asked_for_over_half_an_hour_ago_takes_no_text(live: Live) -> None:
+    """The door checks the flow's maximum age before the flow sees the text: the
+    wait still stands in the database (a draft lasts six hours), but a note asked
+    for more than half an hour ago takes nothing, and the text gets the menu."""
+    stale = utcnow() - BENEFICIARY_TEXT_WAIT - timedelta(minutes=1)
+    async with live.db.transaction() as session:
+        await save_dialogue(session, live.paul_actor, JOURNAL_FLOW, "text", now=stale)
+        assert await conversation.current(session, live.paul_actor) is not None
+    live.paul.send_text("Une note bien tardive.")
+    assert (await reply(live.paul)).content == FALLTHROUGH
+    fresh = utcnow() - BENEFICIARY_TEXT_WAIT + timedelta(minutes=1)
+    async with live.db.transaction() as session:
+        await save_dialogue(session, live.paul_actor, JOURNAL_FLOW, "text", now=fresh)
+    live.paul.send_text("Une note encore à l'heure.")
+    await reply(live.paul, containing("Enregistrée dans votre journal"))
+    async with live.db.transaction() as session:
+        assert await store.count_own_entries(session, live.paul_actor) == 1

@@ -7,16 +7,16 @@ import logging
 from telegram import Update
 
 from bot.features import rights
-from bot.features.synthesis.typed import stray_file_text
 from bot.handlers.onboarding import known_caller
 from bot.i18n import Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
 from bot.kit.commands import COUNSELLOR, Lists, help_lines, lists, role_of
+from bot.kit.feature import assembled, stray_file_text
 from bot.menu import menu_markup
 from bot.runtime import Caller, Context, work
 from bot.settings import SUPPORTED_LOCALES
 from storage import conversation
-from storage.actors import CounsellorActor, PersonActor
+from storage.actors import PersonActor
 from storage.people import set_locale
 
 log = logging.getLogger(__name__)
@@ -118,8 +118,9 @@ async def anything_else(update: Update, context: Context) -> None:
         return
     caller, actor = known
     message = update.effective_message
-    if isinstance(actor, CounsellorActor) and message.document is not None:
-        await message.reply_text(stray_file_text(caller._))
+    hint = stray_file_text(assembled(context), actor, caller._) if message.document else None
+    if hint is not None:
+        await message.reply_text(hint)
         return
     await message.reply_text(
         caller._("I did not expect a message here. Use the menu to choose what to do."),

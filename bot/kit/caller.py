@@ -4,10 +4,11 @@ A ``TypeHandler`` in group -1 (:data:`GROUP`) asks the database who the
 Telegram user is and what the bot waits for from them, in the update's unit
 of work, and keeps the answer on the context (``context.caller``). Every
 handler reads it from there (:func:`bot.runtime.identify`), none asks again.
-Strangers are answered here: only ``/start``, the consent buttons and
-``/mesdonnees`` (whose rights outlive a withdrawn consent) go on to the
-handlers; anything else gets the consent question back if they have it open,
-else the polite sentence.
+Strangers are answered here: only ``/start``, the consent buttons and the
+commands and presses of features open to a person who withdrew consent
+(``Feature.open_to_withdrawn``: the rights screens, whose rights outlive the
+consent) go on to the handlers; anything else gets the consent question back
+if they have it open, else the polite sentence.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.features import rights
 from bot.handlers.onboarding import ask_consent_again, stranger_text
 from bot.i18n import gettext_for
 from bot.keyboards import CONSENT_PREFIX
 from bot.kit.door import flow_label
+from bot.kit.feature import assembled, open_to_withdrawn
 from bot.kit.unit import current_unit
 from bot.runtime import Caller, Context, resolve
 from storage.conversation import Wait
@@ -36,7 +37,7 @@ async def resolve_caller(update: Update, context: Context) -> None:
     if unit is not None:
         unit.telegram_id = caller.telegram_id
         unit.describe = lambda waits: dropped_line(waits, caller.locale)
-    if caller.actor is None and not _for_strangers(update):
+    if caller.actor is None and not _for_strangers(update, context):
         await _answer_stranger(update, context, caller)
         raise ApplicationHandlerStop
 
@@ -45,17 +46,19 @@ def handler() -> TypeHandler[Update, Context, None]:
     return TypeHandler(Update, resolve_caller)
 
 
-def _for_strangers(update: Update) -> bool:
+def _for_strangers(update: Update, context: Context) -> bool:
     """``/start`` (an invitation link, or the consent question again), consent presses,
-    and the rights screens, which check for themselves who may use them."""
+    and what the features open to people who withdrew consent (the rights screens,
+    which check for themselves who may use them)."""
+    commands, prefixes = open_to_withdrawn(assembled(context))
     message = update.message
     if message is not None and message.text is not None:
         words = message.text.split(maxsplit=1) or [""]  # a text of blanks has no word
         command = words[0].split("@", 1)[0]
-        return command == "/start" or command.lstrip("/") in rights.DATA_COMMANDS
+        return command == "/start" or command.lstrip("/") in commands
     query = update.callback_query
     data = query.data or "" if query is not None else ""
-    return data.startswith((CONSENT_PREFIX, rights.PREFIX))
+    return data.startswith((CONSENT_PREFIX, *prefixes))
 
 
 async def _answer_stranger(update: Update, context: Context, caller: Caller) -> None:

@@ -19,6 +19,8 @@ from telegram.error import BadRequest
 from bot.datetime_input import local_today
 from bot.i18n import Translate
 from bot.keyboards import button
+from bot.kit.door import Typed
+from bot.kit.roles import as_beneficiary
 from bot.questionnaire import render
 from bot.questionnaire.finish import (
     SCORED_KINDS,
@@ -479,13 +481,14 @@ async def _recap_action(
         await _show(message, actor.telegram_id, context, screen, edit=True)
 
 
-async def handle_text(update: Update, context: Context) -> bool:
-    """A typed message while a question waits for one; False if none does."""
-    message = update.effective_message
-    found = await _beneficiary(update, context)
-    if message is None or found is None or update.edited_message is not None:
-        return False
-    caller, actor = found
+async def handle_text(typed: Typed) -> bool:
+    """A message while a question of the person's open run waits for one; False if none does.
+
+    The door (:mod:`bot.kit.door`) hands it any message from a beneficiary whose wait
+    is the questionnaire's: a sticker or a photo reads as an empty answer.
+    """
+    update, context, caller, message = typed.update, typed.context, typed.caller, typed.message
+    actor = as_beneficiary(caller)
     async with work(context) as session:
         run = await latest_open_run(session, actor)
     instrument = instruments().get(run.instrument_key) if run else None

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Update
-
 from bot.features.card.lists import found_screen, people_of
-from bot.kit.door import Flow
+from bot.i18n import N_
+from bot.kit.door import COUNSELLORS, Typed, text_flow
+from bot.kit.roles import as_counsellor
 from bot.kit.screens import send
-from bot.kit.typed import typed_text
-from bot.runtime import Context, work
-from storage.actors import CounsellorActor
-from storage.sessions import current_dialogue, end_dialogue
+from bot.runtime import work
+from storage.sessions import end_dialogue
 
 FIND_FLOW = "ben_find"
 FIND_WAIT = timedelta(minutes=30)
@@ -23,21 +21,16 @@ FIND_WAIT = timedelta(minutes=30)
 MAX_TYPED = 60
 
 
-async def handle_text(update: Update, context: Context) -> bool:
-    """The typed name after "🔎 Search by name"; False when no search waits."""
-    typed = await typed_text(update, context)
-    if typed is None:
-        return False
-    caller, actor, text = typed
-    if not isinstance(actor, CounsellorActor):
-        return False
-    async with work(context) as session:
-        if await current_dialogue(session, actor, flows=[FIND_FLOW], max_age=FIND_WAIT) is None:
-            return False
+@text_flow(FIND_FLOW, label=N_("the search for a beneficiary"), who=COUNSELLORS, max_age=FIND_WAIT)
+async def find_text(typed: Typed) -> bool:
+    """The typed name after "🔎 Search by name"."""
+    actor = as_counsellor(typed.caller)
+    async with work(typed.context) as session:
         await end_dialogue(session, actor, flows=[FIND_FLOW])
         people = await people_of(session, actor)
-    await send(update, found_screen(people, text.strip()[:MAX_TYPED], caller.locale, caller._))
+    name = typed.text.strip()[:MAX_TYPED]
+    await send(typed.update, found_screen(people, name, typed.caller.locale, typed._))
     return True
 
 
-TEXT_FLOWS = (Flow((FIND_FLOW,), handle_text, lambda _wait, _: _("the search for a beneficiary")),)
+TEXT_FLOWS = (find_text,)

@@ -10,20 +10,22 @@ ends the step.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
 
 from bot.features.contacts.draft import FIELD_OF, FLOW, NEXT, save
 from bot.features.contacts.screens import ask, metiers_screen, page, refusal_text, title_screen
-from bot.kit.door import Flow
+from bot.i18n import N_
+from bot.kit.door import COUNSELLORS, Typed, text_flow
 from bot.kit.refusals import say
+from bot.kit.roles import as_counsellor
 from bot.kit.screens import Screen, send
-from bot.kit.typed import DRAFT_TEXT_WAIT, typed_text
-from bot.runtime import Caller, Context, work
+from bot.kit.typed import DRAFT_TEXT_WAIT
+from bot.runtime import Caller, work
 from dialogues.rome import load_rome
 from storage import contacts as store
 from storage import sessions as dialogue
 from storage.actors import AccessDenied, CounsellorActor
 from storage.contacts import ContactRefused
+from storage.conversation import Wait
 from storage.models import utcnow
 
 OPTIONAL = ("role", "org", "area", "mention")
@@ -35,11 +37,11 @@ async def _typed(
     session: AsyncSession,
     caller: Caller,
     actor: CounsellorActor,
-    draft: dialogue.Dialogue,
+    draft: Wait,
     text: str,
 ) -> Screen:
     _ = caller._
-    data = dict(draft.data)
+    data = dict(draft.payload)
     field = draft.step.removeprefix("e_")
     editing = draft.step.startswith("e_")
     value: str | None = text.strip()
@@ -73,29 +75,20 @@ async def _typed(
     return page(ask(step, _))
 
 
-async def handle_text(update: Update, context: Context) -> bool:
-    """A counsellor's typed field of a contact being added or edited; True when consumed."""
-    typed = await typed_text(update, context)
-    if typed is None:
-        return False
-    caller, actor, text = typed
-    if not isinstance(actor, CounsellorActor):
-        return False
-    async with work(context) as session:
-        draft = await dialogue.current_dialogue(
-            session, actor, flows=[FLOW], max_age=DRAFT_TEXT_WAIT
-        )
-        if draft is None:
-            return False
+@text_flow(FLOW, label=N_("the contact you were writing"), who=COUNSELLORS, max_age=DRAFT_TEXT_WAIT)
+async def contact_text(typed: Typed) -> bool:
+    """A counsellor's typed field of a contact being added or edited."""
+    caller, actor = typed.caller, as_counsellor(typed.caller)
+    async with work(typed.context) as session:
         try:
-            screen = await _typed(session, caller, actor, draft, text)
+            screen = await _typed(session, caller, actor, typed.wait, typed.text)
         except ContactRefused as refused:  # a field left empty while editing, for instance
             screen = page(say(refused, caller._))
         except (AccessDenied, KeyError, ValueError):
             await dialogue.end_dialogue(session, actor, flows=[FLOW])
             screen = page(caller._("That contact is no longer in the file. /contacts"))
-    await send(update, screen)
+    await send(typed.update, screen)
     return True
 
 
-TEXT_FLOWS = (Flow((FLOW,), handle_text, lambda _wait, _: _("the contact you were writing")),)
+TEXT_FLOWS = (contact_text,)

@@ -11,21 +11,22 @@ from __future__ import annotations
 from datetime import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
 
 from bot.datetime_input import local_today, parse_when, to_utc
 from bot.features.enquetes import steps
 from bot.features.enquetes.screens import confirms_screen, guide_screens, prompt, refused_text
+from bot.i18n import N_
 from bot.keyboards import button
-from bot.kit.door import Flow
+from bot.kit.door import BENEFICIARIES, Typed, text_flow
+from bot.kit.roles import as_beneficiary
 from bot.kit.screens import Screen, Stale, send
-from bot.kit.typed import typed_text
+from bot.kit.typed import BENEFICIARY_TEXT_WAIT
 from bot.runtime import Caller, Context, work
 from dialogues.rome import load_rome
 from dialogues.typography import shorten
 from storage import enquetes as store
-from storage import sessions as dialogue
 from storage.actors import AccessDenied, BeneficiaryActor
+from storage.conversation import Wait
 from storage.enquetes import InquiryRefused
 from storage.models import utcnow
 
@@ -39,11 +40,11 @@ async def _typed(
     context: Context,
     caller: Caller,
     me: BeneficiaryActor,
-    wait: dialogue.Dialogue,
+    wait: Wait,
     text: str,
 ) -> list[Screen]:
     _ = caller._
-    data = dict(wait.data)
+    data = dict(wait.payload)
     step = wait.step
     if step == "title":
         matches = load_rome().search_appellations(text, limit=TITLE_MATCHES)
@@ -88,30 +89,26 @@ async def _typed(
     return [Screen(prompt(step, _))]
 
 
-async def handle_text(update: Update, context: Context) -> bool:
-    """Typed text for a step of an enquête; True when consumed."""
-    typed = await typed_text(update, context)
-    if typed is None:
-        return False
-    caller, me, text = typed
-    if not isinstance(me, BeneficiaryActor):
-        return False
-    async with work(context) as session:
-        wait = await steps.current(session, me)
-        if wait is None:
-            return False
+@text_flow(
+    steps.FLOW,
+    label=N_("your notes on an enquête métier"),
+    who=BENEFICIARIES,
+    max_age=BENEFICIARY_TEXT_WAIT,
+)
+async def step_text(typed: Typed) -> bool:
+    """Typed text for a step of an enquête."""
+    caller, me = typed.caller, as_beneficiary(typed.caller)
+    async with work(typed.context) as session:
         try:
-            screens = await _typed(session, context, caller, me, wait, text)
+            screens = await _typed(session, typed.context, caller, me, typed.wait, typed.text)
         except InquiryRefused as refused:
             screens = [Screen(refused_text(refused.reason, caller._))]
         except (AccessDenied, Stale, KeyError, ValueError):
             await steps.end(session, me)
             screens = [Screen(caller._("That enquête is no longer there. /enquetes"))]
     for screen in screens:
-        await send(update, screen)
+        await send(typed.update, screen)
     return True
 
 
-TEXT_FLOWS = (
-    Flow((steps.FLOW,), handle_text, lambda _wait, _: _("your notes on an enquête métier")),
-)
+TEXT_FLOWS = (step_text,)

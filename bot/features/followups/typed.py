@@ -8,29 +8,23 @@ gives it to a check-in's plan step first, else to the ordinary questionnaire
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.features.followups import steps as checkin
-from bot.kit.door import Flow
+from bot.i18n import N_
+from bot.kit.door import BENEFICIARIES, Takes, Typed, text_flow
+from bot.kit.roles import as_beneficiary
 from bot.kit.screens import Screen, send
 from bot.questionnaire import flow
-from bot.runtime import Context, identify, work
+from bot.runtime import work
 from dialogues import followup as loop
-from storage.actors import BeneficiaryActor
 from storage.followups import INSTRUMENT_KEY
 from storage.responses import FLOW as QUESTIONNAIRE_FLOW
 from storage.responses import latest_open_run, save_answer
 
 
-async def handle_text(update: Update, context: Context) -> bool:
+async def handle_text(typed: Typed) -> bool:
     """The optional word on a plan step; False unless the check-in waits for one."""
-    message = update.effective_message
-    if message is None or update.edited_message is not None:
-        return False
-    caller = await identify(update, context)
-    if caller is None or not isinstance(caller.actor, BeneficiaryActor):
-        return False
-    actor = caller.actor
+    update, context, caller = typed.update, typed.context, typed.caller
+    actor = as_beneficiary(caller)
     async with work(context) as session:
         run = await latest_open_run(session, actor)
         is_checkin = run is not None and run.instrument_key == INSTRUMENT_KEY
@@ -49,7 +43,7 @@ async def handle_text(update: Update, context: Context) -> bool:
             update, context, caller, actor, instrument, run.id, edit=False
         )
         return True
-    note = (message.text or "").strip()
+    note = typed.text.strip()
     if not note:
         await send(update, Screen(_("Please write your word as a message, or press “Go on”.")))
         return True
@@ -70,15 +64,15 @@ async def handle_text(update: Update, context: Context) -> bool:
     return True
 
 
-async def questionnaire_text(update: Update, context: Context) -> bool:
-    """Typed text while a questionnaire's step is shown: a check-in's, else the dossier's."""
-    return await handle_text(update, context) or await flow.handle_text(update, context)
-
-
-TEXT_FLOWS = (
-    Flow(
-        (QUESTIONNAIRE_FLOW,),
-        questionnaire_text,
-        lambda _wait, _: _("your questionnaire (/reprendre picks it up where you left it)"),
-    ),
+@text_flow(
+    QUESTIONNAIRE_FLOW,
+    label=N_("your questionnaire (/reprendre picks it up where you left it)"),
+    who=BENEFICIARIES,
+    takes=Takes.ANYTHING,
 )
+async def questionnaire_text(typed: Typed) -> bool:
+    """Typed text while a questionnaire's step is shown: a check-in's, else the dossier's."""
+    return await handle_text(typed) or await flow.handle_text(typed)
+
+
+TEXT_FLOWS = (questionnaire_text,)

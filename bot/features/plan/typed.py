@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
 
 from bot.features.plan.screens import (
     date_prompt_screen,
@@ -22,10 +21,10 @@ from bot.features.plan.screens import (
     typing_rows,
 )
 from bot.i18n import N_
-from bot.kit.door import Flow
+from bot.kit.door import EITHER, Takes, Typed, text_flow
 from bot.kit.refusals import say
 from bot.kit.screens import Screen, e, send
-from bot.runtime import Caller, Context, identify, wake_dispatcher, work
+from bot.runtime import Caller, Context, wake_dispatcher, work
 from dialogues.engine import Rejected
 from dialogues.followup import parse_target_date
 from dialogues.messages import error_message
@@ -111,36 +110,35 @@ async def _typed(
     return await _step_date(context, caller, actor, waiting, text)
 
 
-async def handle_text(update: Update, context: Context) -> bool:
-    """A message while the bot waits for a project or a step; False if it waits for none."""
-    message = update.effective_message
-    if message is None or update.edited_message is not None:
-        return False
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return False
-    actor = caller.actor
-    async with work(context) as session:
+@text_flow(
+    PLAN_FLOW,
+    label=N_("what you were typing into the action plan"),
+    who=EITHER,
+    takes=Takes.ANYTHING,
+)
+async def plan_text(typed: Typed) -> bool:
+    """A message while the bot waits for a project or a step; False when storage finds the
+    wait no longer stands (the bilan out of the person's reach)."""
+    caller, actor = typed.caller, typed.actor
+    async with work(typed.context) as session:
         waiting = await pending_input(session, actor)
     if waiting is None:
         return False
     _ = caller._
-    if not message.text:
-        await send(update, Screen(_("Please type your answer as a message, or press Cancel.")))
+    if not typed.text:
+        await send(
+            typed.update, Screen(_("Please type your answer as a message, or press Cancel."))
+        )
         return True
     try:
-        screens = await _typed(context, caller, actor, waiting, message.text)
+        screens = await _typed(typed.context, caller, actor, waiting, typed.text)
     except AccessDenied as error:
-        async with work(context) as session:
+        async with work(typed.context) as session:
             await stop_input(session, actor)
         screens = [Screen(say(error, _, NOT_YOURS))]
     for screen in screens:
-        await send(update, screen)
+        await send(typed.update, screen)
     return True
 
 
-TEXT_FLOWS = (
-    Flow(
-        (PLAN_FLOW,), handle_text, lambda _wait, _: _("what you were typing into the action plan")
-    ),
-)
+TEXT_FLOWS = (plan_text,)

@@ -9,16 +9,17 @@ the Cancel button end the wait.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
 
 from bot.features.portfolio.prompts import too_long, typing_screen
 from bot.features.portfolio.screens import skill_screen
 from bot.i18n import Translate
-from bot.kit.door import Flow
+from bot.kit.door import BENEFICIARIES, Takes, Typed, text_flow
+from bot.kit.roles import as_beneficiary
 from bot.kit.screens import Screen, Stale, e, send
-from bot.runtime import Context, identify, work
+from bot.runtime import work
 from dialogues.portfolio import fold
 from storage.actors import AccessDenied, BeneficiaryActor
+from storage.conversation import Wait
 from storage.portfolio import (
     EVIDENCE_MAX,
     LABEL_MAX,
@@ -27,7 +28,7 @@ from storage.portfolio import (
     PendingWait,
     add_own_skill,
     clean_label,
-    pending_wait,
+    pending_of,
     read_portfolio,
     set_evidence,
     set_hidden,
@@ -36,30 +37,29 @@ from storage.portfolio import (
 from storage.portfolio import FLOW as PORTFOLIO_FLOW
 
 
-async def handle_text(update: Update, context: Context) -> bool:
-    """A message while the bot waits for a skill or a sentence; False if it waits for neither."""
-    message = update.effective_message
-    if message is None or update.edited_message is not None:
-        return False
-    caller = await identify(update, context)
-    if caller is None or not isinstance(caller.actor, BeneficiaryActor):
-        return False
-    me = caller.actor
-    _ = caller._
-    async with work(context) as session:
-        waiting = await pending_wait(session, me)
-        if waiting is None:
-            return False
-        if message.text is not None and message.text.startswith("/"):
-            return False  # a command meant for something else
-        if not message.text or not message.text.strip():
-            screens = [typing_screen(_("Please type it as a message, or press Cancel."), _)]
-        elif waiting.wait_for == "label":
-            screens = await _typed_label(session, me, waiting, message.text, _)
-        else:
-            screens = await _typed_sentence(session, me, waiting, message.text, _)
+def _label(wait: Wait, _: Translate) -> str:
+    if wait.step == "evidence":
+        return _("the sentence you were adding to a skill")
+    return _("the skill you were adding")
+
+
+@text_flow(
+    PORTFOLIO_FLOW, label=_label, who=BENEFICIARIES, takes=Takes.TEXT | Takes.FILES | Takes.OTHER
+)
+async def portfolio_text(typed: Typed) -> bool:
+    """A message while the bot waits for a skill or a sentence (a command is neither)."""
+    me, _ = as_beneficiary(typed.caller), typed._
+    waiting = pending_of(typed.wait)
+    if not typed.text.strip():
+        screens = [typing_screen(_("Please type it as a message, or press Cancel."), _)]
+    else:
+        async with work(typed.context) as session:
+            if waiting.wait_for == "label":
+                screens = await _typed_label(session, me, waiting, typed.text, _)
+            else:
+                screens = await _typed_sentence(session, me, waiting, typed.text, _)
     for screen in screens:
-        await send(update, screen)
+        await send(typed.update, screen)
     return True
 
 
@@ -110,14 +110,4 @@ async def _typed_sentence(
     return [Screen(_("Evidence saved.")), skill_screen(skill, skills, _)]
 
 
-TEXT_FLOWS = (
-    Flow(
-        (PORTFOLIO_FLOW,),
-        handle_text,
-        lambda wait, _: (
-            _("the sentence you were adding to a skill")
-            if wait.step == "evidence"
-            else _("the skill you were adding")
-        ),
-    ),
-)
+TEXT_FLOWS = (portfolio_text,)

@@ -36,17 +36,17 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.rights import notices as notices  # registers the outbox kinds
-from bot.features.rights.commands import COMMANDS, DATA_COMMANDS
-from bot.features.rights.presses import PREFIX, PRESSES
+from bot.features.rights.commands import COMMANDS
+from bot.features.rights.presses import PRESSES
 from bot.features.rights.purge import DailyPurge
 from bot.features.rights.retention import retention_policy
 from bot.kit.feature import Feature
 from storage import rights
 from storage.actors import Actor
 
-__all__ = ["DATA_COMMANDS", "FEATURE", "PREFIX", "DailyPurge", "cancel", "retention_policy"]
+__all__ = ["FEATURE", "DailyPurge", "cancel", "retention_policy"]
 
-FEATURE = Feature(name="rights", commands=COMMANDS, presses=(PRESSES,))
+FEATURE = Feature(name="rights", commands=COMMANDS, presses=(PRESSES,), open_to_withdrawn=True)
 
 
 async def cancel(session: AsyncSession, actor: Actor) -> bool:

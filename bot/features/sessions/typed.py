@@ -9,20 +9,22 @@ beneficiary who has to move a session may say why.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
 
 from bot.features.sessions.confirm import confirm_screen, typed_time
 from bot.features.sessions.draft import MOVE_REASON_FLOW, SESSION_FLOWS, data_int
 from bot.features.sessions.settings import SessionSettings, session_settings
 from bot.features.sessions.texts import page
+from bot.i18n import N_, Translate
 from bot.keyboards import button
-from bot.kit.door import Flow
+from bot.kit.door import BENEFICIARIES, COUNSELLORS, Typed, text_flow
+from bot.kit.roles import as_beneficiary, as_counsellor
 from bot.kit.screens import Screen, Stale, e, send
-from bot.kit.typed import BENEFICIARY_TEXT_WAIT, DRAFT_TEXT_WAIT, typed_text
+from bot.kit.typed import BENEFICIARY_TEXT_WAIT, DRAFT_TEXT_WAIT
 from bot.moments import when_text
-from bot.runtime import Caller, Context, wake_dispatcher, work
+from bot.runtime import Caller, wake_dispatcher, work
 from storage import sessions as store
 from storage.actors import AccessDenied, CounsellorActor
+from storage.conversation import Wait
 from storage.sessions import SessionRefused
 
 
@@ -67,58 +69,53 @@ async def _counsellor_typed(
     return page(_("Please use the buttons above, or /annuler to stop."))
 
 
-async def handle_text(update: Update, context: Context) -> bool:
-    """Typed text for a session dialogue waiting for it; True when consumed.
+def _draft_label(wait: Wait, _: Translate) -> str:
+    return {
+        "session": _("the session you were scheduling"),
+        "move": _("the session you were moving"),
+        "cancel": _("the session you were cancelling"),
+    }[wait.flow]
 
-    A counsellor's draft (a date, an address, a reason to cancel) or a
-    beneficiary's reason to move, read from the database.
-    """
-    typed = await typed_text(update, context)
-    if typed is None:
-        return False
-    caller, actor, text = typed
-    config = session_settings(context)
-    _ = caller._
-    queued = False
-    async with work(context) as session:
-        if isinstance(actor, CounsellorActor):
-            draft = await store.current_dialogue(
-                session, actor, flows=SESSION_FLOWS, max_age=DRAFT_TEXT_WAIT
-            )
-            if draft is None:
-                return False
-            try:
-                screen = await _counsellor_typed(session, caller, actor, draft, text, config)
-            except (Stale, AccessDenied, ValueError):
-                await store.end_dialogue(session, actor)
-                screen = page(_("That dialogue is no longer current. Start again with /seance."))
-        else:
-            wait = await store.current_dialogue(
-                session, actor, flows=[MOVE_REASON_FLOW], max_age=BENEFICIARY_TEXT_WAIT
-            )
-            if wait is None:
-                return False
-            await store.end_dialogue(session, actor, flows=[MOVE_REASON_FLOW])
-            try:
-                await store.add_move_reason(session, actor, data_int(wait.data, "session_id"), text)
-                screen = page(_("Thank you: your counsellor receives your reason now."))
-                queued = True
-            except (SessionRefused, AccessDenied, Stale):
-                screen = page(_("This session is over or was cancelled."))
-    if queued:
-        wake_dispatcher(context)
-    await send(update, screen)
+
+@text_flow(*SESSION_FLOWS, label=_draft_label, who=COUNSELLORS, max_age=DRAFT_TEXT_WAIT)
+async def counsellor_text(typed: Typed) -> bool:
+    """A counsellor's typed date, address or reason to cancel, for their session draft."""
+    caller, actor = typed.caller, as_counsellor(typed.caller)
+    config = session_settings(typed.context)
+    async with work(typed.context) as session:
+        draft = store.dialogue_of(typed.wait)
+        try:
+            screen = await _counsellor_typed(session, caller, actor, draft, typed.text, config)
+        except (Stale, AccessDenied, ValueError):
+            await store.end_dialogue(session, actor)
+            screen = page(caller._("That dialogue is no longer current. Start again with /seance."))
+    await send(typed.update, screen)
     return True
 
 
-TEXT_FLOWS = (
-    Flow(
-        (*SESSION_FLOWS, MOVE_REASON_FLOW),
-        handle_text,
-        lambda wait, _: {
-            "session": _("the session you were scheduling"),
-            "move": _("the session you were moving"),
-            "cancel": _("the session you were cancelling"),
-        }.get(wait.flow, _("the reason for moving your session")),
-    ),
+@text_flow(
+    MOVE_REASON_FLOW,
+    label=N_("the reason for moving your session"),
+    who=BENEFICIARIES,
+    max_age=BENEFICIARY_TEXT_WAIT,
 )
+async def move_reason_text(typed: Typed) -> bool:
+    """A beneficiary's reason to move a session, for their counsellor."""
+    _, actor = typed._, as_beneficiary(typed.caller)
+    queued = False
+    async with work(typed.context) as session:
+        await store.end_dialogue(session, actor, flows=[MOVE_REASON_FLOW])
+        try:
+            session_id = data_int(typed.wait.payload, "session_id")
+            await store.add_move_reason(session, actor, session_id, typed.text)
+            screen = page(_("Thank you: your counsellor receives your reason now."))
+            queued = True
+        except (SessionRefused, AccessDenied, Stale):
+            screen = page(_("This session is over or was cancelled."))
+    if queued:
+        wake_dispatcher(typed.context)
+    await send(typed.update, screen)
+    return True
+
+
+TEXT_FLOWS = (counsellor_text, move_reason_text)

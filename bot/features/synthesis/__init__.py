@@ -32,7 +32,13 @@ from bot.features.synthesis import review as review  # registers the person's pr
 from bot.features.synthesis import words as words  # registers the refusal words
 from bot.features.synthesis.commands import COMMANDS
 from bot.features.synthesis.presses import PRESSES
-from bot.features.synthesis.typed import TEXT_FLOWS
+from bot.features.synthesis.typed import TEXT_FLOWS, stray_file_text
 from bot.kit.feature import Feature
 
-FEATURE = Feature(name="synthesis", commands=COMMANDS, presses=(PRESSES,), flows=TEXT_FLOWS)
+FEATURE = Feature(
+    name="synthesis",
+    commands=COMMANDS,
+    presses=(PRESSES,),
+    flows=TEXT_FLOWS,
+    stray_file=stray_file_text,
+)

@@ -4,7 +4,7 @@ The flow ``synthesis`` of the door: after ``sy:cm:<v>`` the person's next
 message is their comment on version v; after ``sy:<b>:u`` the counsellor's
 next document is the edited synthesis, read back into the next version (its
 PDF made here). A counsellor's file nobody asked for is told the way to it
-(:func:`stray_file_text`, also used by :mod:`bot.handlers.common`).
+(:func:`stray_file_text`, the feature's ``stray_file``, which the menu asks).
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from bot.features.synthesis.review import review_keyboard
 from bot.features.synthesis.screens import synthesis_screen
 from bot.features.synthesis.words import NOT_POSSIBLE
 from bot.i18n import N_, Translate, ngettext_of
-from bot.kit.door import Flow
+from bot.kit.door import EITHER, Takes, Typed, text_flow
 from bot.kit.refusals import say
 from bot.kit.screens import send
-from bot.runtime import Caller, Context, identify, wake_dispatcher, work
+from bot.runtime import Caller, Context, wake_dispatcher, work
 from storage import synthesis
-from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor
+from storage.actors import AccessDenied, BeneficiaryActor, CounsellorActor, PersonActor
+from storage.conversation import Wait
 from storage.people import get_beneficiary
 from storage.synthesis import SynthesisRefused
 
@@ -47,9 +48,11 @@ UPLOAD_REFUSALS = {
 }
 
 
-def stray_file_text(_: Translate) -> str:
+def stray_file_text(actor: PersonActor, _: Translate) -> str | None:
     """What a counsellor who sends a file nobody asked for is told: the one file
     they send the bot is an edited synthesis, and this is the way to it."""
+    if not isinstance(actor, CounsellorActor):
+        return None
     return _(
         "To send an edited synthesis, open the person's card, then “📝 Synthesis” "
         "and “📤 Send back an edited version”; then send the file."
@@ -153,24 +156,23 @@ async def _receive_upload(
     await send(update, screen)
 
 
-async def handle_message(update: Update, context: Context) -> bool:
+def _label(wait: Wait, _: Translate) -> str:
+    if wait.step == "comment":
+        return _("your comment on the synthesis")
+    return _("the synthesis file you were about to send")
+
+
+@text_flow(synthesis.FLOW, label=_label, who=EITHER, takes=Takes.ANYTHING)
+async def synthesis_message(typed: Typed) -> bool:
     """A comment the person types, or an edited file the counsellor sends; True if taken."""
-    message = update.effective_message
-    if message is None or update.edited_message is not None:
+    caller, actor, message = typed.caller, typed.actor, typed.message
+    waiting = synthesis.waiting_of(typed.wait)
+    if waiting is None:
         return False
-    if message.text is None and message.document is None and not message.photo:
-        return False
-    caller = await identify(update, context)
-    if caller is None or caller.actor is None:
-        return False
-    actor = caller.actor
-    async with work(context) as session:
-        waiting = await synthesis.waiting(session, actor)
     if isinstance(actor, CounsellorActor):
-        uploading = waiting is not None and waiting.purpose == "upload"
+        if waiting.purpose != "upload":
+            return False  # a file nobody waits for: the menu says where it goes
         if message.document is None:
-            if not uploading:
-                return False
             await message.reply_text(
                 caller._(
                     "I am waiting for the edited synthesis as a file: attach the .docx or "
@@ -178,25 +180,12 @@ async def handle_message(update: Update, context: Context) -> bool:
                 )
             )
             return True
-        if waiting is None or not uploading:
-            await message.reply_text(stray_file_text(caller._))
-            return True
-        await _receive_upload(update, context, caller, actor, waiting.beneficiary_id)
+        await _receive_upload(typed.update, typed.context, caller, actor, waiting.beneficiary_id)
         return True
-    if waiting is None or waiting.purpose != "comment" or message.text is None:
+    if waiting.purpose != "comment" or not typed.text or not isinstance(actor, BeneficiaryActor):
         return False
-    await _receive_comment(update, context, caller, actor, waiting.version)
+    await _receive_comment(typed.update, typed.context, caller, actor, waiting.version)
     return True
 
 
-TEXT_FLOWS = (
-    Flow(
-        (synthesis.FLOW,),
-        handle_message,
-        lambda wait, _: (
-            _("your comment on the synthesis")
-            if wait.step == "comment"
-            else _("the synthesis file you were about to send")
-        ),
-    ),
-)
+TEXT_FLOWS = (synthesis_message,)
