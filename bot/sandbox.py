@@ -14,9 +14,7 @@ the sandbox works from a checkout (the way the README installs the bot).
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -32,8 +30,8 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:sandbox-token-not-a-real-one"
 COUNSELLOR_ID = 1000
 BENEFICIARY_ID = 2000
-TAG = re.compile(r"<[^>]+>")
-BOLD = re.compile(r"</?b>")
+BOLD_ON = "\033[1m".encode("utf-16-le")
+BOLD_OFF = "\033[0m".encode("utf-16-le")
 POLL_SECONDS = 0.1
 
 
@@ -46,11 +44,27 @@ def _stand_in() -> Any:
     return FakeBotApi(token=TOKEN, bot_username="bilan_sandbox_bot")
 
 
-def plain(text: str, colour: bool) -> str:
-    """Telegram HTML as terminal text (bold kept when the terminal shows colours)."""
-    if colour:
-        text = BOLD.sub(lambda m: "\033[0m" if m.group(0) == "</b>" else "\033[1m", text)
-    return html.unescape(TAG.sub("", text))
+def plain(text: str, entities: list[dict[str, Any]], colour: bool) -> str:
+    """A message as the person reads it in the terminal, bold kept when it shows colours.
+
+    The stand-in, like Telegram, has already parsed the bot's HTML: ``text`` is
+    what the person reads and ``entities`` say where the bold is, in UTF-16
+    code units. So a typed ``<b>`` or ``&amp;`` that the bot escaped shows as
+    typed, and is never taken for markup a second time.
+    """
+    if not colour:
+        return text
+    units = text.encode("utf-16-le")
+    marks: list[tuple[int, bytes]] = []
+    for entity in entities:
+        if entity.get("type") == "bold":
+            start = 2 * int(entity["offset"])
+            marks += [(start, BOLD_ON), (start + 2 * int(entity["length"]), BOLD_OFF)]
+    out, done = b"", 0
+    for at, mark in sorted(marks, key=lambda m: (m[0], m[1] == BOLD_ON)):
+        out += units[done:at] + mark
+        done = at
+    return (out + units[done:]).decode("utf-16-le")
 
 
 class Sandbox:
@@ -153,7 +167,8 @@ class Sandbox:
         if message.document is not None:
             self.say(f"[document {message.file_name}, {len(message.document)} octets]")
         if message.content:
-            self.say(plain(message.content, self.colour))
+            key = "entities" if message.text is not None else "caption_entities"
+            self.say(plain(message.content, message.raw.get(key) or [], self.colour))
         self.buttons = []
         for row in message.buttons:
             labels = []

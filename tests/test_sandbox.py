@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pexpect
 
+from bot.sandbox import plain
+
 BIN = str(Path(sys.executable).with_name("bilan-bot"))
 
 
@@ -48,3 +50,37 @@ def test_counsellor_invites_and_ctrl_c_leaves_nothing_behind() -> None:
     assert child.exitstatus == 0
     leftovers = pexpect.run("pgrep -f 'bot.cli run'", encoding="utf-8")
     assert "bot.cli run" not in leftovers
+
+
+def test_a_note_full_of_markup_characters_shows_as_typed() -> None:
+    child = spawn()
+    try:
+        child.expect("Acceptez-vous")
+        child.expect("> ")
+        child.sendline("1")
+        child.expect("consentement est enregistré")
+        child.expect("> ")
+        child.sendline("/journal")
+        child.expect(r"\[1\] ✍️ Nouvelle note")
+        child.expect("> ")
+        child.sendline("1")
+        child.expect("Écrivez votre note")
+        child.expect("> ")
+        child.sendline("Note <b>& 1 < 2 &amp;")
+        child.expect("Enregistrée dans votre journal")
+        child.expect_exact("Note <b>& 1 < 2 &amp;")
+        child.expect("> ")
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_bold_comes_from_the_entities_in_utf16_units() -> None:
+    text = "🎒 Sac : <b> reste"
+    entities = [
+        {"type": "bold", "offset": 0, "length": 8},
+        {"type": "italic", "offset": 9, "length": 3},
+    ]
+    assert plain(text, entities, colour=False) == text
+    assert plain(text, entities, colour=True) == "\033[1m🎒 Sac :\033[0m <b> reste"
