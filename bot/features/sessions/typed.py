@@ -19,6 +19,7 @@ from bot.keyboards import button
 from bot.kit.door import BENEFICIARIES, COUNSELLORS, Typed, text_flow
 from bot.kit.roles import as_beneficiary, as_counsellor
 from bot.kit.screens import Screen, Stale, e, send
+from bot.kit.stops import draft_step
 from bot.kit.typed import BENEFICIARY_TEXT_WAIT, DRAFT_TEXT_WAIT
 from bot.moments import when_text
 from bot.runtime import Caller, wake_dispatcher, work
@@ -84,11 +85,8 @@ async def counsellor_text(typed: Typed) -> bool:
     config = session_settings(typed.context)
     async with work(typed.context) as session:
         draft = store.dialogue_of(typed.wait)
-        try:
-            screen = await _counsellor_typed(session, caller, actor, draft, typed.text, config)
-        except (Stale, AccessDenied, ValueError):
-            await store.end_dialogue(session, actor)
-            screen = page(caller._("That dialogue is no longer current. Start again with /seance."))
+        step = _counsellor_typed(session, caller, actor, draft, typed.text, config)
+        screen = await draft_step(session, caller, actor, "/seance", step)
     await send(typed.update, screen)
     return True
 

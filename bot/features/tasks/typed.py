@@ -16,6 +16,7 @@ from bot.keyboards import button
 from bot.kit.door import BENEFICIARIES, COUNSELLORS, Typed, text_flow
 from bot.kit.roles import as_beneficiary, as_counsellor
 from bot.kit.screens import Screen, Stale, e, send
+from bot.kit.stops import draft_step
 from bot.kit.typed import BENEFICIARY_TEXT_WAIT, DRAFT_TEXT_WAIT
 from bot.runtime import Caller, work
 from storage import sessions as dialogue
@@ -80,11 +81,8 @@ async def counsellor_text(typed: Typed) -> bool:
     caller, actor = typed.caller, as_counsellor(typed.caller)
     hour = reminder_hour(typed.context)
     async with work(typed.context) as session:
-        try:
-            screen = await _counsellor_typed(session, caller, actor, typed.wait, typed.text, hour)
-        except (Stale, AccessDenied, ValueError):
-            await dialogue.end_dialogue(session, actor)
-            screen = page(caller._("That dialogue is no longer current. Start again with /tache."))
+        step = _counsellor_typed(session, caller, actor, typed.wait, typed.text, hour)
+        screen = await draft_step(session, caller, actor, "/tache", step)
     await send(typed.update, screen)
     return True
 
