@@ -7,8 +7,8 @@ It makes the same Bot API calls per update as the bilan bot does on its
 busiest path, and nothing else: a text gets one ``sendMessage`` back (with
 an inline button, as a question has), a button press gets
 ``answerCallbackQuery`` and ``editMessageText``. No database unless
-``--database``, default logging. Whatever the bilan bot spends per update above this is the cost of
-what it does on top of python-telegram-bot.
+``--database``, default logging. Whatever the bilan bot spends per update
+above this is the cost of what it does on top of python-telegram-bot.
 
 ``--rate-limiter``: every Bot API call goes through the same
 ``AIORateLimiter(max_retries=3)`` as the bilan bot's (``bot.app``), so that

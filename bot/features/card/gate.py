@@ -1,7 +1,7 @@
 """The counsellor's commands not yet on the kit: the caller, if a counsellor, else told why not.
 
 :func:`counsellor_caller` is kept for the handler modules that still use it
-(the digest, the desk's chat command, the contacts file); the card's own
+(the digest and the desk's chat command); the card's own
 commands read the caller with :func:`bot.runtime.identify` and say
 :data:`FOR_COUNSELLORS` to a beneficiary.
 """

@@ -1,7 +1,8 @@
 """``/mesdonnees`` (alias ``/mydata``): the entry screen of the person's rights.
 
-Open to a person who withdrew their consent too (:mod:`bot.kit.caller` lets
-these names through for strangers): the rights outlive the consent. Listed
+Open to a person who withdrew their consent too (the feature is
+``open_to_withdrawn``, so :mod:`bot.kit.caller` lets it through for
+strangers): the rights outlive the consent. Listed
 for beneficiaries; a counsellor who types it is told whom it is for.
 """
 
