@@ -13,8 +13,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot import digest
@@ -24,9 +22,11 @@ from bot.features import (
     card,
     contacts,
     enquetes,
+    everyday,
     followups,
     journal,
     metiers,
+    onboarding,
     plan,
     portfolio,
     rights,
@@ -34,13 +34,7 @@ from bot.features import (
     synthesis,
     tasks,
 )
-from bot.handlers import (
-    common,
-    onboarding,
-)
-from bot.handlers.errors import on_error
 from bot.i18n import N_, gettext_for
-from bot.keyboards import CONSENT_PREFIX, HELP, LANG_PREFIX
 from bot.kit import caller, door
 from bot.kit.application import builder
 from bot.kit.commands import (
@@ -53,6 +47,7 @@ from bot.kit.commands import (
     for_role,
     pairs,
 )
+from bot.kit.errors import on_error
 from bot.kit.feature import FEATURES_KEY, Feature
 from bot.menu import PICK_PREFIX
 from bot.questionnaire import flow, pick, reading
@@ -82,13 +77,8 @@ def command_lists() -> Lists:
     module not yet made into a feature gives its ``COMMANDS`` pairs with the
     role they are for. The handlers themselves are added in :func:`add_handlers`.
     """
-    everyday = [
-        Command(("lang",), N_("Change the language"), common.lang_command),
-        Command(("annuler", "cancel"), N_("Leave what you are doing"), common.cancel_command),
-        Command(("aide", "help"), N_("Help"), common.help_command),
-    ]
     for_beneficiary = [
-        Command(("menu",), N_("Your menu"), common.menu_command),
+        everyday.MENU,
         followups.RESUME,
         *sessions.FEATURE.commands,
         *tasks.FEATURE.commands,
@@ -100,7 +90,7 @@ def command_lists() -> Lists:
         *synthesis.FEATURE.commands,
         followups.FOLLOWUP,
         *rights.FEATURE.commands,
-        *everyday,
+        *everyday.EVERYDAY,
     ]
     for_counsellor = [
         *card.FEATURE.commands,
@@ -114,7 +104,7 @@ def command_lists() -> Lists:
         Command(
             ("reglages", "settings"), N_("Digest and language settings"), digest.settings_command
         ),
-        *everyday,
+        *everyday.EVERYDAY,
     ]
     return {
         BENEFICIARY: for_role(for_beneficiary, BENEFICIARY),
@@ -227,24 +217,15 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data[LISTS_KEY] = command_lists()
     application.bot_data[FEATURES_KEY] = ()  # each feature joins as _add_feature adds it
     application.add_handler(caller.handler(), group=caller.GROUP)
-    application.add_handler(CommandHandler("start", onboarding.start))
-    application.add_handler(
-        CallbackQueryHandler(onboarding.consent_button, pattern=f"^{CONSENT_PREFIX}")
-    )
+    _add_feature(application, onboarding.FEATURE)
     _add_feature(application, card.FEATURE)
     application.add_handler(CommandHandler(["bureau", "desk"], desk_chat.desk_command))
-    application.add_handler(CommandHandler(["aide", "help"], common.help_command))
-    application.add_handler(CallbackQueryHandler(common.help_command, pattern=f"^{HELP}$"))
-    application.add_handler(CommandHandler("menu", common.menu_command))
-    application.add_handler(CommandHandler("lang", common.lang_command))
+    _add_feature(application, everyday.FEATURE)
     application.add_handler(CommandHandler(["reglages", "settings"], digest.settings_command))
     application.add_handler(CommandHandler("point", digest.digest_now_command))
     application.add_handler(
         CallbackQueryHandler(digest.settings_button, pattern=f"^{digest.PREFIX}")
     )
-    application.add_handler(CallbackQueryHandler(common.lang_command, pattern="^lang$"))
-    application.add_handler(CallbackQueryHandler(common.lang_chosen, pattern=f"^{LANG_PREFIX}"))
-    application.add_handler(CommandHandler(["annuler", "cancel"], common.cancel_command))
     _add_feature(application, plan.FEATURE)
     _add_feature(application, followups.FEATURE)
     application.add_handler(
@@ -264,8 +245,8 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     # Enquêtes métiers: the resource file (counsellor) and the field inquiries (beneficiary).
     _add_feature(application, contacts.FEATURE)
     _add_feature(application, enquetes.FEATURE)
-    application.add_handler(CallbackQueryHandler(common.unknown_button))
-    application.add_handler(MessageHandler(filters.ALL, door.Door(common.anything_else)))
+    for handler in everyday.LAST:  # after every feature: they match anything
+        application.add_handler(handler)
     application.add_error_handler(on_error)
 
 

@@ -20,7 +20,7 @@ from babel.dates import format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.features.card.gate import counsellor_caller
-from bot.handlers.common import lang_command
+from bot.features.everyday.commands import lang_command
 from bot.i18n import (
     Translate,
     format_day_and_time,

@@ -20,7 +20,7 @@ import pytest
 from babel import Locale
 from babel.dates import format_datetime
 
-from bot.handlers.onboarding import consent_keyboard
+from bot.features.onboarding.start import consent_keyboard
 from bot.i18n import gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
 from bot.settings import SUPPORTED_LOCALES

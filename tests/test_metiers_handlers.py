@@ -54,7 +54,7 @@ ATTRIBUTION = "Source : France Travail, ROME 4.0 (version 60, 2025)"
 ROUTER_FALLTHROUGH = gettext_for("fr")(
     "I did not expect a message here. Use the menu to choose what to do."
 )
-"""What the bot's door answers when nothing waits for typed text (bot/handlers/common.py)."""
+"""What the bot's door answers when nothing waits for typed text (bot/features/everyday/)."""
 
 # --- a Bot API that answers like Telegram ------------------------------------------
 

@@ -49,7 +49,7 @@ CLAIRE, BRUNO, PAUL, LEA, EMMA = 111, 222, 1001, 1002, 1003
 FALLTHROUGH = gettext_for("fr")(
     "I did not expect a message here. Use the menu to choose what to do."
 )
-"""What the bot's door answers when nothing waits for typed text (bot/handlers/common.py)."""
+"""What the bot's door answers when nothing waits for typed text (bot/features/everyday/)."""
 STOPPED = gettext_for("fr")("Stopped. Nothing you answered is lost; pick up again from the menu.")
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.handlers.onboarding import ask_consent_again, stranger_text
+from bot.features.onboarding.start import ask_consent_again, stranger_text
 from bot.i18n import gettext_for
 from bot.keyboards import CONSENT_PREFIX
 from bot.kit.door import flow_label

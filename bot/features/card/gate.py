@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers.onboarding import stranger_text
+from bot.features.onboarding.start import stranger_text
 from bot.i18n import N_
 from bot.runtime import Caller, Context, identify
 from storage.actors import CounsellorActor

@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.features.contacts.screens import file_screen
-from bot.handlers.onboarding import stranger_text
+from bot.features.onboarding.start import stranger_text
 from bot.i18n import N_
 from bot.kit.commands import Command
 from bot.kit.screens import send

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from telegram import Update
 
-from bot.handlers.onboarding import stranger_text
+from bot.features.onboarding.start import stranger_text
 from bot.runtime import Caller, Context, identify, work
 from storage import rights
 from storage.actors import BeneficiaryActor, CounsellorActor

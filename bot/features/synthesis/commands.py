@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.features.onboarding.start import stranger_text
 from bot.features.synthesis.review import my_synthesis
-from bot.handlers.onboarding import stranger_text
 from bot.i18n import N_
 from bot.kit.commands import Command
 from bot.runtime import Context, identify

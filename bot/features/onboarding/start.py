@@ -89,22 +89,6 @@ def stranger_text(_: Translate, retired: bool = False) -> str:
     )
 
 
-async def known_caller(update: Update, context: Context) -> Caller | None:
-    """The caller if known; a stranger gets the polite sentence and nothing else."""
-    caller = await identify(update, context)
-    if caller is None:
-        return None
-    if caller.actor is None:
-        if await ask_consent_again(update, context, caller.telegram_id):
-            return None
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(stranger_text(caller._, caller.retired))
-        return None
-    return caller
-
-
 def consent_text(pending: PendingInvitation, _: Translate) -> str:
     return _(
         "Hello {name},\n\n"

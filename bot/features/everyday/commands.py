@@ -1,4 +1,4 @@
-"""Help, menu, language, cancel, and the reply to anything outside a flow."""
+"""``/aide``, ``/menu``, ``/lang`` and ``/annuler``: what every person can type, in any role."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import logging
 from telegram import Update
 
 from bot.features import rights
-from bot.handlers.onboarding import known_caller
-from bot.i18n import Translate, gettext_for
+from bot.i18n import N_, Translate, gettext_for
 from bot.keyboards import LANG_PREFIX, language_keyboard
-from bot.kit.commands import COUNSELLOR, Lists, help_lines, lists, role_of
-from bot.kit.feature import assembled, stray_file_text
+from bot.kit.commands import COUNSELLOR, Command, Lists, anyone, help_lines, lists, role_of
 from bot.menu import menu_markup
-from bot.runtime import Caller, Context, work
+from bot.runtime import Context, work
 from bot.settings import SUPPORTED_LOCALES
 from storage import conversation
 from storage.actors import PersonActor
@@ -33,16 +31,8 @@ def help_text(actor: PersonActor, _: Translate, by_role: Lists) -> str:
     )
 
 
-async def _known(update: Update, context: Context) -> tuple[Caller, PersonActor] | None:
-    """The caller and their actor if known; strangers get the polite sentence only."""
-    caller = await known_caller(update, context)
-    if caller is None or caller.actor is None:
-        return None
-    return caller, caller.actor
-
-
 async def help_command(update: Update, context: Context) -> None:
-    known = await _known(update, context)
+    known = await anyone(update, context)
     if known is None or update.effective_message is None:
         return
     caller, actor = known
@@ -55,7 +45,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def menu_command(update: Update, context: Context) -> None:
-    known = await _known(update, context)
+    known = await anyone(update, context)
     if known is None or update.effective_message is None:
         return
     caller, actor = known
@@ -65,7 +55,7 @@ async def menu_command(update: Update, context: Context) -> None:
 
 
 async def lang_command(update: Update, context: Context) -> None:
-    known = await _known(update, context)
+    known = await anyone(update, context)
     if known is None or update.effective_message is None:
         return
     caller, _actor = known
@@ -78,7 +68,7 @@ async def lang_command(update: Update, context: Context) -> None:
 
 async def lang_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
-    known = await _known(update, context)
+    known = await anyone(update, context)
     if known is None or query is None or query.data is None:
         return
     _caller, actor = known
@@ -97,7 +87,7 @@ async def lang_chosen(update: Update, context: Context) -> None:
 
 
 async def cancel_command(update: Update, context: Context) -> None:
-    known = await _known(update, context)
+    known = await anyone(update, context)
     if known is None or update.effective_message is None:
         return
     caller, actor = known
@@ -111,28 +101,11 @@ async def cancel_command(update: Update, context: Context) -> None:
     )
 
 
-async def anything_else(update: Update, context: Context) -> None:
-    """Any message no flow is waiting for: a sticker, a photo, a long text, an edit."""
-    known = await _known(update, context)
-    if known is None or update.effective_message is None:
-        return
-    caller, actor = known
-    message = update.effective_message
-    hint = stray_file_text(assembled(context), actor, caller._) if message.document else None
-    if hint is not None:
-        await message.reply_text(hint)
-        return
-    await message.reply_text(
-        caller._("I did not expect a message here. Use the menu to choose what to do."),
-        reply_markup=await menu_markup(context, actor, caller._),
-    )
-
-
-async def unknown_button(update: Update, context: Context) -> None:
-    """A press whose data we do not recognise (an old or forged button)."""
-    query = update.callback_query
-    known = await _known(update, context)
-    if known is None or query is None:
-        return
-    caller, _actor = known
-    await query.answer(caller._("This button is no longer active."), show_alert=False)
+MENU = Command(("menu",), N_("Your menu"), menu_command)
+"""Listed for beneficiaries, near the top of their list; a counsellor may type it too."""
+EVERYDAY = (
+    Command(("lang",), N_("Change the language"), lang_command),
+    Command(("annuler", "cancel"), N_("Leave what you are doing"), cancel_command),
+    Command(("aide", "help"), N_("Help"), help_command),
+)
+"""Listed for both roles, at the end of each list."""
