@@ -12,15 +12,14 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
-    CommandHandler,
 )
 
-from bot import digest
-from bot.desk import chat as desk_chat
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
 from bot.features import (
     card,
     contacts,
+    desk_chat,
+    digest,
     enquetes,
     everyday,
     followups,
@@ -34,18 +33,16 @@ from bot.features import (
     synthesis,
     tasks,
 )
-from bot.i18n import N_, gettext_for
+from bot.i18n import gettext_for
 from bot.kit import caller, door
 from bot.kit.application import builder
 from bot.kit.commands import (
     BENEFICIARY,
     COUNSELLOR,
     LISTS_KEY,
-    Command,
     Lists,
     bot_commands,
     for_role,
-    pairs,
 )
 from bot.kit.errors import on_error
 from bot.kit.feature import FEATURES_KEY, Feature
@@ -73,9 +70,8 @@ def command_lists() -> Lists:
 
     Both are made from these lists, so a command cannot be in one and missing
     from the other. A feature brings its own commands and roles
-    (``FEATURE.commands``, placed in both lists, each keeps its own); a handler
-    module not yet made into a feature gives its ``COMMANDS`` pairs with the
-    role they are for. The handlers themselves are added in :func:`add_handlers`.
+    (``FEATURE.commands``, placed in both lists, each keeps its own). The
+    handlers themselves are added in :func:`add_handlers`.
     """
     for_beneficiary = [
         everyday.MENU,
@@ -99,11 +95,8 @@ def command_lists() -> Lists:
         *journal.FEATURE.commands,
         *enquetes.FEATURE.commands,
         *contacts.FEATURE.commands,
-        *pairs(COUNSELLOR, desk_chat.COMMANDS, desk_chat.desk_command),
-        Command(("point",), N_("What changed since your last digest"), digest.digest_now_command),
-        Command(
-            ("reglages", "settings"), N_("Digest and language settings"), digest.settings_command
-        ),
+        *desk_chat.FEATURE.commands,
+        *digest.FEATURE.commands,
         *everyday.EVERYDAY,
     ]
     return {
@@ -219,13 +212,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(caller.handler(), group=caller.GROUP)
     _add_feature(application, onboarding.FEATURE)
     _add_feature(application, card.FEATURE)
-    application.add_handler(CommandHandler(["bureau", "desk"], desk_chat.desk_command))
+    _add_feature(application, desk_chat.FEATURE)
     _add_feature(application, everyday.FEATURE)
-    application.add_handler(CommandHandler(["reglages", "settings"], digest.settings_command))
-    application.add_handler(CommandHandler("point", digest.digest_now_command))
-    application.add_handler(
-        CallbackQueryHandler(digest.settings_button, pattern=f"^{digest.PREFIX}")
-    )
+    _add_feature(application, digest.FEATURE)
     _add_feature(application, plan.FEATURE)
     _add_feature(application, followups.FEATURE)
     application.add_handler(

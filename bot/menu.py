@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.features.desk_chat.button import desk_button
 from bot.i18n import N_, Translate
 from bot.keyboards import HELP, button
 from bot.runtime import Context, settings, work
@@ -151,8 +152,6 @@ async def menu_keyboard(
 
 
 async def menu_markup(context: Context, actor: PersonActor, _: Translate) -> InlineKeyboardMarkup:
-    from bot.desk.chat import desk_button
-
     desk = desk_button(settings(context), _) if isinstance(actor, CounsellorActor) else None
     async with work(context) as session:
         return await menu_keyboard(session, actor, _, desk)

@@ -6,12 +6,14 @@ import html
 from datetime import time, timedelta
 from typing import Any
 
-from bot.digest import DIGEST_KIND, describe, digest_messages, render_digest, run_due_digests
+from bot.features.digest.message import digest_messages, render_digest
+from bot.features.digest.preferences import describe
+from bot.features.digest.rounds import run_due_digests
 from bot.i18n import gettext_for
 from bot.outbox_kinds import RenderContext
 from storage import outbox
 from storage.db import Database
-from storage.digest import Frequency, PersonChanges, Preference, set_preference
+from storage.digest import DIGEST_KIND, Frequency, PersonChanges, Preference, set_preference
 from storage.journal import add_entry, set_shared
 from storage.models import utcnow
 from storage.outbox import Addressee, Recipient

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, Update
 from telegram.ext import CommandHandler
 
-from bot.i18n import Translate
+from bot.i18n import N_, Translate
 from bot.kit.roles import Acting
 from bot.kit.screens import Screen, send
 from bot.runtime import Caller, Context, identify, work
@@ -116,18 +116,6 @@ def role_of(actor: PersonActor) -> str:
     return COUNSELLOR if isinstance(actor, CounsellorActor) else BENEFICIARY
 
 
-def pairs(role: str, listed: Iterable[tuple[str, str]], *callbacks: Callback) -> list[Command]:
-    """A handler module's ``COMMANDS`` pairs ``(name, N_(description))`` as commands of a role.
-
-    For modules not yet made into a feature: the callbacks, one per pair and in
-    the same order, are those the application registers for these names.
-    """
-    return [
-        Command((name,), description, callback, roles=(role,))
-        for (name, description), callback in zip(listed, callbacks, strict=True)
-    ]
-
-
 def lists(context: Context) -> Lists:
     """The lists the application made when it added its handlers (``bot.app``)."""
     made: Lists = context.bot_data[LISTS_KEY]
@@ -160,6 +148,12 @@ def only(role: type[BeneficiaryActor] | type[CounsellorActor], elsewhere: str = 
         return None
 
     return who
+
+
+FOR_COUNSELLORS = N_("This command is for counsellors. /aide shows what you can do.")
+counsellors = only(CounsellorActor, FOR_COUNSELLORS)
+"""Counsellors, for a command that has no beneficiary's side: a beneficiary who types it
+reads :data:`FOR_COUNSELLORS`."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``GET /digest``: what changed for the counsellor's people since their last visit of this page.
 
 The chat's digest (``storage.digest.changes_since``, worded by
-``bot.digest.person_lines``) on a page with no length limit: a busy week's
+``bot.features.digest.message.person_lines``) on a page with no length limit: a busy week's
 digest is cut in the chat, never here. Each visit is remembered, so the next
 one starts where this one ended (a week back the first time).
 """
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.desk.web import database, signed_in
-from bot.digest import person_lines
+from bot.features.digest.message import person_lines
 from storage.desk_logins import last_visit
 from storage.digest import changes_since
 from storage.models import utcnow

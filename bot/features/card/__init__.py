@@ -11,8 +11,7 @@ the beneficiary is told. ``/invite First Last`` makes an invitation link.
 ``c:`` and ``ph:`` buttons and their grammar), ``typed`` (the name typed for a
 search), ``lists`` (the list and the search's finds), ``screens`` (the card and
 the question before a phase moves), ``labels`` (how a status, a phase and a
-move read, shared with the desk), ``notices`` (what the outbox sends), ``gate``
-(the caller as a counsellor, for the handler modules not yet on the kit).
+move read, shared with the desk), ``notices`` (what the outbox sends).
 """
 
 from __future__ import annotations

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.features.card.gate import FOR_COUNSELLORS
 from bot.features.card.lists import found_screen, list_screen, no_one_screen, people_of
 from bot.i18n import N_, format_date_long
-from bot.kit.commands import Asked, Command, only, screen_command
+from bot.kit.commands import Asked, Command, counsellors, screen_command
 from bot.kit.screens import Screen, e
-from storage.actors import CounsellorActor
 from storage.people import create_invitation
 
 log = logging.getLogger(__name__)
@@ -25,7 +23,7 @@ def deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={token}"
 
 
-@screen_command(who=only(CounsellorActor, FOR_COUNSELLORS))
+@screen_command(who=counsellors)
 async def beneficiaries_command(asked: Asked) -> Screen:
     """``/beneficiaires``: the list; ``/beneficiaires léa``: those whose name holds "léa"."""
     caller = asked.caller
@@ -38,7 +36,7 @@ async def beneficiaries_command(asked: Asked) -> Screen:
     return list_screen(everyone, 0, caller.locale, caller._, waiting)
 
 
-@screen_command(who=only(CounsellorActor, FOR_COUNSELLORS))
+@screen_command(who=counsellors)
 async def invite_command(asked: Asked) -> Screen:
     """``/invite First Last``: an invitation link for the person, valid once."""
     _, actor, name = asked._, asked.counsellor, asked.typed

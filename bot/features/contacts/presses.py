@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.features.contacts import screens
-from bot.features.contacts.commands import only_counsellors
 from bot.features.contacts.draft import FLOW, as_data, save
 from bot.features.contacts.screens import ask, page
+from bot.kit.commands import counsellors
 from bot.kit.presses import Press, Presses, Reply, new_message
 from bot.kit.refusals import STALE
 from bot.kit.screens import Screen, Stale
@@ -43,15 +43,13 @@ from storage.people import get_beneficiary
 
 
 async def _counsellor_pressed(
-    update: Update, _context: Context, caller: Caller
+    update: Update, context: Context, _caller: Caller
 ) -> tuple[Caller, PersonActor] | None:
     """Only a counsellor presses in the file; anyone else reads why, under the button."""
-    me = await only_counsellors(update, caller)
-    if me is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        return None
-    return caller, me
+    found = await counsellors(update, context)
+    if found is None and update.callback_query is not None:
+        await update.callback_query.answer()
+    return found
 
 
 PRESSES = Presses(
