@@ -11,7 +11,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    CallbackQueryHandler,
 )
 
 from bot.dispatcher import Dispatcher, DispatcherConfig, QuietHours
@@ -28,6 +27,7 @@ from bot.features import (
     onboarding,
     plan,
     portfolio,
+    questionnaire,
     rights,
     sessions,
     synthesis,
@@ -46,9 +46,6 @@ from bot.kit.commands import (
 )
 from bot.kit.errors import on_error
 from bot.kit.feature import FEATURES_KEY, Feature
-from bot.menu import PICK_PREFIX
-from bot.questionnaire import flow, pick, reading
-from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import DB_KEY, DISPATCHER_KEY, SETTINGS_KEY
 from bot.settings import SUPPORTED_LOCALES, Settings, require_token
 from dialogues.languages import DEFAULT
@@ -217,13 +214,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     _add_feature(application, digest.FEATURE)
     _add_feature(application, plan.FEATURE)
     _add_feature(application, followups.FEATURE)
-    application.add_handler(
-        CallbackQueryHandler(flow.open_instrument, pattern=f"^{flow.OPEN_PREFIX}")
-    )
-    application.add_handler(CallbackQueryHandler(pick.pick, pattern=f"^{PICK_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(pick.see_mine, pattern=f"^{pick.MINE_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(flow.on_button, pattern=r"^q:\d+:"))
-    application.add_handler(CallbackQueryHandler(reading.read_submitted, pattern=f"^{READ_PREFIX}"))
+    _add_feature(application, questionnaire.FEATURE)
     _add_feature(application, metiers.FEATURE)
     _add_feature(application, sessions.FEATURE)
     _add_feature(application, tasks.FEATURE)

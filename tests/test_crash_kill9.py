@@ -232,7 +232,7 @@ class Person:
             scale = [d for d in options if d.rsplit(":", 1)[1].isdigit()]
             choice = scale[len(scale) // 2] if scale else options[0]
             return self.act(lambda: self.user.press(choice, mid), following), None
-        text = typed_answer(question)
+        text = typed_answer(question.content)
         if text == TYPED_TEXT:
             text = f"{self.name}, réponse {len(self.shown)} : {TYPED_TEXT}"
             self.typed[key] = text

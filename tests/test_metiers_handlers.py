@@ -9,6 +9,7 @@ send them. Assertions read what the user would see: texts and buttons.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import json
@@ -183,6 +184,8 @@ class FakeTelegram(BaseRequest):
             return self._message(name, params)
         if name == "sendDocument":  # shown as its caption and buttons, under the file
             return self._message(name, {**params, "text": params.get("caption") or "📎"})
+        if name == "editMessageReplyMarkup":  # the text stays, the buttons change or go
+            return self._new_buttons(params)
         if name == "sendChatAction":  # "uploading…": recorded in calls, shows no message
             return True
         raise TelegramRefusal(f"method {name} not expected in these tests")
@@ -193,16 +196,7 @@ class FakeTelegram(BaseRequest):
         if not 1 <= utf16_length(text.strip()) <= 4096:
             raise TelegramRefusal("message text is empty or too long")
         markup = params.get("reply_markup")
-        buttons: list[list[tuple[str, str]]] = []
-        for row in (markup or {}).get("inline_keyboard", []):
-            buttons.append([])
-            for key in row:
-                data = key["callback_data"]
-                if not 1 <= len(data.encode("utf-8")) <= 64:
-                    raise TelegramRefusal("BUTTON_DATA_INVALID")
-                if not key["text"].strip():
-                    raise TelegramRefusal("button text is empty")
-                buttons[-1].append((key["text"], data))
+        buttons = self._buttons(markup)
         chat_id = int(params["chat_id"])
         if name == "editMessageText":
             message_id = int(params["message_id"])
@@ -214,12 +208,42 @@ class FakeTelegram(BaseRequest):
         else:
             message_id = next(self._ids)
         self.messages[(chat_id, message_id)] = Shown(chat_id, message_id, raw, text, buttons)
+        return self._as_sent(self.messages[(chat_id, message_id)], markup)
+
+    @staticmethod
+    def _buttons(markup: dict[str, Any] | None) -> list[list[tuple[str, str]]]:
+        buttons: list[list[tuple[str, str]]] = []
+        for row in (markup or {}).get("inline_keyboard", []):
+            buttons.append([])
+            for key in row:
+                data = key["callback_data"]
+                if not 1 <= len(data.encode("utf-8")) <= 64:
+                    raise TelegramRefusal("BUTTON_DATA_INVALID")
+                if not key["text"].strip():
+                    raise TelegramRefusal("button text is empty")
+                buttons[-1].append((key["text"], data))
+        return buttons
+
+    def _new_buttons(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        before = self.messages.get(key)
+        if before is None:
+            raise TelegramRefusal("message to edit not found")
+        markup = params.get("reply_markup")
+        buttons = self._buttons(markup)
+        if before.buttons == buttons:
+            raise TelegramRefusal("message is not modified")
+        self.messages[key] = dataclasses.replace(before, buttons=buttons)
+        return self._as_sent(self.messages[key], markup)
+
+    @staticmethod
+    def _as_sent(shown: Shown, markup: dict[str, Any] | None) -> dict[str, Any]:
         message: dict[str, Any] = {
-            "message_id": message_id,
+            "message_id": shown.message_id,
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
+            "chat": {"id": shown.chat_id, "type": "private"},
             "from": BOT_USER,
-            "text": text,
+            "text": shown.text,
         }
         if markup:
             message["reply_markup"] = markup

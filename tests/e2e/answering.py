@@ -50,8 +50,8 @@ def answer_buttons(message: BotMessage) -> list[str]:
     return [d for d in buttons(message, "a") if not d.endswith((":skip", ":unknown"))]
 
 
-def typed_answer(message: BotMessage) -> str:
-    content = message.content
+def typed_answer(content: str) -> str:
+    """What a person types for the question whose text is ``content``."""
     if "Tapez un nombre" in content or "Tapez une année" in content:
         return "2015"
     if "mois et une année" in content:
@@ -77,7 +77,7 @@ def answer(user: FakeUser, message: BotMessage, add_another: bool = False) -> Bo
         scale = [d for d in options if d.rsplit(":", 1)[1].isdigit()]
         user.press(scale[len(scale) // 2] if scale else options[0], message.message_id)
     else:
-        user.send_text(typed_answer(message))
+        user.send_text(typed_answer(message.content))
         reply = user.wait_for_reply(is_question_or_end)
         bounds = BOUNDS.search(reply.content)
         if "⚠️" in reply.content and bounds:

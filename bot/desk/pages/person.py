@@ -20,10 +20,10 @@ from bot.desk.labels import instrument_label
 from bot.desk.pages.caseload import hours
 from bot.desk.web import Visit, database, signed_in
 from bot.features.card.labels import phase_label, phase_move_label, status_label
+from bot.features.questionnaire.finish import SCORED_KINDS, describe
+from bot.features.questionnaire.finish import chart as draw_chart
 from bot.features.sessions.texts import mode_label
 from bot.i18n import Translate
-from bot.questionnaire.finish import SCORED_KINDS, describe
-from bot.questionnaire.finish import chart as draw_chart
 from dialogues.engine import RecapSection, recap
 from dialogues.instruments import load_all
 from storage import followups, journal, plans, portfolio, sessions, tasks

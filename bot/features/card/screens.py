@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton
 from bot.features.card.labels import phase_label, phase_move_label, status_label
 from bot.features.card.lists import CARD_PREFIX, LIST, waiting_reasons
 from bot.features.followups import card as followups
+from bot.features.questionnaire.finish import READ_PREFIX
 from bot.features.sessions.settings import DEFAULT_BUDGET_HOURS
 from bot.features.synthesis.screens import card_line as synthesis_card_line
 from bot.i18n import (
@@ -29,7 +30,6 @@ from bot.i18n import (
 from bot.keyboards import button, distinct
 from bot.kit.screens import Screen, e
 from bot.moments import duration_text
-from bot.questionnaire.finish import READ_PREFIX
 from bot.runtime import Caller
 from dialogues.instruments import Instrument, load_all
 from dialogues.results import value_name

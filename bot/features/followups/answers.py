@@ -1,7 +1,7 @@
 """How a check-in's answers about the action plan read, for whoever reads the run.
 
 The person reading their own summary at the end of the steps, and the
-counsellor reading a sent check-in (:mod:`bot.questionnaire.reading`), see
+counsellor reading a sent check-in (:mod:`bot.features.questionnaire.reading`), see
 the same lines.
 """
 

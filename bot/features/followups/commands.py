@@ -2,7 +2,7 @@
 
 ``/reprendre`` lives here because a check-in resumes with its plan steps
 before its questions; any other questionnaire resumes as usual
-(:func:`bot.questionnaire.flow.resume_command`).
+(:func:`bot.features.questionnaire.flow.resume_command`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from telegram import Update
 
 from bot.features.followups import steps as checkin
 from bot.features.followups.screens import checkins_screen
+from bot.features.questionnaire import flow
 from bot.i18n import N_
 from bot.kit.commands import Asked, Command, only, screen_command
 from bot.kit.screens import Screen
-from bot.questionnaire import flow
 from bot.runtime import Context, identify, work
 from storage.actors import BeneficiaryActor
 from storage.followups import INSTRUMENT_KEY, followup_status

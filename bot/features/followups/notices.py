@@ -17,12 +17,12 @@ from telegram import InlineKeyboardMarkup
 
 from bot.features.followups.screens import GO_PREFIX, answer_label, months_text
 from bot.features.plan.screens import CARD_PREFIX
+from bot.features.questionnaire.finish import READ_PREFIX
 from bot.i18n import N_
 from bot.keyboards import button
 from bot.kit.notices import counsellors_beneficiary, notice
 from bot.kit.screens import Screen, e
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
-from bot.questionnaire.finish import READ_PREFIX
 from storage.actors import SystemActor
 from storage.followups import (
     CONCLUDED_KIND,

@@ -8,7 +8,7 @@ A check-in is one run of the ``followup`` instrument in two parts:
    ``plan_step#<step id>`` answers (:mod:`dialogues.followup`); the run's
    ``current_step`` is ``plan|<step>`` or ``plan|<step>|note`` meanwhile;
 2. then the questions of ``dialogues/instruments/followup.toml`` through the
-   ordinary questionnaire flow (:func:`bot.questionnaire.flow.present`),
+   ordinary questionnaire flow (:func:`bot.features.questionnaire.flow.present`),
    which ends on its recap and "Send to my counsellor".
 
 The steps come first because the flow's recap is the end: once the person has
@@ -26,8 +26,8 @@ from telegram import Update
 
 from bot.features.followups.answers import plan_progress_lines
 from bot.features.followups.screens import note_screen, step_screen
+from bot.features.questionnaire import flow
 from bot.kit.screens import Screen, e, send, show
-from bot.questionnaire import flow
 from bot.runtime import Caller, Context, work
 from dialogues import followup as loop
 from dialogues.instruments import Instrument, load_all

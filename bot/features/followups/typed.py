@@ -3,17 +3,17 @@
 The check-in is a questionnaire run, so its typed text comes through the
 questionnaire's flow of the door (``questionnaire``): :func:`questionnaire_text`
 gives it to a check-in's plan step first, else to the ordinary questionnaire
-(:func:`bot.questionnaire.flow.handle_text`).
+(:func:`bot.features.questionnaire.flow.handle_text`).
 """
 
 from __future__ import annotations
 
 from bot.features.followups import steps as checkin
+from bot.features.questionnaire import flow
 from bot.i18n import N_
 from bot.kit.door import BENEFICIARIES, Takes, Typed, text_flow
 from bot.kit.roles import as_beneficiary
 from bot.kit.screens import Screen, send
-from bot.questionnaire import flow
 from bot.runtime import work
 from dialogues import followup as loop
 from storage.followups import INSTRUMENT_KEY

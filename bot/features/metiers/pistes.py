@@ -36,7 +36,7 @@ from dialogues.typography import shorten
 
 PREFIX = "m:"
 INVENTORY = "q:open:riasec_short"
-"""The short interests inventory's button (bot/questionnaire/flow.py)."""
+"""The short interests inventory's button (bot/features/questionnaire/flow.py)."""
 
 
 def no_result_screen(_: Translate, incomplete: bool) -> Screen:

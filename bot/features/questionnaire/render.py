@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import zlib
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton
 
 from bot.i18n import Translate
 from bot.keyboards import button
@@ -28,6 +28,8 @@ from dialogues.messages import label
 from dialogues.typography import shorten
 
 PREFIX = "q:"
+OPEN_PREFIX = f"{PREFIX}open:"
+MINE_PREFIX = f"{PREFIX}mine:"
 RECAP = "#recap"
 OTHER_PREFIX = "other|"
 DRAFT_SUFFIX = "#draft"
@@ -118,14 +120,14 @@ def _type_hint(question: Question, locale: str, _: Translate) -> str:
     return hints.get(kind, "")
 
 
-def question_keyboard(
+def question_rows(
     instrument: Instrument,
     run_id: int,
     step: Step,
     answers: Answers,
     locale: str,
     has_previous: bool,
-) -> InlineKeyboardMarkup:
+) -> list[list[InlineKeyboardButton]]:
     tag = step_tag(step.id)
     rows: list[list[InlineKeyboardButton]] = []
     question = step.question
@@ -178,4 +180,4 @@ def question_keyboard(
         rows.append(extra)
     if has_previous:
         rows.append([button(label("previous", locale), data(run_id, tag, "b"))])
-    return InlineKeyboardMarkup(rows)
+    return rows

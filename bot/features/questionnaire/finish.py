@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from bot.charts import riasec_chart_png, values_chart_png
+from bot.features.questionnaire.render import OPEN_PREFIX
 from bot.i18n import N_
 from bot.keyboards import button
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
@@ -124,7 +125,7 @@ async def next_step_markup(
         first = instruments.get(entry.instruments[0])
         if first is None:
             continue
-        data = f"q:open:{first.key}" if len(entry.instruments) == 1 else PICK_PREFIX + entry.key
+        data = OPEN_PREFIX + first.key if len(entry.instruments) == 1 else PICK_PREFIX + entry.key
         title = first.title.get(caller.locale) if len(entry.instruments) == 1 else _(entry.label)
         label_text = _("➡️ Next: {title}").format(title=title)
         rows.append([button(label_text, data)])

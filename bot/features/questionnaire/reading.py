@@ -10,8 +10,8 @@ from telegram import Update
 
 from bot.documents import answers_pdf
 from bot.features.followups.answers import plan_progress_lines
+from bot.features.questionnaire.finish import READ_PREFIX, SCORED_KINDS, recap_messages, send_result
 from bot.i18n import format_day_and_time
-from bot.questionnaire.finish import READ_PREFIX, SCORED_KINDS, recap_messages, send_result
 from bot.replies import reply_lines
 from bot.runtime import Context, identify, work
 from dialogues.engine import recap

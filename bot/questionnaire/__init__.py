@@ -1,1 +1,0 @@
-"""Drives the instruments of ``dialogues`` in Telegram, one question at a time."""
