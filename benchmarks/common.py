@@ -473,7 +473,7 @@ def answer_steps(user: FakeUser, question: BotMessage, add_another: bool, text: 
         scale = [d for d in options if d.rsplit(":", 1)[1].isdigit()]
         choice_data = scale[len(scale) // 2] if scale else options[0]
         return (yield press(user, choice_data, question.message_id, next_screen, BUTTON_ANSWER))
-    typed = typed_answer(question)
+    typed = typed_answer(question.content)
     if typed.startswith("Une réponse"):
         reply = yield send(user, text, next_screen, TYPED_ANSWER)
     else:

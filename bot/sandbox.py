@@ -111,12 +111,16 @@ class Sandbox:
         self.cli("db", "upgrade")
         self.cli("counsellor", "add", "--telegram-id", str(COUNSELLOR_ID), "--name", "Camille Démo")
         log = (self.folder / "bot.log").open("ab")
+        # A session of its own: Ctrl-C in the terminal reaches the sandbox only, which
+        # stops the bot once (``stop``), instead of the bot catching a second SIGINT
+        # in the middle of its own shutdown.
         self.bot = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
             env=self.env(),
             cwd=self.folder,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + 30
