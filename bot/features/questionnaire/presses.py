@@ -8,7 +8,8 @@ stands at that step: a press from a screen the person has moved past is told
 so and shown where they are. The actions: ``a`` a choice, ``t`` a tick and
 ``v`` "validate" answer the question; ``b`` goes back, ``o`` asks for the
 person's own words; at the recap, ``e`` picks a part, ``p`` a question of it,
-``g`` goes to it, and ``s`` sends the whole to the counsellor."""
+``g`` goes to it, and ``s`` sends the whole to the counsellor.
+"""
 
 from __future__ import annotations
 
