@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot.features.questionnaire import render
 from bot.features.questionnaire.finish import (
@@ -146,7 +148,57 @@ def _value(press: Press) -> str:
     return press.args[2] if len(press.args) > 2 else ""
 
 
-async def _at_question(press: Press) -> tuple[RunState, Instrument, Step] | None:
+@dataclass(frozen=True)
+class AtQuestion:
+    """The run of a press, standing at the question the press was shown for."""
+
+    run: RunState
+    instrument: Instrument
+    step: Step
+
+
+@dataclass(frozen=True)
+class AtRecap:
+    """The run of a press, standing at its recap, and the steps its answers show."""
+
+    run: RunState
+    instrument: Instrument
+    steps: list[Step]
+
+
+QuestionPress = Callable[[Press, AtQuestion], Awaitable[Shown]]
+RecapPress = Callable[[Press, AtRecap], Awaitable[Shown]]
+
+
+def at_question(*verbs: str) -> Callable[[QuestionPress], QuestionPress]:
+    """Decorator: a press on the question shown, which gets the run where it stands."""
+
+    def register(function: QuestionPress) -> QuestionPress:
+        async def pressed(press: Press) -> Shown:
+            found = await _at_question(press)
+            return None if found is None else await function(press, found)
+
+        PRESSES.on(*verbs, who=BeneficiaryActor)(pressed)
+        return function
+
+    return register
+
+
+def at_recap(*verbs: str) -> Callable[[RecapPress], RecapPress]:
+    """Decorator: a press on the recap, which gets the run and the steps it shows."""
+
+    def register(function: RecapPress) -> RecapPress:
+        async def pressed(press: Press) -> Shown:
+            found = await _at_recap(press)
+            return None if found is None else await function(press, found)
+
+        PRESSES.on(*verbs, who=BeneficiaryActor)(pressed)
+        return function
+
+    return register
+
+
+async def _at_question(press: Press) -> AtQuestion | None:
     """:func:`_standing`, at a question (not the recap, not the "other" prompt)."""
     standing = await _standing(press)
     if standing is None:
@@ -160,17 +212,14 @@ async def _at_question(press: Press) -> tuple[RunState, Instrument, Step] | None
         await press.answer()
         await _where_now(press, instrument, in_place=True)
         return None
-    return run, instrument, step
+    return AtQuestion(run, instrument, step)
 
 
-@PRESSES.on("a", "v", who=BeneficiaryActor)
-async def answer(press: Press) -> None:
+@at_question("a", "v")
+async def answer(press: Press, at: AtQuestion) -> None:
     """A choice (``a``), or "validate" of ticked choices (``v``): stored, then what is next.
     The press is answered once the answer is stored."""
-    found = await _at_question(press)
-    if found is None:
-        return
-    run, instrument, step = found
+    run, instrument, step = at.run, at.instrument, at.step
     if press.verb == "a":
         result = parse_button(step, _value(press))
     elif step.question is not None:
@@ -184,13 +233,10 @@ async def answer(press: Press) -> None:
     )
 
 
-@PRESSES.on("t", who=BeneficiaryActor)
-async def tick(press: Press) -> Screen | None:
+@at_question("t")
+async def tick(press: Press, at: AtQuestion) -> Screen | None:
     """One choice of several ticked or unticked: kept as a draft until "validate"."""
-    found = await _at_question(press)
-    if found is None:
-        return None
-    run, instrument, step = found
+    run, instrument, step = at.run, at.instrument, at.step
     if step.question is None:
         raise Stale("nothing to tick")
     draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
@@ -205,13 +251,10 @@ async def tick(press: Press) -> Screen | None:
     return question_screen(instrument, run, step, press.caller.locale, press._)
 
 
-@PRESSES.on("o", who=BeneficiaryActor)
-async def other(press: Press) -> Screen | None:
+@at_question("o")
+async def other(press: Press, at: AtQuestion) -> Screen:
     """The person's own words for "Other" are asked, to be typed."""
-    found = await _at_question(press)
-    if found is None:
-        return None
-    run, _instrument, step = found
+    run, step = at.run, at.step
     if step.question is None or not step.question.other:
         raise Stale("no other")
     async with work(press.context) as session:
@@ -243,7 +286,7 @@ async def back(press: Press) -> Screen | None:
     return question_screen(instrument, run, target, press.caller.locale, press._)
 
 
-async def _at_recap(press: Press) -> tuple[RunState, Instrument, list[Step]] | None:
+async def _at_recap(press: Press) -> AtRecap | None:
     """:func:`_standing`, at the recap: the run, its instrument and its visible steps."""
     standing = await _standing(press)
     if standing is None:
@@ -251,7 +294,7 @@ async def _at_recap(press: Press) -> tuple[RunState, Instrument, list[Step]] | N
     run, instrument = standing
     if run.current_step != render.RECAP:
         raise Stale("not at the recap")
-    return run, instrument, visible_steps(instrument, run.answers)
+    return AtRecap(run, instrument, visible_steps(instrument, run.answers))
 
 
 def _chosen(press: Press, steps: list[Step]) -> Step:
@@ -262,13 +305,10 @@ def _chosen(press: Press, steps: list[Step]) -> Step:
     return steps[index]
 
 
-@PRESSES.on("s", who=BeneficiaryActor)
-async def submit(press: Press) -> Shown:
+@at_recap("s")
+async def submit(press: Press, at: AtRecap) -> Shown:
     """The whole run sent ("Send to my counsellor"), the counsellor told, what next offered."""
-    found = await _at_recap(press)
-    if found is None:
-        return None
-    run, instrument, _steps = found
+    run, instrument = at.run, at.instrument
     me = press.beneficiary
     async with work(press.context) as session:
         await submit_run(session, me, run.id)
@@ -286,34 +326,24 @@ async def submit(press: Press) -> Shown:
     return new_message(sent)
 
 
-@PRESSES.on("e", who=BeneficiaryActor)
-async def change(press: Press) -> Screen | None:
+@at_recap("e")
+async def change(press: Press, at: AtRecap) -> Screen:
     """Which part to change ("Change an answer")."""
-    found = await _at_recap(press)
-    if found is None:
-        return None
-    run, _instrument, steps = found
-    return parts_screen(run, steps, press.caller.locale, press._)
+    return parts_screen(at.run, at.steps, press.caller.locale, press._)
 
 
-@PRESSES.on("p", who=BeneficiaryActor)
-async def part(press: Press) -> Screen | None:
+@at_recap("p")
+async def part(press: Press, at: AtRecap) -> Screen:
     """A part: which of its questions."""
-    found = await _at_recap(press)
-    if found is None:
-        return None
-    run, _instrument, steps = found
-    return questions_screen(run, steps, _chosen(press, steps), press.caller.locale, press._)
+    chosen = _chosen(press, at.steps)
+    return questions_screen(at.run, at.steps, chosen, press.caller.locale, press._)
 
 
-@PRESSES.on("g", who=BeneficiaryActor)
-async def go_to(press: Press) -> Screen | None:
+@at_recap("g")
+async def go_to(press: Press, at: AtRecap) -> Screen:
     """One question: shown with its current answer, to be answered again."""
-    found = await _at_recap(press)
-    if found is None:
-        return None
-    run, instrument, steps = found
-    chosen = _chosen(press, steps)
+    run, instrument = at.run, at.instrument
+    chosen = _chosen(press, at.steps)
     async with work(press.context) as session:
         await set_position(session, press.beneficiary, run.id, chosen.id)
     return question_screen(instrument, run, chosen, press.caller.locale, press._)
