@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, Update
@@ -135,16 +135,25 @@ async def anyone(update: Update, context: Context) -> tuple[Caller, PersonActor]
     return caller, caller.actor
 
 
-def only(role: type[BeneficiaryActor] | type[CounsellorActor], elsewhere: str = "") -> Who:
-    """Callers of ``role``; the other role reads ``elsewhere`` (``N_``), where its own
-    screen for this is, or nothing when ``elsewhere`` is empty."""
+Role = TypeVar("Role", BeneficiaryActor, CounsellorActor)
 
-    async def who(update: Update, context: Context) -> tuple[Caller, PersonActor] | None:
+
+def only(
+    role: type[Role], elsewhere: str = ""
+) -> Callable[[Update, Context], Awaitable[tuple[Caller, Role] | None]]:
+    """Callers of ``role``; the other role reads ``elsewhere`` (``N_``), where its own
+    screen for this is, or nothing when ``elsewhere`` is empty. The actor it hands on is
+    of ``role``, so its users need not check it again."""
+
+    async def who(update: Update, context: Context) -> tuple[Caller, Role] | None:
         found = await anyone(update, context)
-        if found is None or isinstance(found[1], role):
-            return found
+        if found is None:
+            return None
+        caller, actor = found
+        if isinstance(actor, role):
+            return caller, actor
         if elsewhere:
-            await send(update, Screen(found[0]._(elsewhere)))
+            await send(update, Screen(caller._(elsewhere)))
         return None
 
     return who

@@ -14,7 +14,6 @@ from bot.features.digest.message import digest_messages
 from bot.i18n import format_day_and_time
 from bot.kit.commands import counsellors
 from bot.runtime import Context, work
-from storage.actors import CounsellorActor
 from storage.digest import changes_since, last_digest_at, mark_point
 from storage.models import utcnow
 
@@ -29,8 +28,6 @@ async def point_command(update: Update, context: Context) -> None:
     if found is None or message is None:
         return
     caller, me = found
-    if not isinstance(me, CounsellorActor):  # ``counsellors`` let only counsellors through
-        return
     now = utcnow()
     async with work(context) as session:
         since = await last_digest_at(session, me) or now - timedelta(days=FIRST_POINT_DAYS)

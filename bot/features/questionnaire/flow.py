@@ -9,7 +9,6 @@ restart resumes at the same question.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -25,7 +24,7 @@ from bot.keyboards import button
 from bot.kit.commands import only
 from bot.kit.door import Typed
 from bot.kit.roles import as_beneficiary
-from bot.kit.screens import Screen, send, show
+from bot.kit.screens import Screen, e, send, show
 from bot.replies import chunk_lines
 from bot.runtime import Caller, Context, work
 from dialogues.engine import (
@@ -91,7 +90,7 @@ async def present(
     intro = ""
     if not run.answers and instrument.intro is not None:
         intro = instrument.intro.get(caller.locale)
-        await send(update, Screen(html.escape(intro)))
+        await send(update, Screen(e(intro)))
     screen = question_screen(instrument, run, step, caller.locale, caller._)
     await show(update, screen, in_place=edit and not intro)
 
@@ -102,8 +101,7 @@ async def resume_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if found is None or message is None:
         return
-    caller, _actor = found
-    me = as_beneficiary(caller)
+    caller, me = found
     async with work(context) as session:
         run = await latest_open_run(session, me)
     instrument = instruments().get(run.instrument_key) if run else None
