@@ -7,7 +7,6 @@ answer, only that it exists; a button under each person opens their card.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.features.card.lists import CARD_PREFIX
 from bot.i18n import Translate, format_day_and_time, gettext_for, ngettext_for
 from bot.keyboards import button
+from bot.kit.screens import e
 from bot.outbox_kinds import OutgoingMessage, RenderContext, register
 from dialogues.instruments import load_all
 from dialogues.languages import codes
@@ -32,9 +32,9 @@ def person_lines(person: PersonChanges, locale: str, timezone: str, _: Translate
     ngettext = ngettext_for(locale)
 
     def title(key: str) -> str:
-        return html.escape(instruments[key].title_about(locale) if key in instruments else key)
+        return e(instruments[key].title_about(locale) if key in instruments else key)
 
-    lines = [f"<b>{html.escape(person.name)}</b>"]
+    lines = [f"<b>{e(person.name)}</b>"]
     for key in person.completed:
         lines.append("  ✅ " + _("completed: {title}").format(title=title(key)))
     for key, count in person.progressed:

@@ -3,8 +3,6 @@ what was done."""
 
 from __future__ import annotations
 
-import html
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton
 
@@ -13,7 +11,7 @@ from bot.features.questionnaire.render import MINE_PREFIX, OPEN_PREFIX
 from bot.i18n import format_date_long
 from bot.keyboards import button
 from bot.kit.roles import as_beneficiary
-from bot.kit.screens import Screen
+from bot.kit.screens import Screen, e
 from bot.menu import Family
 from bot.runtime import Caller
 from dialogues.engine import progress
@@ -26,7 +24,7 @@ async def entry_screen(session: AsyncSession, caller: Caller, entry: Family) -> 
     actor, _, locale = as_beneficiary(caller), caller._, caller.locale
     runs = await own_runs_with_answers(session, actor)
     instruments = load_all()
-    lines = [f"<b>{entry.icon} {html.escape(_(entry.label))}</b>"]
+    lines = [f"<b>{entry.icon} {e(_(entry.label))}</b>"]
     rows: list[list[InlineKeyboardButton]] = []
     for key in entry.instruments:
         instrument = instruments.get(key)
@@ -46,7 +44,7 @@ async def entry_screen(session: AsyncSession, caller: Caller, entry: Family) -> 
             )
             lines.append(
                 _("“{title}” was sent to your counsellor on {when}.").format(
-                    title=html.escape(title), when=when
+                    title=e(title), when=when
                 )
             )
         else:

@@ -13,10 +13,10 @@ person's own words; at the recap, ``e`` picks a part, ``p`` a question of it,
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.features.questionnaire import render
 from bot.features.questionnaire.finish import (
@@ -36,7 +36,7 @@ from bot.features.questionnaire.screens import (
 )
 from bot.kit.presses import Press, Presses, Reply, Shown, new_message
 from bot.kit.refusals import STALE
-from bot.kit.screens import Screen, Stale, count, number
+from bot.kit.screens import Screen, Stale, count, e, number
 from bot.menu import family
 from bot.replies import reply_lines
 from bot.runtime import wake_dispatcher, work
@@ -115,7 +115,7 @@ async def see_mine(press: Press) -> Shown:
         await send_result(press.context, me.telegram_id, instrument.kind, run.result, locale)
         return None
     if press.update.effective_message is not None:
-        title = f"<b>{html.escape(instrument.title.get(locale))}</b>"
+        title = f"<b>{e(instrument.title.get(locale))}</b>"
         lines = [title, "", *recap_messages(instrument, run.answers, locale)]
         await reply_lines(press.update.effective_message, lines)
     return None
@@ -166,36 +166,36 @@ class AtRecap:
     steps: list[Step]
 
 
-QuestionPress = Callable[[Press, AtQuestion], Awaitable[Shown]]
-RecapPress = Callable[[Press, AtRecap], Awaitable[Shown]]
+Where = TypeVar("Where", AtQuestion, AtRecap)
+StandingPress = Callable[[Press, Where], Awaitable[Shown]]
+"""A press function that runs only while the run stands where it was shown."""
 
 
-def at_question(*verbs: str) -> Callable[[QuestionPress], QuestionPress]:
+def _standing_at(
+    where: Callable[[Press], Awaitable[Where | None]], verbs: tuple[str, ...]
+) -> Callable[[StandingPress[Where]], StandingPress[Where]]:
+    """Decorator: ``function`` answers ``verbs`` while ``where`` finds the run standing
+    there, and is handed what it found."""
+
+    def register(function: StandingPress[Where]) -> StandingPress[Where]:
+        async def pressed(press: Press) -> Shown:
+            found = await where(press)
+            return None if found is None else await function(press, found)
+
+        PRESSES.on(*verbs, who=BeneficiaryActor)(pressed)
+        return function
+
+    return register
+
+
+def at_question(*verbs: str) -> Callable[[StandingPress[AtQuestion]], StandingPress[AtQuestion]]:
     """Decorator: a press on the question shown, which gets the run where it stands."""
-
-    def register(function: QuestionPress) -> QuestionPress:
-        async def pressed(press: Press) -> Shown:
-            found = await _at_question(press)
-            return None if found is None else await function(press, found)
-
-        PRESSES.on(*verbs, who=BeneficiaryActor)(pressed)
-        return function
-
-    return register
+    return _standing_at(_at_question, verbs)
 
 
-def at_recap(*verbs: str) -> Callable[[RecapPress], RecapPress]:
+def at_recap(*verbs: str) -> Callable[[StandingPress[AtRecap]], StandingPress[AtRecap]]:
     """Decorator: a press on the recap, which gets the run and the steps it shows."""
-
-    def register(function: RecapPress) -> RecapPress:
-        async def pressed(press: Press) -> Shown:
-            found = await _at_recap(press)
-            return None if found is None else await function(press, found)
-
-        PRESSES.on(*verbs, who=BeneficiaryActor)(pressed)
-        return function
-
-    return register
+    return _standing_at(_at_recap, verbs)
 
 
 async def _at_question(press: Press) -> AtQuestion | None:

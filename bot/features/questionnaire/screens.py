@@ -6,12 +6,10 @@ whether it replaces the pressed message or comes as a new one.
 
 from __future__ import annotations
 
-import html
-
 from bot.features.questionnaire import render
 from bot.i18n import Translate
 from bot.keyboards import button
-from bot.kit.screens import Screen
+from bot.kit.screens import Screen, e
 from dialogues.engine import Step, question_numbers
 from dialogues.instruments import Instrument
 from dialogues.messages import label
@@ -39,7 +37,7 @@ def question_screen(
 def other_prompt_screen(run: RunState, step: Step, locale: str) -> Screen:
     """The person's own words for "Other": the question again, and the way back to it."""
     question = step.prompt.get(locale)
-    text = f"<b>{html.escape(question)}</b>\n\n{html.escape(label('other_prompt', locale))}"
+    text = f"<b>{e(question)}</b>\n\n{e(label('other_prompt', locale))}"
     tag = render.step_tag(render.OTHER_PREFIX + step.id)
     return Screen(text, [[button(label("previous", locale), render.data(run.id, tag, "b"))]])
 
