@@ -46,6 +46,7 @@ from bot.kit.commands import (
 )
 from bot.kit.errors import on_error
 from bot.kit.feature import FEATURES_KEY, Feature
+from bot.kit.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
 from bot.runtime import DB_KEY, DISPATCHER_KEY, SETTINGS_KEY
 from bot.settings import SUPPORTED_LOCALES, Settings, require_token
 from dialogues.languages import DEFAULT
@@ -238,6 +239,8 @@ def build_application(settings: Settings, db: Database) -> Application:  # type:
         .token(require_token(settings))
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(pool_size=GET_UPDATES_POOL_SIZE))
         .concurrent_updates(False)
         .post_init(post_init)
         .post_stop(post_stop)

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.request import HTTPXRequest
+
+from bot.kit.transport import ERROR_PREFIX, AiohttpRequest
 
 CHECK_TIMEOUT_S = 10.0
 RETRY_FIRST_S = 2.0
@@ -67,14 +68,14 @@ def unreachable(base_url: str, error: BaseException) -> Unreachable:
 
 
 def _kind(error: BaseException) -> str:
-    """``NetworkError`` wraps httpx's error by name ("httpx.ConnectError: …"): keep the name."""
-    if isinstance(error, NetworkError) and error.message.startswith("httpx."):
-        return error.message.split(":", 1)[0].removeprefix("httpx.")
+    """A ``NetworkError`` names the transport's error ("aiohttp.ClientConnectorError"): keep it."""
+    if isinstance(error, NetworkError) and error.message.startswith(ERROR_PREFIX):
+        return error.message.removeprefix(ERROR_PREFIX)
     return type(error).__name__
 
 
 def _bot(token: str, base_url: str) -> Bot:
-    request = HTTPXRequest(
+    request = AiohttpRequest(
         connect_timeout=CHECK_TIMEOUT_S,
         read_timeout=CHECK_TIMEOUT_S,
         write_timeout=CHECK_TIMEOUT_S,
