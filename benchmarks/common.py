@@ -362,15 +362,21 @@ def our_bot(api: FakeBotApi, database_url: str, key: str, log_path: Path) -> Bot
 
 
 def echo_bot(
-    api: FakeBotApi, log_path: Path, rate_limiter: bool = False, database: str | None = None
+    api: FakeBotApi,
+    log_path: Path,
+    rate_limiter: bool = False,
+    database: str | None = None,
+    transport: str = "httpx",
 ) -> BotUnderTest:
     """The echo bot; ``rate_limiter``: with the same ``AIORateLimiter`` as ours;
-    ``database``: also a typed answer's four statements there, per update."""
+    ``database``: also a typed answer's four statements there, per update;
+    ``transport``: ``"aiohttp"`` for ours (``bot.kit.transport``), else PTB's own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.update({"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url})
     command = [sys.executable, "-m", "benchmarks.echo_bot"]
     command += ["--rate-limiter"] if rate_limiter else []
     command += ["--database", database] if database is not None else []
+    command += ["--transport", transport]
     return BotUnderTest(command, env, log_path)
 
 

@@ -15,6 +15,10 @@ above this is the cost of what it does on top of python-telegram-bot.
 the rate limiter's own cost, which the bilan bot cannot avoid, is in the
 floor too. Without it, the bare library.
 
+``--transport aiohttp``: its Bot API requests go through the bilan bot's
+own transport (``bot.kit.transport``) instead of PTB's default httpx, so
+that what is left between the two bots is the bilan bot's own code.
+
 ``--database URL``: before it answers, each update also runs one transaction
 of four small statements through the bot's own engine (``storage.db``: the
 same SQLAlchemy async session, driver and SQLite pragmas): read the person,
@@ -44,6 +48,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.kit.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
 from storage.db import create_engine
 
 _presses = itertools.count(1)
@@ -120,12 +125,18 @@ async def echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await query.edit_message_text(f"Appui n° {next(_presses)}", reply_markup=_keyboard())
 
 
-def build(rate_limiter: bool = False, database: str | None = None) -> Application:  # type: ignore[type-arg]
+def build(
+    rate_limiter: bool = False, database: str | None = None, transport: str = "httpx"
+) -> Application:  # type: ignore[type-arg]
     builder = (
         Application.builder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
     )
+    if transport == "aiohttp":
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(pool_size=GET_UPDATES_POOL_SIZE)
+        )
     if database is not None:
         builder = builder.post_init(_with_database(database))
     application: Application  # type: ignore[type-arg]
@@ -142,8 +153,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate-limiter", action="store_true", help="with bot.app's AIORateLimiter")
     parser.add_argument("--database", help="also run a typed answer's four statements here")
+    parser.add_argument(
+        "--transport", choices=["httpx", "aiohttp"], default="httpx", help="default: PTB's own"
+    )
     args = parser.parse_args()
-    build(args.rate_limiter, args.database).run_polling(
+    build(args.rate_limiter, args.database, args.transport).run_polling(
         allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY]
     )
 
