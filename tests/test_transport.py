@@ -152,3 +152,16 @@ async def test_a_closed_port_is_a_network_error_without_the_token() -> None:
     assert not isinstance(raised.value, TimedOut)
     assert raised.value.message.startswith("aiohttp.")
     assert TOKEN not in str(raised.value) and "SECRET" not in str(raised.value)
+
+
+def test_the_proxy_is_the_one_the_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``HTTPS_PROXY`` is honoured as with httpx, and ``NO_PROXY`` exempts a host."""
+    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    assert AiohttpRequest()._proxy("https://api.telegram.org/bot1:x/getMe") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bot-api.internal")
+    request = AiohttpRequest()
+    assert request._proxy("https://api.telegram.org/bot1:x/getMe") == "http://proxy.example:3128"
+    assert request._proxy("https://bot-api.internal/bot1:x/getMe") is None
+    assert request._proxy("http://api.telegram.org/bot1:x/getMe") is None  # no HTTP_PROXY
