@@ -18,7 +18,7 @@ import logging
 import re
 
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic")
+QUIET_LOGGERS = ("aiohttp", "httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic")
 # At DEBUG these write out whole updates and API calls: answers and names.
 CONTENT_LOGGERS = ("telegram",)
 # These lay out documents and charts and quote their text in warnings too.
