@@ -12,10 +12,11 @@ this is that method and nothing more.
 
 It behaves as ``HTTPXRequest`` does where the bot can see it: the same
 default timeouts (5 s, 20 s to write a file, 1 s to wait for a pooled
-connection), the same pool sizes as ``ApplicationBuilder``'s, the proxy that
-the environment names (``HTTPS_PROXY``, ``NO_PROXY``), a timeout raised as ``TimedOut`` and any
-other failure as ``NetworkError``. An error's message names its kind only:
-the URL it was sent to carries the token.
+connection), the same pool sizes as ``ApplicationBuilder``'s, the proxy
+that the environment names (``HTTPS_PROXY``, ``NO_PROXY``), file names in
+UTF-8, a timeout raised as ``TimedOut`` and any other failure as
+``NetworkError``. An error's message names its kind only: the URL it was
+sent to carries the token.
 """
 
 from __future__ import annotations
