@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -151,6 +151,16 @@ async def apply(
     await show(update, screen, in_place=edit)
 
 
+async def keep_ticks(
+    context: Context, actor: BeneficiaryActor, run: RunState, step: Step, value: Any
+) -> None:
+    """Ticks of a multiple choice kept as its draft, not yet its answer, and the
+    person kept at its question until "validate"."""
+    async with work(context) as session:
+        await save_answer(session, actor, run.id, render.draft_id(step.id), value, step.id)
+    run.answers[render.draft_id(step.id)] = value
+
+
 async def at_end(
     update: Update,
     context: Context,
@@ -214,14 +224,10 @@ async def handle_text(typed: Typed) -> bool:
         if message.text is None:
             await message.reply_text(error_message(Rejected("expected_text"), locale))
             return True
-        draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
+        draft = render.ticked_so_far(run.answers, step.id)
         result = parse_other_text(step.question, message.text, draft)
         if step.question.type is QuestionType.MULTI_CHOICE and isinstance(result, Accepted):
-            async with work(context) as session:
-                await save_answer(
-                    session, actor, run.id, render.draft_id(step.id), result.value, step.id
-                )
-            run.answers[render.draft_id(step.id)] = result.value
+            await keep_ticks(context, actor, run, step, result.value)
             await send(update, question_screen(instrument, run, step, locale, caller._))
             return True
         if isinstance(result, Rejected):

@@ -26,7 +26,7 @@ from bot.features.questionnaire.finish import (
     recap_messages,
     send_result,
 )
-from bot.features.questionnaire.flow import apply, instruments, present
+from bot.features.questionnaire.flow import apply, instruments, keep_ticks, present
 from bot.features.questionnaire.pick import entry_screen
 from bot.features.questionnaire.screens import (
     other_prompt_screen,
@@ -56,7 +56,6 @@ from storage.responses import (
     RunState,
     load_own_run,
     read_run,
-    save_answer,
     set_position,
     submit_run,
 )
@@ -223,8 +222,7 @@ async def answer(press: Press, at: AtQuestion) -> None:
     if press.verb == "a":
         result = parse_button(step, _value(press))
     elif step.question is not None:
-        draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
-        result = finish_multi(step.question, draft)
+        result = finish_multi(step.question, render.ticked_so_far(run.answers, step.id))
     else:
         raise Stale("nothing to validate")
     me = press.beneficiary
@@ -239,15 +237,11 @@ async def tick(press: Press, at: AtQuestion) -> Screen | None:
     run, instrument, step = at.run, at.instrument, at.step
     if step.question is None:
         raise Stale("nothing to tick")
-    draft = run.answers.get(render.draft_id(step.id), run.answers.get(step.id))
+    draft = render.ticked_so_far(run.answers, step.id)
     toggled = toggle_multi(step.question, draft, _value(press))
     if not isinstance(toggled, Accepted):
         return None
-    async with work(press.context) as session:
-        await save_answer(
-            session, press.beneficiary, run.id, render.draft_id(step.id), toggled.value, step.id
-        )
-    run.answers[render.draft_id(step.id)] = toggled.value
+    await keep_ticks(press.context, press.beneficiary, run, step, toggled.value)
     return question_screen(instrument, run, step, press.caller.locale, press._)
 
 

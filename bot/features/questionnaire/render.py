@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import zlib
+from typing import Any
 
 from telegram import InlineKeyboardButton
 
@@ -47,6 +48,11 @@ def data(run_id: int, tag: str, action: str, arg: str = "") -> str:
 
 def draft_id(step_id: str) -> str:
     return step_id + DRAFT_SUFFIX
+
+
+def ticked_so_far(answers: Answers, step_id: str) -> Any:
+    """A multiple choice as it stands: the ticks not yet validated, else the stored answer."""
+    return answers.get(draft_id(step_id), answers.get(step_id))
 
 
 def question_text(
@@ -151,8 +157,7 @@ def question_rows(
         if question.other:
             rows.append([button(label("other", locale), data(run_id, tag, "o"))])
     elif question.type is QuestionType.MULTI_CHOICE:
-        draft = answers.get(draft_id(step.id), answers.get(step.id))
-        ticked, other_text = multi_parts(draft) or ((), None)
+        ticked, other_text = multi_parts(ticked_so_far(answers, step.id)) or ((), None)
         for choice in question.choices:
             mark = TICK if choice.key in ticked else ""
             rows.append(
