@@ -90,8 +90,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         if not hasattr(adapted, "run_async"):  # a synchronous driver
             connection.exec_driver_sql(BEGIN)
             return
-        # Every transaction begins here: one trip to aiosqlite's thread, where a
-        # statement through SQLAlchemy costs three (cursor, execute, close).
+        if isinstance(adapted, sqlite_one_trip.OneTripConnection):
+            adapted.begin_with_next(BEGIN)  # with the first statement, in its trip
+            return
+        # SQLAlchemy's own aiosqlite adapter: one trip to aiosqlite's thread, where
+        # a statement through SQLAlchemy costs three (cursor, execute, close).
         try:
             adapted.run_async(lambda raw: raw.execute_fetchall(BEGIN))
         except sqlite3.Error as error:  # raised as SQLAlchemy raises any statement's
@@ -109,7 +112,12 @@ BEGIN = "BEGIN IMMEDIATE"
 
 
 def _in_transaction(dbapi_connection: Any) -> bool:
-    """Whether SQLite has a transaction open on this connection (True when unsure)."""
+    """Whether SQLite has a transaction open on this connection, or one to begin with
+    its next statement (True when unsure)."""
+    if isinstance(dbapi_connection, sqlite_one_trip.OneTripConnection) and (
+        dbapi_connection.begin_pending
+    ):
+        return True
     try:
         return bool(dbapi_connection.driver_connection.in_transaction)
     except (AttributeError, ValueError):  # no driver connection, or already closed

@@ -13,6 +13,14 @@ cursor would have: the description, the rows, ``rowcount`` and ``lastrowid``.
 Errors are raised by the same sqlite3 calls and reach SQLAlchemy by the same
 path as before. ``benchmarks/per_update.py`` measures the effect.
 
+A transaction's ``BEGIN`` goes the same way: :meth:`OneTripConnection.begin_with_next`
+keeps it for the transaction's first statement, which runs it in the same
+trip, and a transaction that ran no statement ends without a trip (it never
+began in SQLite). A typed answer's update, four statements, so makes five
+trips instead of six. The lock ``BEGIN IMMEDIATE`` takes is taken before the
+first statement reads anything, as before; when it cannot be had, the error
+is that statement's.
+
 It leans on two private names, aiosqlite's ``Connection._execute`` (queue a
 function for the thread) and ``Connection._conn`` (the sqlite3 connection,
 only ever touched from inside that function, so in the thread), and on
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,8 +48,11 @@ Described = tuple[Any, list[Any], int, int | None]
 """A statement's outcome: description, rows, rowcount, lastrowid."""
 
 
-def _run(raw: sqlite3.Connection, operation: str, parameters: Any) -> Described:
-    """In aiosqlite's thread: the whole statement, and what SQLAlchemy will ask of it."""
+def _run(raw: sqlite3.Connection, begin: str | None, operation: str, parameters: Any) -> Described:
+    """In aiosqlite's thread: the transaction's BEGIN if it is still to come, the whole
+    statement, and what SQLAlchemy will ask of it."""
+    if begin is not None:
+        raw.execute(begin).close()
     cursor = raw.cursor()
     try:
         if parameters is None:
@@ -54,7 +66,11 @@ def _run(raw: sqlite3.Connection, operation: str, parameters: Any) -> Described:
         cursor.close()
 
 
-def _run_many(raw: sqlite3.Connection, operation: str, parameters: Sequence[Any]) -> Described:
+def _run_many(
+    raw: sqlite3.Connection, begin: str | None, operation: str, parameters: Sequence[Any]
+) -> Described:
+    if begin is not None:
+        raw.execute(begin).close()
     cursor = raw.cursor()
     try:
         cursor.executemany(operation, parameters)
@@ -101,13 +117,19 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         async with self._adapt_connection._execute_mutex:
             connection: Any = self._connection
-            self._keep(await connection._execute(_run, connection._conn, operation, parameters))
+            begin = _take_begin(connection)
+            self._keep(
+                await connection._execute(_run, connection._conn, begin, operation, parameters)
+            )
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
         async with self._adapt_connection._execute_mutex:
             connection: Any = self._connection
+            begin = _take_begin(connection)
             self._keep(
-                await connection._execute(_run_many, connection._conn, operation, seq_of_parameters)
+                await connection._execute(
+                    _run_many, connection._conn, begin, operation, seq_of_parameters
+                )
             )
 
     async def _async_soft_close(self) -> None:
@@ -117,15 +139,49 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
 
-class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
+_BEGINS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+"""The BEGIN each aiosqlite connection keeps for its transaction's first statement.
+
+Kept here rather than on the connection: SQLAlchemy's adapter has slots and
+no room for it."""
+
+
+def _take_begin(connection: Any) -> str | None:
+    """The BEGIN still to run on this aiosqlite connection, if any; taken, it runs now."""
+    return _BEGINS.pop(connection, None)
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's aiosqlite connection, with a BEGIN that waits for its first statement."""
+
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def begin_with_next(self, begin: str) -> None:
+        """Run ``begin`` in the same trip as the next statement, not in a trip of its own."""
+        _BEGINS[self._connection] = begin
+
+    @property
+    def begin_pending(self) -> bool:
+        return self._connection in _BEGINS
+
+    def commit(self) -> None:
+        if _take_begin(self._connection) is None:  # else nothing began in SQLite
+            super().commit()
+
+    def rollback(self) -> None:
+        if _take_begin(self._connection) is None:
+            super().rollback()
+
+    def close(self) -> None:
+        _take_begin(self._connection)
+        super().close()
 
 
 class _OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
         adapted = super().connect(*arg, **kw)
-        adapted.__class__ = _OneTripConnection
+        adapted.__class__ = OneTripConnection
         return adapted
 
 
