@@ -80,7 +80,8 @@ def _per_update(quick: bool) -> dict[str, str]:
             "limiter; profiling (py-spy):"
         )
         with tempfile.TemporaryDirectory(prefix="bilan-profile-") as folder:
-            for line in per_update.profile_ours(per_update.UPDATES, per_update.USERS, Path(folder)):
+            run = (per_update.UPDATES, per_update.USERS, Path(folder))
+            for line in per_update.profile_ours("sqlite", *run):
                 print(line)
     return figures
 
