@@ -33,6 +33,7 @@ BENEFICIARY_ID = 2000
 BOLD_ON = "\033[1m".encode("utf-16-le")
 BOLD_OFF = "\033[0m".encode("utf-16-le")
 POLL_SECONDS = 0.1
+WORK_WAIT_SECONDS = 30  # how long a chat action ("sending a file…") may precede its message
 
 
 def _stand_in() -> Any:
@@ -76,6 +77,7 @@ class Sandbox:
         self.api = _stand_in()
         self.bot: subprocess.Popen[bytes] | None = None
         self.cursor = 0
+        self.actions_seen = 0  # sendChatAction calls already taken into account
         self.buttons: list[tuple[int, str]] = []  # (message id, callback data)
 
     def env(self) -> dict[str, str]:
@@ -150,17 +152,31 @@ class Sandbox:
         print(line, file=self.stream, flush=True)
 
     def show_new(self, wait: float) -> None:
-        """Print what the bot sent or edited since last time, waiting up to ``wait`` s."""
+        """Print what the bot sent or edited since last time, waiting up to ``wait`` s.
+
+        While the bot says it is at work (a chat action such as "sending a
+        file", which Telegram shows at the top of the chat), wait for what it
+        prepares, up to :data:`WORK_WAIT_SECONDS`: an export takes seconds to
+        lay out, and would otherwise only show after the next line typed.
+        """
         deadline = time.monotonic() + wait
         quiet_since = time.monotonic()
+        working = False
         while time.monotonic() < deadline:
+            # Actions first: a message read after them answers them.
+            actions = len(self.api.chat_actions(self.user_id))
+            if actions > self.actions_seen:
+                self.actions_seen = actions
+                working = True
+                deadline = max(deadline, time.monotonic() + WORK_WAIT_SECONDS)
             events = [e for e in self.api.history(self.user_id) if e.seq > self.cursor]
             for event in events:
                 self.cursor = event.seq
                 if event.kind != "deleted":
                     self.print_message(event.message, edited=event.kind == "edited")
                 quiet_since = time.monotonic()
-            if not events and time.monotonic() - quiet_since > 0.6:
+                working = False
+            if not events and not working and time.monotonic() - quiet_since > 0.6:
                 return
             time.sleep(POLL_SECONDS)
 
@@ -219,7 +235,7 @@ class Sandbox:
                 return 0
             if line:
                 self.act(line)
-                self.show_new(wait=10)
+            self.show_new(wait=10 if line else 1)  # Enter alone: what came since
 
 
 def main(as_counsellor: bool) -> int:

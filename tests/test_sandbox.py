@@ -76,6 +76,30 @@ def test_a_note_full_of_markup_characters_shows_as_typed() -> None:
         child.close(force=True)
 
 
+def test_an_export_shows_its_files_without_another_line_typed() -> None:
+    """The PDF takes seconds to lay out: the chat waits for it while the bot says
+    it is sending a file, and shows both files before the next prompt."""
+    child = spawn()
+    try:
+        child.expect("Acceptez-vous")
+        child.expect("> ")
+        child.sendline("1")
+        child.expect("consentement est enregistré")
+        child.expect("> ")
+        child.sendline("/mesdonnees")
+        child.expect(r"\[2\] 📦 Une copie de mes données")
+        child.expect("> ")
+        child.sendline("2")
+        child.expect(r"\[document mes-donnees-\d{4}-\d{2}-\d{2}\.pdf, \d+ octets\]", timeout=60)
+        child.expect(r"\[document mes-donnees-\d{4}-\d{2}-\d{2}\.json, \d+ octets\]")
+        child.expect(r"\[1\] ⬅️ Retour")
+        child.expect("> ")
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
 def test_bold_comes_from_the_entities_in_utf16_units() -> None:
     text = "🎒 Sac : <b> reste"
     entities = [
