@@ -18,12 +18,17 @@ def spawn(*args: str) -> pexpect.spawn:
     return child
 
 
-def test_beneficiary_consents_and_starts_the_dossier() -> None:
-    child = spawn()
+def consent(child: pexpect.spawn) -> None:
+    """As the invited beneficiary: accept, and see it recorded."""
     child.expect("Acceptez-vous")
     child.expect("> ")
     child.sendline("1")
     child.expect("consentement est enregistré")
+
+
+def test_beneficiary_consents_and_starts_the_dossier() -> None:
+    child = spawn()
+    consent(child)
     child.expect(r"\[1\] 📋 Mon dossier auto-bilan")
     child.expect("> ")
     child.sendline("1")
@@ -55,10 +60,7 @@ def test_counsellor_invites_and_ctrl_c_leaves_nothing_behind() -> None:
 def test_a_note_full_of_markup_characters_shows_as_typed() -> None:
     child = spawn()
     try:
-        child.expect("Acceptez-vous")
-        child.expect("> ")
-        child.sendline("1")
-        child.expect("consentement est enregistré")
+        consent(child)
         child.expect("> ")
         child.sendline("/journal")
         child.expect(r"\[1\] ✍️ Nouvelle note")
@@ -81,10 +83,7 @@ def test_an_export_shows_its_files_without_another_line_typed() -> None:
     it is sending a file, and shows both files before the next prompt."""
     child = spawn()
     try:
-        child.expect("Acceptez-vous")
-        child.expect("> ")
-        child.sendline("1")
-        child.expect("consentement est enregistré")
+        consent(child)
         child.expect("> ")
         child.sendline("/mesdonnees")
         child.expect(r"\[2\] 📦 Une copie de mes données")
