@@ -21,10 +21,12 @@ echo and ours / echo with the rate limiter, are the figures to watch
 One run's CPU per update moves by up to a fifth between runs on a shared
 machine, for the echo as much as for ours. So every bot runs three rounds
 (``--rounds``), in turn, and the table gives the median round and the range.
-In each round the echo with the rate limiter runs right after each of ours,
-and the ratio to watch is the median over the rounds of ours over the echo
-runs beside it (:func:`paired_ratio`): the drift of a few minutes, which
-moves a ratio of medians by a tenth, mostly cancels out.
+In each round the echo with the rate limiter runs right after each of ours
+(its row in the table is the median of those runs), and the ratio to watch
+is the median over the rounds of ours over the echo runs beside it
+(:func:`paired_ratio`), printed with each round's: two bots that ran a
+minute apart share more of the machine's drift than two medians taken over
+a run of twenty minutes.
 
 Ours does not send through httpx but through aiohttp (``bot.kit.transport``),
 which costs about a quarter of the CPU per request. So the echo with the
@@ -435,7 +437,7 @@ def run(
         }
         for measured, floor, backend in zip(ours, floors, backends, strict=True):
             cpu_ratio = measured.cpu_ms_per_update / echo.cpu_ms_per_update
-            ratios = sorted(paired[backend])
+            ratios = paired[backend]  # in the order of the rounds
             limited_ratio = statistics.median(ratios)
             same_ratio = measured.cpu_ms_per_update / same.cpu_ms_per_update
             floor_ratio = floor.cpu_ms_per_update / same.cpu_ms_per_update
