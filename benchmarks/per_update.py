@@ -407,12 +407,9 @@ def run(
             ]
             floors = [run_floor(b, databases, kinds, people, workdir) for b in backends]
             played.append([*echoes, *floors, *ours])
-        medians = [median_of(runs) for runs in zip(*played, strict=True)]
-        echo, same = medians[:2]
+        echo, same, *rest = [median_of(runs) for runs in zip(*played, strict=True)]
+        floors, ours = rest[: len(backends)], rest[len(backends) :]
         limited = median_of(references)
-        medians.insert(1, limited)
-        floors = medians[3 : 3 + len(backends)]
-        ours = medians[3 + len(backends) :]
         print_table(
             f"Per-update cost: {people} people answering the dossier, "
             f"~{total} updates each run, median of {rounds} "
@@ -428,7 +425,7 @@ def run(
                 "RSS MB",
                 "misses",
             ],
-            [m.row() for m in medians],
+            [m.row() for m in (echo, limited, same, *floors, *ours)],
         )
         figures: dict[str, str] = {
             "echo_cpu_ms": f"{echo.cpu_ms_per_update:.2f}",

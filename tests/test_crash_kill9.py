@@ -83,8 +83,6 @@ class Supervisor:
     def __init__(self, api: FakeBotApi, environment: BotEnvironment) -> None:
         self.api = api
         self.environment = environment
-        self.generation = 0
-        self.kills = 0
         self.kill_times: list[float] = []  # time.monotonic(), the stand-in's clock
         self.processes: list[BotProcess] = []
         self._up_since: float | None = None
@@ -103,6 +101,15 @@ class Supervisor:
     def bot(self) -> BotProcess:
         return self.processes[-1]
 
+    @property
+    def kills(self) -> int:
+        return len(self.kill_times)
+
+    @property
+    def generation(self) -> int:
+        """Which process runs now: one more after each kill."""
+        return len(self.kill_times)
+
     def up_for(self) -> float:
         """Seconds the current process has been polling; 0 while it starts."""
         with self._lock:
@@ -110,10 +117,8 @@ class Supervisor:
 
     def kill_and_restart(self) -> None:
         self.bot.kill()
-        self.kill_times.append(time.monotonic())
         with self._lock:
-            self.generation += 1
-            self.kills += 1
+            self.kill_times.append(time.monotonic())
             self._up_since = None
         self._start()
 
